@@ -1,0 +1,28 @@
+/**
+ * CloudFront Function (cloudfront-js-2.0, viewer request) on the S3 default behaviour only: a
+ * deep link such as `/orders/42` has no object in the bucket, so it is served `/index.html`.
+ * Distribution-wide custom error responses would do the same but also turn the API's 403/404
+ * into 200 HTML. A path whose last segment has a dot names a file and is left alone, so a
+ * missing asset stays a 404.
+ *
+ * Kept free of imports and modern syntax the CloudFront runtime lacks: infra/spa-rewrite.ts
+ * deploys this file's `handler` as the function's code.
+ */
+
+interface CloudFrontFunctionRequest {
+    uri: string;
+    [key: string]: unknown;
+}
+
+interface CloudFrontFunctionEvent {
+    request: CloudFrontFunctionRequest;
+}
+
+export function handler(event: CloudFrontFunctionEvent): CloudFrontFunctionRequest {
+    var request = event.request;
+    var lastSegment = request.uri.substring(request.uri.lastIndexOf("/") + 1);
+    if (lastSegment.indexOf(".") === -1) {
+        request.uri = "/index.html";
+    }
+    return request;
+}

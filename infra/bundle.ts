@@ -1,0 +1,58 @@
+import * as esbuild from "esbuild";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Where the handlers' sources live. */
+export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
+
+/** The Node.js runtime of every Lambda function, Lambda@Edge included. */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+
+/**
+ * Bundles a handler module (or inline module source) into one CommonJS file for Lambda.
+ * Synchronous so the program can declare resources without awaiting: esbuild takes milliseconds.
+ */
+export function bundleLambda(source: { entry: string } | { contents: string }): string {
+    const result = esbuild.buildSync({
+        ...("entry" in source
+            ? { entryPoints: [path.join(FUNCTIONS_DIR, source.entry)] }
+            : { stdin: { contents: source.contents, resolveDir: FUNCTIONS_DIR, loader: "ts" as const, sourcefile: "entry.ts" } }),
+        bundle: true,
+        write: false,
+        platform: "node",
+        format: "cjs",
+        target: "node22",
+        // The runtime ships the AWS SDK; nothing here needs it, and bundling it would bloat the zip.
+        external: ["@aws-sdk/*"],
+        legalComments: "none",
+        logLevel: "silent",
+    });
+    return result.outputFiles[0].text;
+}
+
+/**
+ * Bundles a CloudFront Function. The cloudfront-js-2.0 runtime has no module system: it calls a
+ * top-level `function handler(event)`, so the module's `export` statement is removed.
+ */
+export function bundleCloudFrontFunction(entry: string): string {
+    const result = esbuild.buildSync({
+        entryPoints: [path.join(FUNCTIONS_DIR, entry)],
+        bundle: true,
+        write: false,
+        format: "esm",
+        target: "es2020",
+        legalComments: "none",
+        logLevel: "silent",
+    });
+    const code = result.outputFiles[0].text;
+    const exportStatement = /^export\s*\{\s*handler\s*\};?\s*$/m;
+    if (!exportStatement.test(code)) {
+        throw new Error(`${entry}: expected the bundle to end with "export { handler };"; got:\n${code}`);
+    }
+    return code.replace(exportStatement, "").trimEnd() + "\n";
+}
+
+/** A Lambda deployment package holding one bundled `index.js`. */
+export function lambdaArchive(code: string): pulumi.asset.AssetArchive {
+    return new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) });
+}

@@ -1,0 +1,65 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { bundleLambda, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { EDGE_LAMBDA_PRINCIPALS, lambdaExecutionRole } from "./iam";
+
+/** Lambda@Edge functions must live in us-east-1; CloudFront replicates them from there. */
+export const EDGE_REGION = "us-east-1";
+
+/**
+ * The edge bundle's entry: Lambda@Edge has no environment variables, so the prefix is compiled in.
+ * The prefix is JSON-encoded, so no config value can inject code.
+ */
+export function edgeRewriterEntry(prefix: string): string {
+    return `import { createPathRewriter } from "./edge-path-rewriter";\n`
+        + `export const handler = createPathRewriter(${JSON.stringify(prefix)});\n`;
+}
+
+export interface EdgePathRewriterArgs {
+    /**
+     * The behaviour prefix to strip from the viewer path before the request reaches API Gateway.
+     * @example "/api"
+     */
+    readonly prefix: string;
+}
+
+/**
+ * A Lambda@Edge origin-request function that strips the API behaviour's prefix, so the API's
+ * routes can live at its root. Created in us-east-1 and published: CloudFront associates a
+ * numbered version (the qualified ARN), never `$LATEST`.
+ *
+ * Deletion: CloudFront keeps replicas of an edge function for hours after it is disassociated,
+ * and deleting the function fails until they are gone. `skipDestroy` makes `pulumi destroy` (and
+ * the replacement of this function) drop it from the stack without deleting it in AWS, so the
+ * distribution's teardown never fails on it. Delete the function later, once the replicas are
+ * gone: `aws lambda delete-function --region us-east-1 --function-name <name>`.
+ */
+export class EdgePathRewriter extends pulumi.ComponentResource {
+    /** The published version's ARN, as CloudFront associates it. */
+    readonly qualifiedArn: pulumi.Output<string>;
+    /** The function name (for the clean-up command after a destroy). */
+    readonly functionName: pulumi.Output<string>;
+
+    constructor(name: string, args: EdgePathRewriterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("same-origin:edge:EdgePathRewriter", name, {}, opts);
+
+        const { role, logging } = lambdaExecutionRole(`${name}-role`, EDGE_LAMBDA_PRINCIPALS, this);
+        const fn = new aws.lambda.Function(`${name}-function`, {
+            region: EDGE_REGION,
+            description: `same-origin: strips ${args.prefix} from the viewer path (origin request)`,
+            runtime: LAMBDA_RUNTIME,
+            handler: "index.handler",
+            code: lambdaArchive(bundleLambda({ contents: edgeRewriterEntry(args.prefix) })),
+            role: role.arn,
+            publish: true,
+            skipDestroy: true,
+            memorySize: 128,
+            // Origin-request functions may run up to 30 s; stripping a prefix takes microseconds.
+            timeout: 5,
+        }, { parent: this, dependsOn: [logging] });
+
+        this.qualifiedArn = fn.qualifiedArn;
+        this.functionName = fn.name;
+        this.registerOutputs({ qualifiedArn: this.qualifiedArn, functionName: this.functionName });
+    }
+}

@@ -1,0 +1,200 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { SiteFile } from "../site/build";
+import { bundleCloudFrontFunction } from "./bundle";
+import { PriceClass } from "./config";
+import {
+    ALL_METHODS, MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES, MANAGED_RESPONSE_HEADERS_POLICIES, READ_METHODS,
+} from "./managed-policies";
+import { behaviourPathPattern } from "./paths";
+
+/** Origin ids inside the distribution. */
+export const SITE_ORIGIN_ID = "site";
+export const API_ORIGIN_ID = "api";
+
+/** The API origin: an execute-api host or a custom domain, and the path CloudFront prepends. */
+export interface ApiOrigin {
+    readonly domainName: pulumi.Input<string>;
+    /** `/prod`, `/v1` or `""`: prepended to the full viewer path. */
+    readonly originPath: string;
+}
+
+/**
+ * The API behaviour: every method, nothing cached, every viewer header but Host forwarded. With
+ * caching disabled and `AllViewerExceptHostHeader`, the Authorization header reaches API Gateway
+ * (it cannot be listed in an origin request policy), while CloudFront sends the origin's own
+ * domain as Host, which API Gateway requires. HTTPS only: a redirect would drop a POST's body.
+ */
+export function apiCacheBehavior(apiPath: string, edgeRewriterArn?: pulumi.Input<string>): aws.types.input.cloudfront.DistributionOrderedCacheBehavior {
+    return {
+        pathPattern: behaviourPathPattern(apiPath),
+        targetOriginId: API_ORIGIN_ID,
+        viewerProtocolPolicy: "https-only",
+        allowedMethods: ALL_METHODS,
+        cachedMethods: READ_METHODS,
+        cachePolicyId: MANAGED_CACHE_POLICIES.CachingDisabled,
+        originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
+        compress: false,
+        lambdaFunctionAssociations: edgeRewriterArn === undefined ? [] : [{
+            eventType: "origin-request",
+            lambdaArn: edgeRewriterArn,
+            includeBody: false,
+        }],
+    };
+}
+
+/** A bucket policy letting only this distribution (through Origin Access Control) read objects. */
+export function siteBucketPolicy(bucketArn: string, distributionArn: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Sid: "AllowCloudFrontServicePrincipalReadOnly",
+            Effect: "Allow",
+            Principal: { Service: "cloudfront.amazonaws.com" },
+            Action: "s3:GetObject",
+            Resource: `${bucketArn}/*`,
+            Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+        }],
+    });
+}
+
+export interface SiteDistributionArgs {
+    /**
+     * The API behaviour's prefix; the behaviour is `<apiPath>/*`.
+     * @default "/api"
+     */
+    readonly apiPath: string;
+    /** Where the API behaviour sends requests. */
+    readonly apiOrigin: ApiOrigin;
+    /** A Lambda@Edge version ARN to run on origin requests of the API behaviour. */
+    readonly edgeRewriterArn?: pulumi.Input<string>;
+    /**
+     * Which edge locations serve the site.
+     * @default "PriceClass_100"
+     */
+    readonly priceClass: PriceClass;
+    /** The built SPA (site/dist), uploaded with each file's content type and cache headers. */
+    readonly siteFiles: readonly SiteFile[];
+    /** The runtime config the SPA reads from `/config.json`. */
+    readonly frontendConfig: pulumi.Input<object>;
+}
+
+/**
+ * The private site bucket, the CloudFront distribution in front of it and the API, the SPA
+ * deep-link function, and the uploaded site with its `config.json`.
+ */
+export class SiteDistribution extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    readonly distributionId: pulumi.Output<string>;
+    readonly domainName: pulumi.Output<string>;
+    /** `https://<distribution domain>`. */
+    readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: SiteDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("same-origin:site:SiteDistribution", name, {}, opts);
+
+        const bucket = this.privateBucket(name);
+        const originAccessControl = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
+            description: "same-origin: CloudFront reads the site bucket with SigV4",
+            originAccessControlOriginType: "s3",
+            signingBehavior: "always",
+            signingProtocol: "sigv4",
+        }, { parent: this });
+        const spaRewrite = new aws.cloudfront.Function(`${name}-spa-rewrite`, {
+            runtime: "cloudfront-js-2.0",
+            comment: "same-origin: serve index.html for SPA deep links",
+            code: bundleCloudFrontFunction("spa-rewrite.ts"),
+            publish: true,
+        }, { parent: this });
+
+        const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
+            comment: "same-origin: SPA and API on one origin",
+            enabled: true,
+            isIpv6Enabled: true,
+            httpVersion: "http2and3",
+            priceClass: args.priceClass,
+            defaultRootObject: "index.html",
+            origins: [
+                {
+                    originId: SITE_ORIGIN_ID,
+                    domainName: bucket.bucketRegionalDomainName,
+                    originAccessControlId: originAccessControl.id,
+                },
+                {
+                    originId: API_ORIGIN_ID,
+                    domainName: args.apiOrigin.domainName,
+                    originPath: args.apiOrigin.originPath,
+                    customOriginConfig: {
+                        httpPort: 80,
+                        httpsPort: 443,
+                        originProtocolPolicy: "https-only",
+                        originSslProtocols: ["TLSv1.2"],
+                    },
+                },
+            ],
+            defaultCacheBehavior: {
+                targetOriginId: SITE_ORIGIN_ID,
+                viewerProtocolPolicy: "redirect-to-https",
+                allowedMethods: READ_METHODS,
+                cachedMethods: READ_METHODS,
+                compress: true,
+                cachePolicyId: MANAGED_CACHE_POLICIES.CachingOptimized,
+                responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy,
+                functionAssociations: [{ eventType: "viewer-request", functionArn: spaRewrite.arn }],
+            },
+            orderedCacheBehaviors: [apiCacheBehavior(args.apiPath, args.edgeRewriterArn)],
+            restrictions: { geoRestriction: { restrictionType: "none" } },
+            viewerCertificate: { cloudfrontDefaultCertificate: true },
+        }, { parent: this });
+
+        new aws.s3.BucketPolicy(`${name}-bucket-policy`, {
+            bucket: bucket.id,
+            policy: pulumi.all([bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)),
+        }, { parent: this });
+        this.uploadSite(name, bucket, args);
+
+        this.bucketName = bucket.bucket;
+        this.distributionId = distribution.id;
+        this.domainName = distribution.domainName;
+        this.url = pulumi.interpolate`https://${distribution.domainName}`;
+        this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
+    }
+
+    /** A bucket no one reaches but CloudFront: public access blocked, ACLs disabled. */
+    private privateBucket(name: string): aws.s3.Bucket {
+        // The site is rebuilt from the repository, so emptying the bucket on destroy loses nothing.
+        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: true }, { parent: this });
+        new aws.s3.BucketPublicAccessBlock(`${name}-public-access-block`, {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        }, { parent: this });
+        new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
+            bucket: bucket.id,
+            rule: { objectOwnership: "BucketOwnerEnforced" },
+        }, { parent: this });
+        return bucket;
+    }
+
+    /** Uploads every built file and the runtime config. */
+    private uploadSite(name: string, bucket: aws.s3.Bucket, args: SiteDistributionArgs): void {
+        for (const file of args.siteFiles) {
+            new aws.s3.BucketObjectv2(`${name}-file-${file.key}`, {
+                bucket: bucket.id,
+                key: file.key,
+                source: new pulumi.asset.FileAsset(file.absolutePath),
+                contentType: file.contentType,
+                cacheControl: file.cacheControl,
+            }, { parent: this });
+        }
+        new aws.s3.BucketObjectv2(`${name}-file-config.json`, {
+            bucket: bucket.id,
+            key: "config.json",
+            content: pulumi.jsonStringify(args.frontendConfig),
+            contentType: "application/json",
+            cacheControl: "no-cache",
+        }, { parent: this });
+    }
+}

@@ -1,0 +1,51 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { bundleLambda, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { lambdaExecutionRole, LAMBDA_PRINCIPALS } from "./iam";
+
+export interface TokenAuthorizerArgs {
+    /**
+     * Seconds API Gateway caches an authorizer decision per token (0 to 3600). The handler returns
+     * a stage-wide policy, so a cached Allow is valid for every route.
+     * @default 0
+     * @example 300
+     */
+    readonly resultTtlInSeconds?: number;
+    /**
+     * The request header that carries the token.
+     * @default "Authorization"
+     */
+    readonly header?: string;
+}
+
+/**
+ * The Lambda TOKEN authorizer: the function (functions/authorizer.ts) and its role. The API
+ * component wires it to routes; API Gateway's permission to invoke it is created there by awsx.
+ */
+export class TokenAuthorizer extends pulumi.ComponentResource {
+    /** The authorizer function. */
+    readonly function: aws.lambda.Function;
+    /** The header API Gateway reads the token from. */
+    readonly header: string;
+    /** The result cache TTL in seconds. */
+    readonly resultTtlInSeconds: number;
+
+    constructor(name: string, args: TokenAuthorizerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("same-origin:authorizer:TokenAuthorizer", name, {}, opts);
+        this.header = args.header ?? "Authorization";
+        this.resultTtlInSeconds = args.resultTtlInSeconds ?? 0;
+
+        const { role, logging } = lambdaExecutionRole(`${name}-role`, LAMBDA_PRINCIPALS, this);
+        this.function = new aws.lambda.Function(`${name}-function`, {
+            description: "same-origin: TOKEN authorizer (allow / deny / unauthorized)",
+            runtime: LAMBDA_RUNTIME,
+            handler: "index.handler",
+            code: lambdaArchive(bundleLambda({ entry: "authorizer.ts" })),
+            role: role.arn,
+            memorySize: 128,
+            timeout: 5,
+        }, { parent: this, dependsOn: [logging] });
+
+        this.registerOutputs({ functionArn: this.function.arn });
+    }
+}

@@ -1,0 +1,125 @@
+/**
+ * Look-ups over the captured resource graph. The local stack knows nothing about the program but
+ * what these functions find in the graph: each one follows a reference the way AWS resolves it (an
+ * association's ARN, an origin's domain name, a stage's REST API id).
+ */
+import type { CapturedResource, CapturedStack } from "./graph";
+
+export const TYPES = {
+    distribution: "aws:cloudfront/distribution:Distribution",
+    cloudFrontFunction: "aws:cloudfront/function:Function",
+    cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
+    originRequestPolicy: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+    responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+    originAccessControl: "aws:cloudfront/originAccessControl:OriginAccessControl",
+    lambdaFunction: "aws:lambda/function:Function",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    restApi: "aws:apigateway/restApi:RestApi",
+    stage: "aws:apigateway/stage:Stage",
+    domainName: "aws:apigateway/domainName:DomainName",
+    basePathMapping: "aws:apigateway/basePathMapping:BasePathMapping",
+} as const;
+
+/** Every resource of a type. */
+export function ofType(stack: CapturedStack, type: string): CapturedResource[] {
+    return stack.resources.filter((r) => r.type === type);
+}
+
+/** The stack's one CloudFront distribution; the local stack emulates exactly one. */
+export function theDistribution(stack: CapturedStack): CapturedResource {
+    const found = ofType(stack, TYPES.distribution);
+    if (found.length !== 1) {
+        throw new Error(`The local stack emulates exactly one CloudFront distribution; the graph has ${found.length}`);
+    }
+    return found[0];
+}
+
+/** The AWS region the program deploys to (`aws:region`). */
+export function stackRegion(stack: CapturedStack): string {
+    const region = stack.config["aws:region"];
+    if (!region) {
+        throw new Error("The captured stack has no aws:region config");
+    }
+    return region;
+}
+
+/** The account id, read from an ARN the program's resources carry. */
+export function stackAccount(stack: CapturedStack): string {
+    for (const resource of stack.resources) {
+        const match = /^arn:aws[a-z-]*:[^:]+:[^:]*:(\d{12}):/.exec(String(resource.state.arn ?? resource.state.executionArn ?? ""));
+        if (match) {
+            return match[1];
+        }
+    }
+    throw new Error("No resource of the captured stack carries an ARN with an account id");
+}
+
+/** The CloudFront Function whose ARN a `functionAssociations` entry names. */
+export function cloudFrontFunctionByArn(stack: CapturedStack, arn: string): CapturedResource | undefined {
+    return ofType(stack, TYPES.cloudFrontFunction).find((f) => f.state.arn === arn);
+}
+
+/** The Lambda function version a Lambda@Edge association names (qualified ARN, as CloudFront requires). */
+export function lambdaByQualifiedArn(stack: CapturedStack, qualifiedArn: string): CapturedResource | undefined {
+    return ofType(stack, TYPES.lambdaFunction).find((f) => f.state.qualifiedArn === qualifiedArn);
+}
+
+/**
+ * The Lambda function an API Gateway integration or authorizer URI points at: the URI is the
+ * function's invoke ARN, `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations`.
+ */
+export function lambdaByInvocationUri(stack: CapturedStack, uri: string): CapturedResource | undefined {
+    const match = /\/functions\/(.+)\/invocations$/.exec(uri);
+    if (!match) {
+        return undefined;
+    }
+    const target = match[1];
+    return ofType(stack, TYPES.lambdaFunction).find((f) => f.state.arn === target || f.state.qualifiedArn === target);
+}
+
+/** The bucket an S3 origin domain (`{bucket}.s3.{region}.amazonaws.com`) resolves to. */
+export function bucketByRegionalDomain(stack: CapturedStack, domainName: string): CapturedResource | undefined {
+    return ofType(stack, TYPES.bucket).find((b) => b.state.bucketRegionalDomainName === domainName);
+}
+
+/** True when a resource's `bucket` input names the bucket (by name or id). */
+function inBucket(resource: CapturedResource, bucket: CapturedResource): boolean {
+    return resource.state.bucket === bucket.state.bucket || resource.state.bucket === bucket.id;
+}
+
+/** The objects uploaded to a bucket, by key. */
+export function bucketObjects(stack: CapturedStack, bucket: CapturedResource): Map<string, CapturedResource> {
+    return new Map(ofType(stack, TYPES.bucketObject).filter((o) => inBucket(o, bucket)).map((o) => [String(o.state.key), o]));
+}
+
+/** The bucket policies attached to a bucket. */
+export function bucketPolicies(stack: CapturedStack, bucket: CapturedResource): CapturedResource[] {
+    return ofType(stack, TYPES.bucketPolicy).filter((p) => inBucket(p, bucket));
+}
+
+/** The REST API with an id. */
+export function restApiById(stack: CapturedStack, id: string): CapturedResource | undefined {
+    return ofType(stack, TYPES.restApi).find((api) => api.id === id);
+}
+
+/** A deployed stage of a REST API. */
+export function stageOf(stack: CapturedStack, restApiId: string, stageName: string): CapturedResource | undefined {
+    return ofType(stack, TYPES.stage).find((s) => s.state.restApi === restApiId && s.state.stageName === stageName);
+}
+
+/** The custom domain with a name. */
+export function customDomainByName(stack: CapturedStack, domainName: string): CapturedResource | undefined {
+    return ofType(stack, TYPES.domainName).find((d) => d.state.domainName === domainName);
+}
+
+/** The base path mappings of a custom domain. */
+export function basePathMappingsOf(stack: CapturedStack, domainName: string): CapturedResource[] {
+    return ofType(stack, TYPES.basePathMapping).filter((m) => m.state.domainName === domainName);
+}
+
+/** `{restApiId}.execute-api.{region}.amazonaws.com`: the default endpoint's host. */
+export function executeApiHost(restApiId: string, region: string): string {
+    return `${restApiId}.execute-api.${region}.amazonaws.com`;
+}

@@ -1,0 +1,156 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { CONFIG_KEYS, ConfigError, DEFAULTS, RawStackConfig, validateStackConfig } from "../infra/config";
+
+const VALID_DOMAIN = { domainName: "api.example.com", hostedZoneName: "example.com" };
+
+/** The problems validateStackConfig reports for a raw config, or [] when it is valid. */
+function problemsOf(raw: RawStackConfig, unknownKeys: string[] = []): readonly string[] {
+    try {
+        validateStackConfig({ region: "eu-west-1", ...raw }, unknownKeys);
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+        return error.problems;
+    }
+}
+
+/** Asserts exactly one problem, naming the key and the value seen, and returns it. */
+function onlyProblem(raw: RawStackConfig, keyName: string, seen: string): string {
+    const problems = problemsOf(raw);
+    assert.equal(problems.length, 1, `expected one problem, got:\n${problems.join("\n")}`);
+    assert.ok(problems[0].includes(keyName), `"${problems[0]}" does not name ${keyName}`);
+    assert.ok(problems[0].includes(seen), `"${problems[0]}" does not show the value ${seen}`);
+    return problems[0];
+}
+
+describe("stack config validation", () => {
+    it("applies the documented defaults", () => {
+        assert.deepEqual(validateStackConfig({ region: "eu-west-1" }), {
+            region: "eu-west-1", proxyMode: "direct-stage", apiPath: "/api", stageName: "prod", pathRewriter: "none",
+            customDomain: undefined, authorizerCacheTtl: 0, priceClass: "PriceClass_100",
+        });
+    });
+
+    it("keeps every valid value as given", () => {
+        const config = validateStackConfig({
+            region: "us-west-2", proxyMode: "custom-domain", apiPath: "/v1/backend", stageName: "live_2",
+            pathRewriter: "lambda-edge", authorizerCacheTtl: "3600", priceClass: "PriceClass_All",
+            customDomain: { ...VALID_DOMAIN, basePath: "v1/x" },
+        });
+        assert.equal(config.apiPath, "/v1/backend");
+        assert.equal(config.authorizerCacheTtl, 3600);
+        assert.deepEqual(config.customDomain, { ...VALID_DOMAIN, hostedZoneId: undefined, certificateArn: undefined, basePath: "v1/x" });
+    });
+
+    it("declares the same defaults in Pulumi.yaml's config schema as the program applies", () => {
+        const project = parseYaml(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
+        assert.equal(project.name, "same-origin");
+        const declared = Object.keys(project.config).sort();
+        // customDomain is an object, which project config schemas cannot declare.
+        assert.deepEqual(declared, CONFIG_KEYS.filter((k) => k !== "customDomain").sort());
+        for (const [key, value] of Object.entries(DEFAULTS)) {
+            assert.equal(String(project.config[key].default), String(value), key);
+            assert.ok(project.config[key].description.length > 20, `${key} needs a description`);
+        }
+    });
+
+    describe("rejects, naming the key, the value and the fix", () => {
+        it("an unknown proxyMode", () => {
+            const problem = onlyProblem({ proxyMode: "direct" }, "same-origin:proxyMode", "\"direct\"");
+            assert.match(problem, /"direct-stage", "custom-domain"/);
+        });
+        for (const apiPath of ["api", "/api/*", "/", "/api/", "/a?b", "//api", "/api/../x", "/a b", ""]) {
+            it(`apiPath ${JSON.stringify(apiPath)}`, () => {
+                const problem = onlyProblem({ apiPath }, "same-origin:apiPath", JSON.stringify(apiPath));
+                assert.match(problem, /Fix: pulumi config set same-origin:apiPath \/api/);
+            });
+        }
+        for (const stageName of ["", "my stage", "a/b", "x".repeat(129)]) {
+            it(`stageName ${JSON.stringify(stageName).slice(0, 20)}`, () => {
+                onlyProblem({ stageName }, "same-origin:stageName", JSON.stringify(stageName));
+            });
+        }
+        it("an unknown pathRewriter", () => {
+            onlyProblem({ pathRewriter: "cloudfront-function" }, "same-origin:pathRewriter", "\"cloudfront-function\"");
+        });
+        for (const ttl of ["-1", "3601", "1.5", "ten", "", "1e3"]) {
+            it(`authorizerCacheTtl ${JSON.stringify(ttl)}`, () => {
+                const problem = onlyProblem({ authorizerCacheTtl: ttl }, "same-origin:authorizerCacheTtl", JSON.stringify(ttl));
+                assert.match(problem, /0 .*3600/);
+            });
+        }
+        it("an unknown priceClass", () => {
+            onlyProblem({ priceClass: "PriceClass_300" }, "same-origin:priceClass", "\"PriceClass_300\"");
+        });
+        it("a missing or malformed aws:region", () => {
+            assert.match(problemsOf({ region: undefined }).join(), /aws:region is not set.*pulumi config set aws:region/);
+            onlyProblem({ region: "Europe" }, "aws:region", "\"Europe\"");
+        });
+        it("an unknown key in the project namespace", () => {
+            const problems = problemsOf({}, ["same-origin:apipath"]);
+            assert.equal(problems.length, 1);
+            assert.match(problems[0], /same-origin:apipath is not a config key.*same-origin:apiPath/);
+        });
+    });
+
+    describe("custom domain", () => {
+        it("is required in custom-domain mode", () => {
+            const problem = onlyProblem({ proxyMode: "custom-domain" }, "same-origin:customDomain", "missing");
+            assert.match(problem, /pulumi config set --path/);
+        });
+        it("needs a domainName", () => {
+            onlyProblem({ proxyMode: "custom-domain", customDomain: { hostedZoneName: "example.com" } },
+                "same-origin:customDomain.domainName", "missing");
+        });
+        it("needs a zone or a certificate", () => {
+            const problem = onlyProblem({ proxyMode: "custom-domain", customDomain: { domainName: "api.example.com" } },
+                "same-origin:customDomain", "neither a hosted zone nor a certificate");
+            assert.match(problem, /hostedZoneName or hostedZoneId .* certificateArn/);
+        });
+        it("accepts a certificate without a zone", () => {
+            assert.deepEqual(problemsOf({ proxyMode: "custom-domain", customDomain: {
+                domainName: "api.example.com",
+                certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
+            } }), []);
+        });
+        it("refuses a certificate from another region", () => {
+            onlyProblem({ proxyMode: "custom-domain", customDomain: {
+                domainName: "api.example.com",
+                certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
+            } }, "same-origin:customDomain.certificateArn", "us-east-1");
+        });
+        for (const [field, value] of [
+            ["domainName", "API.example.com"], ["domainName", "https://api.example.com"], ["hostedZoneId", "zone-1"],
+            ["basePath", "/v1"], ["basePath", "v1/"], ["certificateArn", "arn:aws:iam::1:role/x"], ["domainName", 42],
+        ] as const) {
+            it(`refuses ${field} ${JSON.stringify(value)}`, () => {
+                const problems = problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, [field]: value } });
+                assert.ok(problems.some((p) => p.includes(`customDomain.${field}`) && p.includes(JSON.stringify(value))),
+                    problems.join("\n"));
+            });
+        }
+        it("refuses a domain outside its zone, two zones, and unknown fields", () => {
+            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: { domainName: "api.other.org", hostedZoneName: "example.com" } }).join(),
+                /not inside/);
+            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, hostedZoneId: "Z123ABC" } }).join(),
+                /both hostedZoneName .* and hostedZoneId/);
+            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, basepath: "v1" } }).join(),
+                /customDomain.basepath is not a known field/);
+            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: "api.example.com" }).join(),
+                /must be an object/);
+        });
+        it("is refused in direct-stage mode rather than silently ignored", () => {
+            onlyProblem({ customDomain: VALID_DOMAIN }, "same-origin:customDomain", "\"direct-stage\"");
+        });
+    });
+
+    it("reports every problem at once", () => {
+        const problems = problemsOf({ proxyMode: "x", apiPath: "api", authorizerCacheTtl: "-5", priceClass: "cheap" });
+        assert.equal(problems.length, 4);
+        assert.throws(() => validateStackConfig({ region: "eu-west-1", apiPath: "api", stageName: "a b" }),
+            { message: /^Invalid stack config \(2 problems\):\n {2}- / });
+    });
+});

@@ -1,0 +1,241 @@
+import { strict as assert } from "node:assert";
+import * as vm from "node:vm";
+import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from "aws-lambda";
+import { handler as authorize, stageWideResource, tokenOf } from "../functions/authorizer";
+import { echoBody, handler as echo } from "../functions/echo";
+import { createPathRewriter, stripPathPrefix } from "../functions/edge-path-rewriter";
+import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
+import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
+
+const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/api/authorized/profile";
+
+/** A REST (v1) Lambda proxy event as API Gateway sends it through an execute-api host. */
+function proxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+    return {
+        resource: "/api/{proxy+}",
+        path: "/api/hello",
+        httpMethod: "POST",
+        headers: { "content-type": "application/json", host: "abc123defg.execute-api.eu-west-1.amazonaws.com" },
+        multiValueHeaders: {},
+        queryStringParameters: { from: "test" },
+        multiValueQueryStringParameters: { from: ["test"] },
+        pathParameters: { proxy: "hello" },
+        stageVariables: null,
+        body: Buffer.from("{\"hello\":\"world\"}").toString("base64"),
+        isBase64Encoded: true,
+        requestContext: {
+            accountId: "123456789012", apiId: "abc123defg", stage: "prod", path: "/prod/api/hello",
+            resourcePath: "/api/{proxy+}", httpMethod: "POST", requestId: "r-1", requestTimeEpoch: 0,
+            resourceId: "res", protocol: "HTTP/1.1",
+            authorizer: { principalId: "demo-user", user: "demo-user" },
+            identity: { sourceIp: "203.0.113.9", userAgent: "mocha" } as APIGatewayProxyEvent["requestContext"]["identity"],
+        },
+        ...overrides,
+    };
+}
+
+/**
+ * An origin-request event in the shape of the CloudFront Developer Guide's "Lambda@Edge event
+ * structure" example: headers as lower-case keys of [{ key, value }], querystring a raw string.
+ */
+function originRequestEvent(uri: string, querystring = ""): CloudFrontRequestEvent {
+    return {
+        Records: [{
+            cf: {
+                config: {
+                    distributionDomainName: "d111111abcdef8.cloudfront.net", distributionId: "EDFDVBD6EXAMPLE",
+                    eventType: "origin-request", requestId: "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
+                },
+                request: {
+                    clientIp: "203.0.113.178",
+                    method: "GET",
+                    uri,
+                    querystring,
+                    headers: {
+                        "x-forwarded-for": [{ key: "X-Forwarded-For", value: "203.0.113.178" }],
+                        "user-agent": [{ key: "User-Agent", value: "Amazon CloudFront" }],
+                        authorization: [{ key: "Authorization", value: "allow" }],
+                        host: [{ key: "Host", value: "abc123defg.execute-api.eu-west-1.amazonaws.com" }],
+                    },
+                    origin: {
+                        custom: {
+                            customHeaders: {}, domainName: "abc123defg.execute-api.eu-west-1.amazonaws.com",
+                            keepaliveTimeout: 5, path: "/prod", port: 443, protocol: "https", readTimeout: 30,
+                            sslProtocols: ["TLSv1.2"],
+                        },
+                    },
+                },
+            },
+        }],
+    };
+}
+
+/** Loads a CommonJS bundle the way Lambda does and returns its `handler` export. */
+function loadLambdaBundle(code: string): (event: unknown) => Promise<any> {
+    const module = { exports: {} as Record<string, any> };
+    vm.runInNewContext(code, { module, exports: module.exports, require, Buffer, console });
+    return module.exports.handler;
+}
+
+describe("echo handler", () => {
+    it("returns 200 JSON with the event's routing facts and the decoded body", async () => {
+        const result = await echo(proxyEvent());
+        assert.equal(result.statusCode, 200);
+        assert.equal(result.headers?.["content-type"], "application/json; charset=utf-8");
+        const body = JSON.parse(result.body);
+        assert.equal(body.path, "/api/hello");
+        assert.equal(body.resource, "/api/{proxy+}");
+        assert.equal(body.httpMethod, "POST");
+        assert.deepEqual(body.pathParameters, { proxy: "hello" });
+        assert.equal(body.body, "{\"hello\":\"world\"}");
+        assert.equal(body.requestContext.stage, "prod");
+        assert.equal(body.requestContext.path, "/prod/api/hello");
+        assert.deepEqual(body.requestContext.authorizer, { principalId: "demo-user", user: "demo-user" });
+        assert.equal(body.requestContext.identity.sourceIp, "203.0.113.9");
+    });
+
+    it("keeps a plain-text body and reports absent parts as null", () => {
+        const body = echoBody(proxyEvent({ body: "plain", isBase64Encoded: false, pathParameters: null, queryStringParameters: null }));
+        assert.equal(body.body, "plain");
+        assert.equal(body.pathParameters, null);
+        assert.equal(body.queryStringParameters, null);
+        assert.equal(echoBody(proxyEvent({ body: null })).body, null);
+    });
+
+    it("works as the deployed bundle", async () => {
+        const bundled = loadLambdaBundle(bundleLambda({ entry: "echo.ts" }));
+        const result = await bundled(proxyEvent());
+        assert.equal(JSON.parse(result.body).path, "/api/hello");
+    });
+});
+
+describe("token authorizer", () => {
+    const event = (authorizationToken: unknown, methodArn: unknown = METHOD_ARN) =>
+        ({ type: "TOKEN", authorizationToken, methodArn }) as never;
+
+    it("allows `allow` with a stage-wide policy and a context", async () => {
+        const result = await authorize(event("allow"));
+        assert.equal(result.principalId, "demo-user");
+        assert.deepEqual(result.policyDocument.Statement, [{
+            Action: "execute-api:Invoke", Effect: "Allow",
+            Resource: "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/*/*",
+        }]);
+        assert.equal(result.context?.user, "demo-user");
+        for (const value of Object.values(result.context ?? {})) {
+            assert.ok(["string", "number", "boolean"].includes(typeof value), "context values must be scalars");
+        }
+    });
+
+    it("accepts the Bearer scheme", async () => {
+        assert.equal(tokenOf({ authorizationToken: "Bearer allow" }), "allow");
+        assert.equal((await authorize(event("Bearer allow"))).policyDocument.Statement[0].Effect, "Allow");
+    });
+
+    it("denies `deny` explicitly (API Gateway answers 403)", async () => {
+        const result = await authorize(event("deny"));
+        assert.equal((result.policyDocument.Statement[0] as { Effect: string }).Effect, "Deny");
+        assert.equal(result.context, undefined);
+    });
+
+    for (const token of ["unauthorized", "", "   ", "ALLOW", "allowed", "deny me"]) {
+        it(`answers Unauthorized (401) for ${JSON.stringify(token)}`, async () => {
+            await assert.rejects(authorize(event(token)), { message: "Unauthorized" });
+        });
+    }
+
+    it("answers Unauthorized, never another error (a 500), for malformed events", async () => {
+        for (const bad of [null, undefined, {}, { authorizationToken: 42 }, { authorizationToken: "allow" },
+            { authorizationToken: "allow", methodArn: "not-an-arn" }, { authorizationToken: "deny", methodArn: 7 }]) {
+            await assert.rejects(authorize(bad as never), { message: "Unauthorized" }, JSON.stringify(bad));
+        }
+    });
+
+    it("scopes the policy to the stage of the method ARN", () => {
+        assert.equal(stageWideResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam"), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/*/*");
+    });
+
+    it("works as the deployed bundle", async () => {
+        const bundled = loadLambdaBundle(bundleLambda({ entry: "authorizer.ts" }));
+        assert.equal((await bundled(event("allow"))).principalId, "demo-user");
+        await assert.rejects(bundled(event("nope")), { message: "Unauthorized" });
+    });
+});
+
+describe("edge path rewriter", () => {
+    const cases: [string, string][] = [
+        ["/api/hello", "/hello"],
+        ["/api/iam/x/y", "/iam/x/y"],
+        ["/api", "/"],
+        ["/api/", "/"],
+        ["/api//double", "//double"],
+        ["/api/a%20b/%E2%9C%93", "/a%20b/%E2%9C%93"],
+        ["/apix/hello", "/apix/hello"],
+        ["/API/hello", "/API/hello"],
+        ["/other", "/other"],
+    ];
+    for (const [uri, expected] of cases) {
+        it(`strips /api from ${uri} -> ${expected}`, () => {
+            assert.equal(stripPathPrefix(uri, "/api"), expected);
+        });
+    }
+
+    it("strips a multi-segment prefix", () => {
+        assert.equal(stripPathPrefix("/v1/api/x", "/v1/api"), "/x");
+        assert.equal(stripPathPrefix("/v1/apix", "/v1/api"), "/v1/apix");
+    });
+
+    it("rewrites the CloudFront event's uri and leaves query string, headers and origin untouched", async () => {
+        const event = originRequestEvent("/api/authorized/profile", "a=1&b=%2F&c");
+        const before = structuredClone(event.Records[0].cf.request);
+        const request = await createPathRewriter("/api")(event) as typeof before;
+        assert.equal(request.uri, "/authorized/profile");
+        assert.equal(request.querystring, "a=1&b=%2F&c");
+        assert.deepEqual(request.headers, before.headers);
+        assert.deepEqual(request.origin, before.origin);
+        assert.equal(request.method, "GET");
+    });
+
+    it("works as the deployed bundle, with the prefix compiled in", async () => {
+        const bundled = loadLambdaBundle(bundleLambda({ contents: edgeRewriterEntry("/api") }));
+        const request = await bundled(originRequestEvent("/api", "x=1"));
+        assert.equal(request.uri, "/");
+        assert.equal(request.querystring, "x=1");
+    });
+
+    it("embeds the prefix as data, so no config value becomes code", () => {
+        const entry = edgeRewriterEntry("/a\");process.exit(1);(\"");
+        assert.ok(entry.includes(JSON.stringify("/a\");process.exit(1);(\"")));
+    });
+});
+
+describe("SPA rewrite CloudFront Function", () => {
+    const code = bundleCloudFrontFunction("spa-rewrite.ts");
+    /** Runs the deployed code as cloudfront-js-2.0 does: a script defining a global `handler`. */
+    const run = (uri: string) => {
+        const context = vm.createContext({});
+        vm.runInContext(code, context);
+        const event = { version: "1.0", context: { eventType: "viewer-request" }, viewer: { ip: "203.0.113.1" },
+            request: { method: "GET", uri, querystring: {}, headers: {}, cookies: {} } };
+        return (context as { handler(e: typeof event): typeof event.request }).handler(event);
+    };
+
+    it("is a plain script with a top-level handler, no module syntax, under CloudFront's 10 KB limit", () => {
+        assert.doesNotMatch(code, /\bexport\b|\bimport\b|\brequire\(/);
+        assert.match(code, /^function handler\(event\)/m);
+        assert.ok(Buffer.byteLength(code) < 10 * 1024, `${Buffer.byteLength(code)} bytes`);
+    });
+
+    for (const [uri, expected] of [
+        ["/", "/index.html"],
+        ["/orders/42", "/index.html"],
+        ["/settings/", "/index.html"],
+        ["/index.html", "/index.html"],
+        ["/config.json", "/config.json"],
+        ["/assets/main-3FJ2K4QZ.js", "/assets/main-3FJ2K4QZ.js"],
+        ["/missing.png", "/missing.png"],
+    ] as const) {
+        it(`maps ${uri} -> ${expected}`, () => {
+            assert.equal(run(uri).uri, expected);
+        });
+    }
+});
