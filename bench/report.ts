@@ -13,6 +13,8 @@ export interface LatencyRow {
     readonly optionsCount: number;
     /** Same-origin median over cross-origin median for this latency and kind (the same on both rows). */
     readonly ratioSameToCross: number;
+    /** Every call's time, in call order, for anyone who wants more than a median. */
+    readonly samplesMs: readonly number[];
 }
 
 /** Everything `bench/results/latest.json` holds. */
@@ -40,6 +42,7 @@ export function latencyRows(measurements: readonly Measurement[]): LatencyRow[] 
             latencyMs: m.latencyMs, kind: m.kind, origin: m.origin, calls: m.calls,
             medianMs: round1(m.medianMs), p95Ms: round1(m.p95Ms), optionsCount: m.optionsCount,
             ratioSameToCross: Math.round((same.medianMs / cross.medianMs) * 100) / 100,
+            samplesMs: m.samplesMs.map(round1),
         };
     });
 }

@@ -8,6 +8,9 @@ import {
 } from "./managed-policies";
 import { behaviourPathPattern } from "./paths";
 
+/** The object the SPA reads its runtime config from. */
+export const CONFIG_KEY = "config.json";
+
 /** Origin ids inside the distribution. */
 export const SITE_ORIGIN_ID = "site";
 export const API_ORIGIN_ID = "api";
@@ -180,6 +183,9 @@ export class SiteDistribution extends pulumi.ComponentResource {
 
     /** Uploads every built file and the runtime config. */
     private uploadSite(name: string, bucket: aws.s3.Bucket, args: SiteDistributionArgs): void {
+        if (args.siteFiles.some((file) => file.key === CONFIG_KEY)) {
+            throw new Error(`The site build contains ${CONFIG_KEY}, which the stack writes from its outputs; remove it from site/`);
+        }
         for (const file of args.siteFiles) {
             new aws.s3.BucketObjectv2(`${name}-file-${file.key}`, {
                 bucket: bucket.id,
@@ -189,9 +195,9 @@ export class SiteDistribution extends pulumi.ComponentResource {
                 cacheControl: file.cacheControl,
             }, { parent: this });
         }
-        new aws.s3.BucketObjectv2(`${name}-file-config.json`, {
+        new aws.s3.BucketObjectv2(`${name}-file-${CONFIG_KEY}`, {
             bucket: bucket.id,
-            key: "config.json",
+            key: CONFIG_KEY,
             content: pulumi.jsonStringify(args.frontendConfig),
             contentType: "application/json",
             cacheControl: "no-cache",

@@ -16,10 +16,12 @@ export const TYPES = {
     bucket: "aws:s3/bucket:Bucket",
     bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     restApi: "aws:apigateway/restApi:RestApi",
     stage: "aws:apigateway/stage:Stage",
     domainName: "aws:apigateway/domainName:DomainName",
     basePathMapping: "aws:apigateway/basePathMapping:BasePathMapping",
+    gatewayResponse: "aws:apigateway/response:Response",
 } as const;
 
 /** Every resource of a type. */

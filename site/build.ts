@@ -2,7 +2,7 @@
  * Builds the SPA into content-hashed files for S3 + CloudFront, with each file's Content-Type and
  * Cache-Control. Runnable as a script: `npx tsx site/build.ts`.
  */
-import { buildSync, type Metafile } from "esbuild";
+import { buildSync, type Metafile, type OutputFile } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
@@ -18,7 +18,7 @@ export interface SiteFile {
 
 /** Options of {@link buildSite}. */
 export interface BuildOptions {
-    /** Emptied, then written. Default `<repo>/site/dist`. */
+    /** Written, then cleared of files this build did not produce. Default `<repo>/site/dist`. */
     readonly outDir?: string;
     /** Default true. */
     readonly minify?: boolean;
@@ -75,15 +75,15 @@ function templateEntryPoints(template: string): string[] {
     return [...new Set(Array.from(template.matchAll(SOURCE_REFERENCE), (match) => match[2]))];
 }
 
-/** Refuses an outDir whose emptying would delete the site's own sources (or more). */
+/** Refuses an outDir whose clearing would delete the site's own sources (or more). */
 function assertSafeOutDir(outDir: string): void {
     const relative = path.relative(outDir, SITE_DIR);
     if (!relative.startsWith("..") && !path.isAbsolute(relative)) {
-        throw new Error(`Refusing to empty "${outDir}": it contains the site sources`);
+        throw new Error(`Refusing to clear "${outDir}": it contains the site sources`);
     }
 }
 
-function bundle(entryPoints: readonly string[], outDir: string, minify: boolean): Metafile {
+function bundle(entryPoints: readonly string[], outDir: string, minify: boolean): { metafile: Metafile; outputFiles: OutputFile[] } {
     const result = buildSync({
         absWorkingDir: REPO_ROOT,
         entryPoints: entryPoints.map((entry) => path.join(SITE_DIR, entry)),
@@ -101,9 +101,28 @@ function bundle(entryPoints: readonly string[], outDir: string, minify: boolean)
         loader: { ".svg": "copy" },
         alias: { ...NODE_SHIM_ALIASES },
         metafile: true,
+        write: false,
         logLevel: "silent",
     });
-    return result.metafile;
+    return { metafile: result.metafile, outputFiles: result.outputFiles };
+}
+
+/**
+ * Writes each file through a temporary name and a rename, so another process reading outDir (a
+ * running local stack, a second capture of the program) never sees a half-written file, then
+ * removes what this build did not write. The names are content hashes, so concurrent builds of the
+ * same sources write the same files.
+ */
+function writeAtomically(outDir: string, files: ReadonlyMap<string, Uint8Array | string>): void {
+    for (const [absolutePath, contents] of files) {
+        fs.mkdirSync(path.dirname(absolutePath), { recursive: true });
+        const temporary = `${absolutePath}.${process.pid}.tmp`;
+        fs.writeFileSync(temporary, contents);
+        fs.renameSync(temporary, absolutePath);
+    }
+    for (const stale of listFiles(outDir).filter((file) => !files.has(file) && !file.endsWith(".tmp"))) {
+        fs.rmSync(stale, { force: true });
+    }
 }
 
 /** Maps each entry point (absolute path) to the URL of the hashed file it became. */
@@ -143,22 +162,24 @@ function listFiles(dir: string): string[] {
 }
 
 /**
- * Builds the site: empties `outDir`, bundles what index.html references into content-hashed files
- * under `assets/`, writes index.html pointing at them, and returns every file in `outDir` sorted by
- * key. Synchronous, so the Pulumi program can call it while it declares resources.
+ * Builds the site: bundles what index.html references into content-hashed files under `assets/`,
+ * writes them and index.html (pointing at them) into `outDir`, removes any other file there, and
+ * returns every file written sorted by key. Synchronous, so the Pulumi program can call it while
+ * it declares resources.
  */
 export function buildSite(options: BuildOptions = {}): SiteFile[] {
     const outDir = path.resolve(options.outDir ?? path.join(SITE_DIR, "dist"));
     assertSafeOutDir(outDir);
-    fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
 
     const template = fs.readFileSync(TEMPLATE, "utf8");
-    const metafile = bundle(templateEntryPoints(template), outDir, options.minify ?? true);
+    const { metafile, outputFiles } = bundle(templateEntryPoints(template), outDir, options.minify ?? true);
     const hashedKeys = new Set(Object.keys(metafile.outputs).map((output) => toKey(outDir, path.resolve(REPO_ROOT, output))));
-    fs.writeFileSync(path.join(outDir, "index.html"), renderTemplate(template, outputUrls(metafile, outDir)));
+    const files = new Map<string, Uint8Array | string>(outputFiles.map((file) => [file.path, file.contents]));
+    files.set(path.join(outDir, "index.html"), renderTemplate(template, outputUrls(metafile, outDir)));
+    writeAtomically(outDir, files);
 
-    return listFiles(outDir)
+    return [...files.keys()]
         .map((absolutePath): SiteFile => {
             const key = toKey(outDir, absolutePath);
             return {

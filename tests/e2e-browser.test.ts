@@ -76,6 +76,10 @@ describe("API console in Chromium (local stack)", function () {
         await browser?.close();
     });
 
+    it("fails, naming the install command, when Chromium is missing", async () => {
+        await assert.rejects(launchChromium("/nonexistent/chromium"), /apt-get install -y chromium/);
+    });
+
     for (const layout of LAYOUTS) {
         describe(layout.name, function () {
             let stack: LocalStack;
@@ -83,16 +87,27 @@ describe("API console in Chromium (local stack)", function () {
             let context: BrowserContext;
             let page: Page;
             let pageErrors: () => readonly string[];
+            /** What the stack logged (request failures, function output) since the last test ended. */
+            const stackLog: string[] = [];
             const viewer = (route: string) => `${target.config.apiPath}${route}`;
 
             before(async function () {
                 this.timeout(STACK_START_TIMEOUT_MS);
-                stack = await startLocalStack({ config: layout.config, port: 0, directPort: 0 });
+                stack = await startLocalStack({
+                    config: layout.config, port: 0, directPort: 0, log: (line) => stackLog.push(line),
+                });
                 target = await apiTargetOf(stack);
                 // A context per layout: its own preflight cache and connections.
                 context = await browser.newContext();
                 page = await context.newPage();
                 pageErrors = watchPageErrors(page);
+            });
+
+            afterEach(function () {
+                if (this.currentTest?.state === "failed" && stackLog.length > 0) {
+                    console.error(`local stack log (${layout.name}):\n${stackLog.join("\n")}`);
+                }
+                stackLog.length = 0;
             });
 
             after(async () => {
@@ -231,15 +246,23 @@ describe("API console in Chromium (local stack)", function () {
                 assert.deepEqual(preflights(requests, "cloudfront"), [], describeRequests(requests));
             });
 
-            it("a deep link renders the console while a missing API path stays a JSON 404", async () => {
+            it("a deep link renders the console, while API paths keep the API's JSON answers", async () => {
                 const deepLink = await openConsole(page, stack.url, "/orders/42");
                 assert.equal(deepLink?.status(), 200);
                 assert.equal(await page.locator("#run-all").isEnabled(), true);
 
-                const missing = await fetchFromPage(page, { url: viewer("/definitely/missing") });
-                assertStatus(missing, 404, `GET ${viewer("/definitely/missing")}`);
+                // The public catch-all route answers any unknown path under apiPath, on AWS too: what
+                // matters is that the API, not the SPA's index.html, answers it.
+                const unknown = await fetchFromPage(page, { url: viewer("/definitely/missing") });
+                assertStatus(unknown, 200, `GET ${viewer("/definitely/missing")}`);
+                assert.equal(JSON.parse(unknown.body).resource, `${target.routeBase}/{proxy+}`);
+
+                // A real API 404 (an unsigned IAM call: MISSING_AUTHENTICATION_TOKEN, mapped to 404)
+                // stays a JSON 404 instead of becoming index.html with 200.
+                const missing = await fetchFromPage(page, { url: viewer("/iam/definitely/missing") });
+                assertStatus(missing, 404, `GET ${viewer("/iam/definitely/missing")}`);
                 assert.match(missing.contentType ?? "", /json/, `content type ${missing.contentType}: ${missing.body}`);
-                assert.equal(typeof JSON.parse(missing.body).message, "string", missing.body);
+                assert.equal(JSON.parse(missing.body).message, "Missing Authentication Token");
             });
 
             // Last on purpose: it covers everything the page did in this layout's tests.

@@ -341,7 +341,7 @@ describe("site/build: buildSite", () => {
 
     const byKey = (key: string): SiteFile | undefined => files.find((file) => file.key === key);
 
-    it("empties outDir and returns every file written, sorted by key", () => {
+    it("clears outDir of other files and returns every file written, sorted by key", () => {
         assert.equal(byKey("stale.bin"), undefined);
         const onDisk = fs.readdirSync(outDir, { recursive: true, withFileTypes: true })
             .filter((entry) => entry.isFile())

@@ -23,12 +23,13 @@ export const CHROMIUM_ARGS: readonly string[] = [
 ];
 
 /**
- * Launches headless Chromium from {@link CHROMIUM_PATH}. A missing browser throws (with the
- * install command) instead of skipping: a browser test that silently does not run proves nothing.
+ * Launches headless Chromium, by default Debian's at {@link CHROMIUM_PATH}. A missing browser
+ * throws (with the install command) instead of skipping: a browser test that silently does not
+ * run proves nothing.
  */
-export async function launchChromium(): Promise<Browser> {
-    if (!fs.existsSync(CHROMIUM_PATH)) {
-        throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}. Install it: ${CHROMIUM_INSTALL_COMMAND}`);
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+    if (!fs.existsSync(executablePath)) {
+        throw new Error(`Chromium is not installed at ${executablePath}. Install it: ${CHROMIUM_INSTALL_COMMAND}`);
     }
-    return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
+    return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
 }

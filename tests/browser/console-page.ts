@@ -24,6 +24,10 @@ export interface ShownResult {
  */
 export async function openConsole(page: Page, siteUrl: string, path = "/"): Promise<Response | null> {
     const response = await page.goto(new URL(path, siteUrl).href);
+    if (response?.status() !== 200) {
+        // Without the page there is nothing to wait for: fail now, with what the site answered.
+        throw new Error(`GET ${path} answered ${response?.status()}: ${await response?.text()}`);
+    }
     await page.waitForSelector('body[data-ready="true"], #config-error:not([hidden])', { state: "attached" });
     const configError = await page.locator("#config-error").evaluate((e) => ((e as HTMLElement).hidden ? "" : e.textContent ?? ""));
     if (configError !== "") {

@@ -1,0 +1,253 @@
+/**
+ * API Gateway (REST) for every REST API of the graph: route by Host and path to a stage, match the
+ * resource and method, authorize (IAM or TOKEN authorizer), then call the Lambda proxy integration.
+ * Every refusal goes through the API's gateway responses. Sources are cited in the modules this
+ * one composes.
+ */
+import { randomBytes } from "node:crypto";
+import type { CapturedResource, CapturedStack } from "../graph";
+import { HeaderList, headerValue, HttpRequest, HttpResponse, jsonResponse, requestId, withoutHeaders } from "../http";
+import type { LambdaRuntime } from "../lambda-runtime";
+import { lambdaByInvocationUri, ofType, stackAccount, stackRegion, TYPES } from "../topology";
+import { GatewayError, gatewayResponse, GatewayResponseDefinition } from "./gateway-responses";
+import { ApiDefinition, MethodDefinition, parseApiDefinition } from "./openapi";
+import { buildProxyEvent, proxyResponse } from "./proxy-integration";
+import { matchResource } from "./resources";
+import { ApiRoute, routeRequest, servesHost } from "./routing";
+import { SigV4Failure, verifySigV4 } from "./sigv4";
+import { TokenAuthorizers } from "./token-authorizer";
+
+/**
+ * The one IAM identity the local API Gateway knows. Its signature is checked; its permissions are
+ * not (every signed request by it may invoke every IAM method).
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: "AKIALOCALSTACK000000", secretAccessKey: "local-secret-key" } as const;
+
+/** How a request reached API Gateway: the Host it routes by and the connection it came in on. */
+export interface GatewayConnection {
+    /** The host whose API Gateway this is: the Host header, or the emulated host of the direct listener. */
+    readonly routingHost: string;
+    readonly protocol: "http" | "https";
+    readonly port: number;
+}
+
+interface ApiEntry {
+    readonly definition: ApiDefinition;
+    readonly gatewayResponses: Readonly<Record<string, GatewayResponseDefinition>>;
+}
+
+/**
+ * Which gateway response an IAM failure uses. Unsigned requests are MISSING_AUTHENTICATION_TOKEN
+ * (documented); the other SigV4 failures are INVALID_SIGNATURE, each with the exception name AWS
+ * returns in `x-amzn-ErrorType` (an unknown key's exception, UnrecognizedClientException, has no
+ * response type of its own: INVALID_SIGNATURE is this emulator's assumption).
+ */
+const SIGV4_ERRORS: Readonly<Record<SigV4Failure, Pick<GatewayError, "type" | "errorType">>> = {
+    "missing": { type: "MISSING_AUTHENTICATION_TOKEN" },
+    "incomplete": { type: "INVALID_SIGNATURE", errorType: "IncompleteSignatureException" },
+    "unknown-key": { type: "INVALID_SIGNATURE", errorType: "UnrecognizedClientException" },
+    "invalid": { type: "INVALID_SIGNATURE", errorType: "InvalidSignatureException" },
+};
+
+const NULL_IDENTITY = {
+    cognitoIdentityPoolId: null, accountId: null, cognitoIdentityId: null, caller: null, principalOrgId: null, accessKey: null,
+    cognitoAuthenticationType: null, cognitoAuthenticationProvider: null, userArn: null, user: null,
+};
+
+export class ApiGateway {
+    private readonly region: string;
+    private readonly account: string;
+    private readonly apis = new Map<string, ApiEntry>();
+    private readonly authorizers: TokenAuthorizers;
+
+    constructor(private readonly stack: CapturedStack, private readonly lambdas: LambdaRuntime,
+        private readonly log: (line: string) => void, warn: (message: string) => void, private readonly now: () => Date = () => new Date()) {
+        this.region = stackRegion(stack);
+        this.account = stackAccount(stack);
+        for (const api of ofType(stack, TYPES.restApi)) {
+            if (typeof api.state.body !== "string") {
+                warn(`REST API ${api.name} has no OpenAPI body: the local stack only emulates APIs defined by one`);
+                continue;
+            }
+            const definition = parseApiDefinition(api.state.body, api.state.binaryMediaTypes ?? []);
+            this.apis.set(api.id, { definition, gatewayResponses: this.responsesOf(api, definition) });
+            this.checkMethods(api, definition, warn);
+        }
+        this.authorizers = new TokenAuthorizers(async (definition, event) => {
+            const fn = lambdaByInvocationUri(stack, definition.uri);
+            return fn ? this.lambdas.invoke(fn, event) : { ok: false, errorType: "ResourceNotFoundException", errorMessage: `No function for ${definition.uri}` };
+        }, () => this.now().getTime());
+    }
+
+    /** Whether a host is one this API Gateway answers for. */
+    serves(host: string): boolean {
+        return servesHost(this.stack, host, this.region);
+    }
+
+    /** Whether a request for this host and path reaches a stage (rather than a 403 Forbidden). */
+    routes(host: string, path: string): boolean {
+        return !("status" in routeRequest(this.stack, host, path, this.region));
+    }
+
+    /** Answers a request that reached API Gateway. */
+    async handle(request: HttpRequest, connection: GatewayConnection): Promise<HttpResponse> {
+        const id = requestId();
+        return withRequestIds(await this.process(request, connection, id), id);
+    }
+
+    private async process(request: HttpRequest, connection: GatewayConnection, id: string): Promise<HttpResponse> {
+        const route = routeRequest(this.stack, connection.routingHost, request.path, this.region);
+        if ("status" in route) {
+            return route;
+        }
+        const api = this.apis.get(route.restApi.id);
+        if (!api) {
+            return jsonResponse(500, { message: "Internal server error" });
+        }
+        const context: Record<string, string> = {
+            requestId: id, apiId: route.restApi.id, stage: String(route.stage.state.stageName), httpMethod: request.method,
+            path: route.contextPath, "identity.sourceIp": request.clientIp,
+        };
+        const refuse = (error: GatewayError) => gatewayResponse(error, api.gatewayResponses, context, request.headers);
+
+        const match = matchResource(api.definition.resources.keys(), route.resourceLookupPath);
+        const methods = match && api.definition.resources.get(match.resourcePath);
+        const method = methods && (methods.get(request.method) ?? methods.get("ANY"));
+        if (!match || !method) {
+            return refuse({ type: "MISSING_AUTHENTICATION_TOKEN", message: "Missing Authentication Token" });
+        }
+        context.resourcePath = match.resourcePath;
+
+        let identity: Record<string, string | null> = { ...NULL_IDENTITY, sourceIp: request.clientIp, userAgent: headerValue(request.headers, "user-agent") ?? null };
+        let authorizer: Readonly<Record<string, string | number>> | undefined;
+        let integrationHeaders: HeaderList = request.headers;
+        switch (method.auth.kind) {
+            case "iam": {
+                const verified = verifySigV4(request, {
+                    region: this.region, now: this.now(),
+                    secretFor: (key) => (key === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
+                });
+                if (!verified.ok) {
+                    return refuse({ ...SIGV4_ERRORS[verified.failure], message: verified.message });
+                }
+                identity = { ...identity, ...this.iamIdentity(verified.accessKeyId) };
+                // The SigV4 Authorization header does not reach the integration.
+                integrationHeaders = withoutHeaders(request.headers, ["authorization"]);
+                break;
+            }
+            case "token": {
+                const methodArn = `arn:aws:execute-api:${this.region}:${this.account}:${route.restApi.id}/${context.stage}/${request.method}${route.resourceLookupPath}`;
+                const outcome = await this.authorizers.authorize(method.auth.authorizer, request.headers, methodArn);
+                if (!outcome.ok) {
+                    return refuse(outcome.error);
+                }
+                authorizer = outcome.authorizer;
+                break;
+            }
+            case "unsupported":
+                this.log(`API Gateway: ${method.httpMethod} ${method.resourcePath} uses ${method.auth.what}, which the local stack does not emulate`);
+                return refuse({ type: "DEFAULT_5XX", message: "Internal server error" });
+            default:
+                break;
+        }
+        return this.integrate(request, connection, route, match, method, integrationHeaders, identity, authorizer, id, refuse);
+    }
+
+    /** Calls the method's Lambda proxy integration and relays its answer. */
+    private async integrate(request: HttpRequest, connection: GatewayConnection, route: ApiRoute,
+        match: { resourcePath: string; pathParameters: Readonly<Record<string, string>> }, method: MethodDefinition,
+        headers: HeaderList, identity: Record<string, string | null>, authorizer: Readonly<Record<string, string | number>> | undefined,
+        id: string, refuse: (error: GatewayError) => HttpResponse): Promise<HttpResponse> {
+        const fn = method.integration?.type === "aws_proxy" && method.integration.uri ? lambdaByInvocationUri(this.stack, method.integration.uri) : undefined;
+        if (!fn) {
+            this.log(`API Gateway: ${method.httpMethod} ${method.resourcePath} has no Lambda proxy integration the local stack can run`);
+            return refuse({ type: "DEFAULT_5XX", message: "Internal server error" });
+        }
+        const forwardedFor = headerValue(headers, "x-forwarded-for");
+        const event = buildProxyEvent({
+            method: request.method,
+            query: request.query,
+            // API Gateway adds these on the way to the integration.
+            headers: [
+                ...withoutHeaders(headers, ["x-forwarded-for", "x-forwarded-port", "x-forwarded-proto", "x-amzn-trace-id", "connection", "content-length"]),
+                ["X-Amzn-Trace-Id", `Root=1-${Math.floor(this.now().getTime() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`],
+                ["X-Forwarded-For", forwardedFor ? `${forwardedFor}, ${request.clientIp}` : request.clientIp],
+                ["X-Forwarded-Port", String(connection.port)],
+                ["X-Forwarded-Proto", connection.protocol],
+            ],
+            body: request.body,
+            resourcePath: match.resourcePath,
+            pathParameters: match.pathParameters,
+            path: route.eventPath,
+            contextPath: route.contextPath,
+            stage: String(route.stage.state.stageName),
+            stageVariables: route.stage.state.variables,
+            apiId: route.restApi.id,
+            accountId: this.account,
+            domainName: connection.routingHost.replace(/:\d+$/, ""),
+            requestId: id,
+            resourceId: resourceIdOf(route.restApi.id, match.resourcePath),
+            identity,
+            authorizer,
+            binaryMediaTypes: this.apis.get(route.restApi.id)!.definition.binaryMediaTypes,
+            now: this.now(),
+        });
+        const result = await this.lambdas.invoke(fn, event);
+        if (!result.ok) {
+            this.log(`Lambda ${fn.name} failed: ${result.errorType}: ${result.errorMessage}`);
+            return refuse({ type: "DEFAULT_5XX", message: "Internal server error", status: 502 });
+        }
+        const response = proxyResponse(result.value, this.apis.get(route.restApi.id)!.definition.binaryMediaTypes, headerValue(request.headers, "accept"));
+        if (!response) {
+            this.log(`Lambda ${fn.name} returned a malformed proxy response: ${JSON.stringify(result.value)?.slice(0, 500)}`);
+            return refuse({ type: "DEFAULT_5XX", message: "Internal server error", status: 502 });
+        }
+        return response;
+    }
+
+    /** The identity fields of a request signed with the local credentials. */
+    private iamIdentity(accessKeyId: string): Record<string, string> {
+        const user = "AIDALOCALSTACKUSER000";
+        return { accessKey: accessKeyId, accountId: this.account, caller: user, user, userArn: `arn:aws:iam::${this.account}:user/local` };
+    }
+
+    /** Gateway responses: the body's extension, overridden by `aws.apigateway.Response` resources of the API. */
+    private responsesOf(api: CapturedResource, definition: ApiDefinition): Record<string, GatewayResponseDefinition> {
+        const responses: Record<string, GatewayResponseDefinition> = { ...definition.gatewayResponses };
+        for (const r of ofType(this.stack, TYPES.gatewayResponse).filter((g) => g.state.restApiId === api.id)) {
+            responses[String(r.state.responseType)] = r.state as GatewayResponseDefinition;
+        }
+        return responses;
+    }
+
+    /** Warns about methods whose authorization or integration the emulator cannot run. */
+    private checkMethods(api: CapturedResource, definition: ApiDefinition, warn: (message: string) => void): void {
+        for (const methods of definition.resources.values()) {
+            for (const method of methods.values()) {
+                if (method.auth.kind === "unsupported") {
+                    warn(`${api.name} ${method.httpMethod} ${method.resourcePath}: ${method.auth.what} is not emulated (requests answer 500)`);
+                }
+                if (method.integration?.type !== "aws_proxy" || !lambdaByInvocationUri(this.stack, method.integration.uri ?? "")) {
+                    warn(`${api.name} ${method.httpMethod} ${method.resourcePath}: only Lambda proxy integrations to a function of the program are emulated (requests answer 500)`);
+                }
+                if (method.auth.kind === "token" && !lambdaByInvocationUri(this.stack, method.auth.authorizer.uri)) {
+                    warn(`${api.name} authorizer ${method.auth.authorizer.name}: ${method.auth.authorizer.uri} is not a function of the program (requests answer 500)`);
+                }
+            }
+        }
+    }
+}
+
+/** A stable 6-character resource id, like API Gateway's. */
+function resourceIdOf(apiId: string, resourcePath: string): string {
+    let hash = 0;
+    for (const c of `${apiId}${resourcePath}`) {
+        hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+    }
+    return hash.toString(36).padStart(6, "0").slice(-6);
+}
+
+/** The request id headers API Gateway puts on every response. */
+function withRequestIds(response: HttpResponse, id: string): HttpResponse {
+    return { ...response, headers: [...response.headers, ["x-amzn-RequestId", id], ["x-amz-apigw-id", randomBytes(6).toString("base64url")]] };
+}

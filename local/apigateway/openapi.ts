@@ -1,0 +1,131 @@
+/**
+ * Reads a REST API's definition from its OpenAPI `body`, as API Gateway imports it: resources and
+ * methods, each method's authorization and integration, the gateway responses and the binary
+ * media types. Source: "OpenAPI extensions to API Gateway"
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html).
+ */
+import type { GatewayResponseDefinition } from "./gateway-responses";
+
+/** A TOKEN Lambda authorizer (`x-amazon-apigateway-authorizer` of type `token`). */
+export interface TokenAuthorizerDefinition {
+    readonly name: string;
+    /** The request header carrying the token. */
+    readonly header: string;
+    /** The authorizer's Lambda invocation URI. */
+    readonly uri: string;
+    /** Result cache TTL; API Gateway's default is 300 when the definition sets none. */
+    readonly ttlSeconds: number;
+    /** The token must match this (whole) before the authorizer is called. */
+    readonly validationExpression?: string;
+}
+
+export type MethodAuth =
+    | { readonly kind: "none" }
+    | { readonly kind: "iam" }
+    | { readonly kind: "token"; readonly authorizer: TokenAuthorizerDefinition }
+    | { readonly kind: "unsupported"; readonly what: string };
+
+export interface MethodDefinition {
+    /** The resource template, e.g. `/api/{proxy+}`. */
+    readonly resourcePath: string;
+    /** `GET`, ... or `ANY`. */
+    readonly httpMethod: string;
+    readonly auth: MethodAuth;
+    readonly integration?: { readonly type: string; readonly uri?: string };
+}
+
+export interface ApiDefinition {
+    /** Every resource, implicit parents included, to its methods by HTTP method (`ANY` for any). */
+    readonly resources: ReadonlyMap<string, ReadonlyMap<string, MethodDefinition>>;
+    readonly gatewayResponses: Readonly<Record<string, GatewayResponseDefinition>>;
+    readonly binaryMediaTypes: readonly string[];
+}
+
+const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch"];
+const ANY_METHOD = "x-amazon-apigateway-any-method";
+
+/** `method.request.header.Authorization` -> `Authorization`. */
+function headerOfIdentitySource(source: string | undefined): string | undefined {
+    return /^method\.request\.header\.([^,\s]+)$/.exec((source ?? "").trim())?.[1];
+}
+
+function authOf(operation: any, document: any): MethodAuth {
+    const iam = operation["x-amazon-apigateway-auth"];
+    if (iam && String(iam.type).toUpperCase() === "AWS_IAM") {
+        return { kind: "iam" };
+    }
+    const security: Record<string, unknown>[] = operation.security ?? document.security ?? [];
+    for (const requirement of security) {
+        for (const name of Object.keys(requirement)) {
+            const definition = document.securityDefinitions?.[name] ?? document.components?.securitySchemes?.[name];
+            if (!definition) {
+                return { kind: "unsupported", what: `a security requirement "${name}" with no security definition` };
+            }
+            if (definition["x-amazon-apigateway-authtype"] === "awsSigv4") {
+                return { kind: "iam" };
+            }
+            const authorizer = definition["x-amazon-apigateway-authorizer"];
+            if (!authorizer) {
+                return { kind: "unsupported", what: `the API key requirement "${name}"` };
+            }
+            if (String(authorizer.type).toLowerCase() !== "token") {
+                return { kind: "unsupported", what: `the ${authorizer.type} authorizer "${name}"` };
+            }
+            // For TOKEN authorizers the header is the security definition's `name` (`in: header`);
+            // identitySource, when set, says the same in mapping-expression form.
+            const header = headerOfIdentitySource(authorizer.identitySource) ?? (definition.in === "header" ? definition.name : undefined);
+            if (!header) {
+                return { kind: "unsupported", what: `the token authorizer "${name}" without a header identity source` };
+            }
+            return {
+                kind: "token",
+                authorizer: {
+                    name,
+                    header,
+                    uri: String(authorizer.authorizerUri),
+                    ttlSeconds: authorizer.authorizerResultTtlInSeconds ?? 300,
+                    validationExpression: authorizer.identityValidationExpression || undefined,
+                },
+            };
+        }
+    }
+    return { kind: "none" };
+}
+
+/** `/a/b/c` -> `/`, `/a`, `/a/b`, `/a/b/c`. */
+function withAncestors(template: string): string[] {
+    const segments = template.split("/").filter((s) => s !== "");
+    return ["/", ...segments.map((_, i) => `/${segments.slice(0, i + 1).join("/")}`)];
+}
+
+/** Parses an API's OpenAPI body; `restApiBinaryMediaTypes` are the RestApi resource's own. */
+export function parseApiDefinition(body: string, restApiBinaryMediaTypes: readonly string[] = []): ApiDefinition {
+    const document = JSON.parse(body);
+    const resources = new Map<string, Map<string, MethodDefinition>>([["/", new Map()]]);
+    for (const [template, item] of Object.entries<any>(document.paths ?? {})) {
+        for (const path of withAncestors(template)) {
+            if (!resources.has(path)) {
+                resources.set(path, new Map());
+            }
+        }
+        const methods = resources.get(template === "" ? "/" : template)!;
+        for (const [key, operation] of Object.entries<any>(item ?? {})) {
+            const httpMethod = key === ANY_METHOD ? "ANY" : HTTP_METHODS.includes(key) ? key.toUpperCase() : undefined;
+            if (httpMethod === undefined) {
+                continue;
+            }
+            const integration = operation["x-amazon-apigateway-integration"];
+            methods.set(httpMethod, {
+                resourcePath: template,
+                httpMethod,
+                auth: authOf(operation, document),
+                integration: integration ? { type: String(integration.type).toLowerCase(), uri: integration.uri } : undefined,
+            });
+        }
+    }
+    return {
+        resources,
+        gatewayResponses: document["x-amazon-apigateway-gateway-responses"] ?? {},
+        binaryMediaTypes: [...new Set([...restApiBinaryMediaTypes, ...(document["x-amazon-apigateway-binary-media-types"] ?? [])])],
+    };
+}

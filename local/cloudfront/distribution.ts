@@ -1,0 +1,261 @@
+/**
+ * The CloudFront distribution of the graph: one viewer request in, one response out. The steps
+ * follow "How CloudFront processes requests"
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HowCloudFrontWorks.html) and
+ * "Lambda@Edge and CloudFront Functions triggers"
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-cloudfront-trigger-events.html):
+ * choose the behaviour by the viewer path; check the method; run the viewer-request function;
+ * build the origin request from the policies; run the origin-request Lambda@Edge function; prepend
+ * the origin path; fetch; apply custom error responses and the response headers policy.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { CapturedResource, CapturedStack } from "../graph";
+import { HeaderList, headerValue, HttpRequest, HttpResponse, withHeader, withoutHeaders } from "../http";
+import type { LambdaRuntime } from "../lambda-runtime";
+import { cloudFrontFunctionByArn, lambdaByQualifiedArn, theDistribution } from "../topology";
+import { BehaviorTable, CacheBehavior, methodAllowed, selectBehavior } from "./behaviors";
+import { applyOriginRequestResult, originRequestEvent, OriginRequestParts, OriginTarget } from "./edge-lambda";
+import { cloudFrontErrorPage, CLOUDFRONT_ERRORS } from "./errors";
+import {
+    applyResponseHeaders, BehaviorPolicies, originQueryString, originRequestHeaders, resolvePolicies, ViewerConnection,
+} from "./policies";
+import { functionRequest, runViewerRequestFunction, ViewerRequestParts } from "./viewer-function";
+
+/** Sends a request to an origin: the S3 or API Gateway emulator behind the origin's domain name. */
+export type OriginFetch = (origin: OriginTarget, request: HttpRequest) => Promise<HttpResponse>;
+
+/** The address CloudFront's edge servers connect to origins from; locally, this machine. */
+const EDGE_IP = "127.0.0.1";
+
+/** Response headers hop-by-hop or recomputed for the viewer connection. */
+const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "content-length"];
+
+/** The parts of the distribution's inputs the emulator reads. */
+interface DistributionConfig extends BehaviorTable {
+    readonly origins: readonly {
+        readonly originId: string;
+        readonly domainName: string;
+        readonly originPath?: string;
+        readonly originAccessControlId?: string;
+        readonly customOriginConfig?: { readonly httpPort: number; readonly httpsPort: number; readonly originProtocolPolicy: string; readonly originSslProtocols?: readonly string[] };
+    }[];
+    readonly defaultRootObject?: string;
+    readonly customErrorResponses?: readonly { readonly errorCode: number; readonly responseCode?: number; readonly responsePagePath?: string }[];
+}
+
+/** A CloudFront request id: 56 characters of URL-safe base64, like `X-Amz-Cf-Id`. */
+function cloudFrontRequestId(): string {
+    return randomBytes(42).toString("base64url");
+}
+
+export class CloudFrontDistribution {
+    private readonly resource: CapturedResource;
+    private readonly config: DistributionConfig;
+    private readonly policies = new Map<CacheBehavior, BehaviorPolicies>();
+    /** The `Via` value this distribution's edge server sends: `1.1 <host>.cloudfront.net (CloudFront)`. */
+    private readonly via: string;
+
+    constructor(private readonly stack: CapturedStack, private readonly lambdas: LambdaRuntime,
+        private readonly fetchOrigin: OriginFetch, private readonly log: (line: string) => void, warn: (message: string) => void) {
+        this.resource = theDistribution(stack);
+        this.config = this.resource.state as unknown as DistributionConfig;
+        this.via = `1.1 ${createHash("sha256").update(this.resource.id).digest("hex").slice(0, 32)}.cloudfront.net (CloudFront)`;
+        // Everything a request could trip over in the configuration is checked now, so a broken
+        // graph fails at start-up the way `pulumi up` would fail to create the distribution.
+        for (const behavior of [...(this.config.orderedCacheBehaviors ?? []), this.config.defaultCacheBehavior]) {
+            this.policies.set(behavior, resolvePolicies(stack, behavior, warn));
+            this.originOf(behavior);
+            for (const association of behavior.functionAssociations ?? []) {
+                if (!cloudFrontFunctionByArn(stack, association.functionArn)) {
+                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": no CloudFront Function has the ARN ${association.functionArn}`);
+                }
+            }
+            // CloudFront accepts only a numbered version of a function in us-east-1
+            // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html).
+            for (const association of behavior.lambdaFunctionAssociations ?? []) {
+                const fn = lambdaByQualifiedArn(stack, association.lambdaArn);
+                if (!fn || !/:\d+$/.test(association.lambdaArn)) {
+                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": no published Lambda version has the ARN ${association.lambdaArn} `
+                        + "(Lambda@Edge needs a numbered version, not $LATEST or an alias)");
+                }
+                if (fn.state.region !== "us-east-1") {
+                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": Lambda@Edge function ${fn.name} is in ${fn.state.region}; it must be in us-east-1`);
+                }
+            }
+        }
+    }
+
+    /** The distribution's domain name (`d111111abcdef8.cloudfront.net`). */
+    get domainName(): string {
+        return String(this.resource.state.domainName);
+    }
+
+    /** Serves one viewer request. */
+    async handle(viewer: HttpRequest, connection: ViewerConnection): Promise<HttpResponse> {
+        const cfId = cloudFrontRequestId();
+        const behavior = selectBehavior(this.config, viewer.path);
+        const response = await this.serve(viewer, connection, behavior, cfId);
+        // With caching on, CloudFront answers a conditional request itself when the ETag matches
+        // (Expiration.html, "Specify the amount of time that CloudFront caches objects").
+        if (!this.policies.get(behavior)!.cache.cachingDisabled && (viewer.method === "GET" || viewer.method === "HEAD")
+            && response.status === 200 && notModified(viewer.headers, response)) {
+            return this.toViewer({ status: 304, headers: withoutHeaders(response.headers, ["content-type"]), body: Buffer.alloc(0) }, behavior, cfId);
+        }
+        return this.toViewer(response, behavior, cfId);
+    }
+
+    private async serve(viewer: HttpRequest, connection: ViewerConnection, behavior: CacheBehavior, cfId: string): Promise<HttpResponse> {
+        if (!methodAllowed(behavior, viewer.method)) {
+            return cloudFrontErrorPage(403, CLOUDFRONT_ERRORS.methodNotAllowed, cfId);
+        }
+        // "If a viewer GET request includes a body, CloudFront returns an HTTP status code 403":
+        // RequestAndResponseBehaviorCustomOrigin.html#RequestCustom-get-body.
+        if (viewer.method === "GET" && viewer.body.length > 0) {
+            return cloudFrontErrorPage(403, CLOUDFRONT_ERRORS.getWithBody, cfId);
+        }
+        let parts: ViewerRequestParts = {
+            method: viewer.method,
+            // The default root object applies to a request for the root only (DefaultRootObject.html).
+            path: viewer.path === "/" && this.config.defaultRootObject ? `/${this.config.defaultRootObject}` : viewer.path,
+            query: viewer.query,
+            headers: viewer.headers,
+        };
+        for (const association of (behavior.functionAssociations ?? []).filter((a) => a.eventType === "viewer-request")) {
+            const fn = cloudFrontFunctionByArn(this.stack, association.functionArn)!;
+            try {
+                const outcome = await runViewerRequestFunction(String(fn.state.code), {
+                    version: "1.0",
+                    context: { distributionDomainName: this.domainName, distributionId: this.resource.id, eventType: "viewer-request", requestId: cfId },
+                    viewer: { ip: connection.ip },
+                    request: functionRequest(parts),
+                }, (line) => this.log(`[${fn.name}] ${line}`));
+                if (outcome.kind === "response") {
+                    return outcome.response;
+                }
+                parts = outcome.request;
+            } catch (error) {
+                this.log(`CloudFront Function ${fn.name} failed: ${(error as Error).message}`);
+                return cloudFrontErrorPage(503, CLOUDFRONT_ERRORS.functionFailed, cfId);
+            }
+        }
+        const response = await this.fetch(parts, viewer.body, connection, behavior, cfId, true);
+        return this.customErrorResponse(response, viewer, connection, cfId);
+    }
+
+    /** The origin request: policies, then the origin-request function, then the origin path. */
+    private async fetch(parts: ViewerRequestParts, body: Buffer, connection: ViewerConnection, behavior: CacheBehavior,
+        cfId: string, runTriggers: boolean): Promise<HttpResponse> {
+        const policies = this.policies.get(behavior)!;
+        let origin = this.originOf(behavior);
+        let request: OriginRequestParts = {
+            method: parts.method,
+            uri: parts.path,
+            query: originQueryString(parts.query, policies),
+            headers: originRequestHeaders(parts.headers, policies, {
+                method: parts.method, cachedMethods: behavior.cachedMethods ?? ["GET", "HEAD"], originDomainName: origin.domainName,
+                viewer: connection, via: this.via, cfId,
+            }),
+            body,
+        };
+        const associations = runTriggers ? (behavior.lambdaFunctionAssociations ?? []).filter((a) => a.eventType === "origin-request") : [];
+        for (const association of associations) {
+            const fn = lambdaByQualifiedArn(this.stack, association.lambdaArn)!;
+            const event = originRequestEvent(request, origin, {
+                distributionDomainName: this.domainName, distributionId: this.resource.id, requestId: cfId,
+                clientIp: connection.ip, includeBody: association.includeBody === true,
+            });
+            const result = await this.lambdas.invoke(fn, event);
+            if (!result.ok) {
+                this.log(`Lambda@Edge ${fn.name} failed: ${result.errorType}: ${result.errorMessage}`);
+                return cloudFrontErrorPage(503, CLOUDFRONT_ERRORS.lambdaFailed, cfId);
+            }
+            const outcome = applyOriginRequestResult(request, origin, result.value);
+            if (outcome.kind === "invalid") {
+                this.log(`Lambda@Edge ${fn.name} returned an invalid result: ${outcome.reason}`);
+                return cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.lambdaInvalidResult, cfId);
+            }
+            if (outcome.kind === "response") {
+                return outcome.response;
+            }
+            ({ request, origin } = outcome);
+        }
+        // CloudFront sends the body it received with its length (the viewer's framing is not forwarded).
+        const headers = request.body.length > 0 || headerValue(parts.headers, "content-length") !== undefined
+            ? withHeader(request.headers, "Content-Length", String(request.body.length)) : request.headers;
+        try {
+            return await this.fetchOrigin(origin, {
+                method: request.method,
+                // The origin path is prepended to the full path, after any function ran
+                // (DownloadDistValuesOrigin.html#DownloadDistValuesOriginPath).
+                path: `${origin.path}${request.uri}`,
+                query: request.query,
+                headers,
+                body: request.body,
+                clientIp: EDGE_IP,
+            });
+        } catch (error) {
+            this.log(`CloudFront could not reach origin ${origin.domainName}: ${(error as Error).message}`);
+            return cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.originUnreachable, cfId);
+        }
+    }
+
+    /**
+     * Custom error responses: an origin error with a configured page is replaced by that page,
+     * fetched through the behaviour matching its path, with the configured status. They apply to
+     * every behaviour (GeneratingCustomErrorResponses.html), API included.
+     */
+    private async customErrorResponse(response: HttpResponse, viewer: HttpRequest, connection: ViewerConnection, cfId: string): Promise<HttpResponse> {
+        const rule = (this.config.customErrorResponses ?? []).find((r) => r.errorCode === response.status);
+        if (!rule) {
+            return response;
+        }
+        const status = rule.responseCode ?? response.status;
+        if (!rule.responsePagePath) {
+            return { ...response, status };
+        }
+        const pageBehavior = selectBehavior(this.config, rule.responsePagePath);
+        const page = await this.fetch({ method: "GET", path: rule.responsePagePath, query: "", headers: viewer.headers }, Buffer.alloc(0),
+            connection, pageBehavior, cfId, false);
+        return { ...page, status };
+    }
+
+    /** The response as the viewer gets it: response headers policy and CloudFront's own headers. */
+    private toViewer(response: HttpResponse, behavior: CacheBehavior, cfId: string): HttpResponse {
+        const policies = this.policies.get(behavior)!;
+        const headers: HeaderList = applyResponseHeaders(withoutHeaders(response.headers, [...HOP_BY_HOP, "x-cache", "via"]), policies.responseHeaders);
+        // Nothing is cached locally, so every response is a miss (or an error).
+        const cacheState = response.status >= 400 ? "Error from cloudfront" : "Miss from cloudfront";
+        return {
+            status: response.status,
+            headers: [...headers, ["X-Cache", cacheState], ["Via", this.via], ["X-Amz-Cf-Pop", "LOCAL50-C1"], ["X-Amz-Cf-Id", cfId]],
+            body: response.body,
+        };
+    }
+
+    /** The origin a behaviour targets, with what CloudFront connects with. */
+    private originOf(behavior: CacheBehavior): OriginTarget {
+        const origin = this.config.origins.find((o) => o.originId === behavior.targetOriginId);
+        if (!origin) {
+            throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}" targets origin "${behavior.targetOriginId}", which the distribution does not have`);
+        }
+        const custom = origin.customOriginConfig;
+        const protocol = custom?.originProtocolPolicy === "http-only" ? "http" : "https";
+        return {
+            kind: custom ? "custom" : "s3",
+            domainName: origin.domainName,
+            path: origin.originPath ?? "",
+            protocol,
+            port: protocol === "http" ? custom?.httpPort ?? 80 : custom?.httpsPort ?? 443,
+            sslProtocols: custom?.originSslProtocols ?? ["TLSv1.2"],
+            region: custom ? undefined : /\.s3\.([a-z0-9-]+)\.amazonaws\.com$/.exec(origin.domainName)?.[1],
+            originAccessControlId: origin.originAccessControlId,
+        };
+    }
+}
+
+/** Whether the viewer's If-None-Match names the response's ETag. */
+function notModified(viewerHeaders: HeaderList, response: HttpResponse): boolean {
+    const ifNoneMatch = headerValue(viewerHeaders, "if-none-match");
+    const etag = headerValue(response.headers, "etag");
+    return ifNoneMatch !== undefined && etag !== undefined && ifNoneMatch.split(",").map((t) => t.trim()).includes(etag);
+}

@@ -1,0 +1,142 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { captureStack, PROJECT_DIR } from "../local/graph";
+import {
+    chooseSource, extractFrontendConfig, findOnPath, parseArgs, validateFrontendConfig,
+} from "../scripts/frontend-config";
+
+const SCRIPT = path.join(PROJECT_DIR, "scripts", "frontend-config.ts");
+
+/** A deployed stack's config, as the fake CLI prints it (different from the offline graph's). */
+const DEPLOYED_CONFIG = {
+    apiPath: "/api",
+    region: "us-west-2",
+    signing: { host: "a1b2c3d4e5.execute-api.us-west-2.amazonaws.com", pathPrefix: "/dev/api", region: "us-west-2", service: "execute-api" },
+};
+
+let tempDir: string;
+
+/** Writes an executable file into the temp dir and returns its path. */
+function executable(dir: string, name: string, body: string): string {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, body, { mode: 0o755 });
+    return file;
+}
+
+/**
+ * A fake `pulumi` that records its arguments next to itself, then either prints stack outputs
+ * as `pulumi stack output --json` does or fails as it does for a stack it cannot reach.
+ */
+function fakePulumi(dir: string, behaviour: { outputs: object } | { failure: string }): string {
+    const body = "outputs" in behaviour
+        ? `cat <<'JSON'\n${JSON.stringify(behaviour.outputs, null, 2)}\nJSON\n`
+        : `cat >&2 <<'ERROR'\n${behaviour.failure}\nERROR\nexit 255\n`;
+    return executable(dir, "pulumi", `#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\n${body}`);
+}
+
+/** Runs the script as `npm run frontend-config` would, with a PATH of `pathDirs` plus node and the system tools. */
+function runScript(args: readonly string[], pathDirs: readonly string[]) {
+    const searchPath = [...pathDirs, path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter);
+    const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), SCRIPT, ...args], {
+        cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PATH: searchPath }, timeout: 90_000,
+    });
+    assert.equal(result.status, 0, `frontend-config failed:\n${result.stderr}`);
+    return result;
+}
+
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));
+
+describe("frontend-config", function () {
+    this.timeout(120_000);
+
+    beforeEach(() => {
+        tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "frontend-config-"));
+    });
+
+    afterEach(() => {
+        fs.rmSync(tempDir, { recursive: true, force: true });
+    });
+
+    describe("arguments", () => {
+        it("writes site/public/config.json unless --out says otherwise", () => {
+            assert.deepEqual(parseArgs(["--stack", "dev"]), { stack: "dev", out: path.join(PROJECT_DIR, "site", "public", "config.json") });
+            assert.deepEqual(parseArgs(["--stack", "prod", "--out", "x/config.json"], "/work"), { stack: "prod", out: "/work/x/config.json" });
+        });
+
+        it("requires --stack and rejects anything else, with the usage", () => {
+            assert.throws(() => parseArgs([]), /--stack is required; usage: npm run frontend-config -- --stack <stack>/);
+            assert.throws(() => parseArgs(["--stack"]), /unexpected argument "--stack"/);
+            assert.throws(() => parseArgs(["--stack", "dev", "--json"]), /unexpected argument "--json"/);
+        });
+    });
+
+    describe("choosing the source", () => {
+        it("finds an executable pulumi on PATH, skipping one that is not executable", () => {
+            const notExecutable = path.join(tempDir, "a");
+            fs.mkdirSync(notExecutable);
+            fs.writeFileSync(path.join(notExecutable, "pulumi"), "", { mode: 0o644 });
+            const real = fakePulumi(path.join(tempDir, "b"), { outputs: {} });
+            const searchPath = [notExecutable, path.dirname(real)].join(path.delimiter);
+            assert.equal(findOnPath("pulumi", searchPath), real);
+            assert.equal(findOnPath("pulumi", notExecutable), undefined);
+        });
+
+        it("uses the CLI when it is installed, else the offline graph", () => {
+            assert.deepEqual(chooseSource("/usr/local/bin/pulumi"), { kind: "cli", pulumi: "/usr/local/bin/pulumi" });
+            assert.deepEqual(chooseSource(undefined), { kind: "offline", reason: "the pulumi CLI is not on PATH" });
+        });
+    });
+
+    describe("reading the outputs", () => {
+        it("extracts frontendConfig from `pulumi stack output --json`", () => {
+            const json = JSON.stringify({ siteUrl: "https://d1.cloudfront.net", frontendConfig: DEPLOYED_CONFIG });
+            assert.deepEqual(extractFrontendConfig(json), DEPLOYED_CONFIG);
+        });
+
+        it("says when the outputs have no frontendConfig, or are not JSON", () => {
+            assert.throws(() => extractFrontendConfig("{}"), /no frontendConfig output; deploy the current program/);
+            assert.throws(() => extractFrontendConfig("error: no stack"), /stack outputs are not JSON/);
+        });
+
+        it("validates the shape the SPA expects, naming each bad field", () => {
+            assert.deepEqual(validateFrontendConfig(DEPLOYED_CONFIG), DEPLOYED_CONFIG);
+            const broken = { ...DEPLOYED_CONFIG, signing: { ...DEPLOYED_CONFIG.signing, host: "" } };
+            assert.throws(() => validateFrontendConfig(broken), /signing\.host/);
+            assert.throws(() => validateFrontendConfig({ region: "eu-west-1" }), /apiPath.*signing/);
+        });
+    });
+
+    describe("end to end", () => {
+        it("without the CLI, writes the offline graph's config and says so", async () => {
+            const out = path.join(tempDir, "nested", "config.json");
+            const { stderr } = runScript(["--stack", "dev", "--out", out], []);
+            assert.deepEqual(readJson(out), (await captureStack({ stack: "dev" })).outputs.frontendConfig);
+            assert.match(stderr, /the pulumi CLI is not on PATH; using the offline graph of Pulumi\.dev\.yaml/);
+            assert.match(stderr, /the mock's placeholders/);
+        });
+
+        it("with the CLI on PATH, reads the stack's outputs through it", () => {
+            const bin = path.join(tempDir, "bin");
+            fakePulumi(bin, { outputs: { siteUrl: "https://d1.cloudfront.net", frontendConfig: DEPLOYED_CONFIG } });
+            const out = path.join(tempDir, "config.json");
+            const { stderr } = runScript(["--stack", "dev", "--out", out], [bin]);
+            assert.equal(fs.readFileSync(path.join(bin, "args"), "utf8").trim(), "stack output --json --stack dev");
+            assert.deepEqual(readJson(out), DEPLOYED_CONFIG);
+            assert.match(stderr, /read stack "dev" with .*pulumi \(pulumi stack output\)/);
+            assert.doesNotMatch(stderr, /offline graph/);
+        });
+
+        it("falls back to the offline graph when the CLI cannot reach the stack, with the CLI's reason", () => {
+            const bin = path.join(tempDir, "bin");
+            fakePulumi(bin, { failure: "error: no stack named 'prod' found" });
+            const out = path.join(tempDir, "config.json");
+            const { stderr } = runScript(["--stack", "prod", "--out", out], [bin]);
+            assert.match(stderr, /pulumi stack output --stack prod failed: error: no stack named 'prod' found; using the offline graph of Pulumi\.prod\.yaml/);
+            assert.equal(readJson(out).signing.host, "api.example.com", "the prod stack's custom domain");
+        });
+    });
+});

@@ -1,0 +1,458 @@
+/**
+ * The local stack end to end, over real HTTP: for each proxy layout every route through the
+ * CloudFront listener and API Gateway's own endpoint; then broken copies of a captured graph,
+ * each failing the way AWS would.
+ */
+import * as assert from "node:assert/strict";
+import * as aws4 from "aws4";
+import { ALLOW_CONTEXT } from "../functions/authorizer";
+import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from "../infra/managed-policies";
+import { CapturedResource, CapturedStack, captureStack } from "../local/graph";
+import { LocalStack, startLocalStack } from "../local/server";
+
+/** Capturing runs the program and bundles the site and functions: seconds each. */
+const CAPTURE_TIMEOUT_MS = 120_000;
+const LOCAL_KEY = { accessKeyId: "AKIALOCALSTACK000000", secretAccessKey: "local-secret-key" };
+const CUSTOM_DOMAIN = JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" });
+
+interface Mode {
+    readonly name: string;
+    readonly config: Record<string, string>;
+    /** Where the API's routes live: the apiPath, or the root when the edge function strips it. */
+    readonly routeBase: string;
+    /** What precedes the route base in the event's `path`: nothing (stage stripped) or the base path. */
+    readonly pathPrefix: string;
+    /** What precedes it in `requestContext.path` and in the URL of API Gateway's own endpoint. */
+    readonly endpointPrefix: string;
+}
+
+const MODES: readonly Mode[] = [
+    { name: "direct-stage (Pulumi.dev.yaml)", config: {}, routeBase: "/api", pathPrefix: "", endpointPrefix: "/dev" },
+    { name: "custom-domain", config: { proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN }, routeBase: "/api", pathPrefix: "/v1", endpointPrefix: "/v1" },
+    { name: "lambda-edge rewriter", config: { pathRewriter: "lambda-edge" }, routeBase: "", pathPrefix: "", endpointPrefix: "/dev" },
+];
+
+interface Reply {
+    readonly status: number;
+    readonly headers: Headers;
+    readonly text: string;
+    readonly json: any;
+}
+
+async function call(url: string, init: RequestInit = {}): Promise<Reply> {
+    const response = await fetch(url, init);
+    const text = await response.text();
+    let json: unknown;
+    try {
+        json = JSON.parse(text);
+    } catch {
+        json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+}
+
+/** SigV4 headers for `host` and `path`, as a client sends them (Host itself set by fetch). */
+function sigV4(host: string, path: string, options: { method?: string; body?: string; secret?: string; region?: string } = {}): Record<string, string> {
+    const signed = aws4.sign({
+        host, path, method: options.method ?? "GET", body: options.body, service: "execute-api", region: options.region ?? "eu-west-1",
+        headers: options.body ? { "Content-Type": "application/json" } : {},
+    }, { accessKeyId: LOCAL_KEY.accessKeyId, secretAccessKey: options.secret ?? LOCAL_KEY.secretAccessKey });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers ?? {})) {
+        if (name.toLowerCase() !== "host") {
+            headers[name] = String(value);
+        }
+    }
+    return headers;
+}
+
+const captured = new Map<string, CapturedStack>();
+
+/** Captures a layout once per test run. */
+async function graphOf(config: Record<string, string>): Promise<CapturedStack> {
+    const key = JSON.stringify(config);
+    if (!captured.has(key)) {
+        captured.set(key, await captureStack({ config }));
+    }
+    return captured.get(key)!;
+}
+
+for (const mode of MODES) {
+    describe(`local stack: ${mode.name}`, function () {
+        let stack: LocalStack;
+        let config: { apiPath: string; signing: { host: string; pathPrefix: string; region: string }; local: typeof LOCAL_KEY };
+        const api = (route: string) => `${stack.url}${config.apiPath}${route}`;
+
+        before(async function () {
+            this.timeout(CAPTURE_TIMEOUT_MS);
+            stack = await startLocalStack({ graph: await graphOf(mode.config), port: 0, directPort: 0 });
+            config = (await call(`${stack.url}/config.json`)).json;
+        });
+
+        after(async () => {
+            await stack?.close();
+        });
+
+        /** Checks the echoed event's routing fields for a route (e.g. `/hello`) and resource template. */
+        function assertRouted(echo: any, route: string, template: string): void {
+            assert.equal(echo.path, `${mode.pathPrefix}${mode.routeBase}${route}`);
+            assert.equal(echo.resource, `${mode.routeBase}${template}`);
+            assert.equal(echo.requestContext.resourcePath, `${mode.routeBase}${template}`);
+            assert.equal(echo.requestContext.stage, "dev");
+            assert.equal(echo.requestContext.path, `${mode.endpointPrefix}${mode.routeBase}${route}`);
+        }
+
+        it("serves config.json from the bucket, with the graph's signing target and the local credentials", async () => {
+            const reply = await call(`${stack.url}/config.json`);
+            assert.equal(reply.status, 200);
+            assert.equal(reply.headers.get("content-type"), "application/json");
+            assert.equal(reply.headers.get("cache-control"), "no-cache");
+            assert.deepEqual(reply.json.local, LOCAL_KEY);
+            assert.equal(reply.json.apiPath, "/api");
+            assert.equal(reply.json.signing.pathPrefix, `${mode.endpointPrefix}${mode.routeBase}`);
+            assert.equal(reply.json.signing.host, mode.pathPrefix === "/v1" ? "api.example.com" : `${stack.graph.resources.find((r) => r.type === "aws:apigateway/restApi:RestApi")!.id}.execute-api.eu-west-1.amazonaws.com`);
+        });
+
+        it("serves the SPA: / and deep links get index.html, a missing file is S3's 403", async () => {
+            const root = await call(`${stack.url}/`);
+            const deepLink = await call(`${stack.url}/orders/42`);
+            assert.equal(root.status, 200);
+            assert.match(root.headers.get("content-type") ?? "", /^text\/html/);
+            assert.equal(deepLink.status, 200);
+            assert.equal(deepLink.text, root.text);
+            assert.equal(root.headers.get("x-content-type-options"), "nosniff", "the response headers policy applies");
+            const missing = await call(`${stack.url}/assets/missing.js`);
+            assert.equal(missing.status, 403);
+            assert.match(missing.text, /<Code>AccessDenied<\/Code>/);
+        });
+
+        it("refuses a method the default behaviour does not allow, with CloudFront's page", async () => {
+            const reply = await call(`${stack.url}/`, { method: "POST", body: "x" });
+            assert.equal(reply.status, 403);
+            assert.match(reply.text, /This distribution is not configured to allow the HTTP request method that was used for this request/);
+            assert.equal(reply.headers.get("x-cache"), "Error from cloudfront");
+        });
+
+        it("public route: the echoed event has the right path, resource, stage and CloudFront's headers", async () => {
+            const reply = await call(api("/hello?x=1&x=2"), { headers: { "X-Custom": "kept" } });
+            assert.equal(reply.status, 200, reply.text);
+            assertRouted(reply.json, "/hello", "/{proxy+}");
+            assert.deepEqual(reply.json.pathParameters, { proxy: "hello" });
+            assert.deepEqual(reply.json.queryStringParameters, { x: "2" });
+            assert.equal(reply.json.requestContext.authorizer, null);
+            const headers = reply.json.headers;
+            assert.equal(headers.Host, config.signing.host, "CloudFront sends the origin's domain as Host");
+            assert.equal(headers["X-Custom"], "kept");
+            assert.ok(headers["X-Amz-Cf-Id"], "X-Amz-Cf-Id");
+            assert.match(headers.Via, /cloudfront\.net \(CloudFront\)$/);
+            assert.match(headers["X-Forwarded-For"], /127\.0\.0\.1/);
+            assert.equal(reply.json.requestContext.identity.sourceIp, "127.0.0.1");
+            assert.equal(reply.headers.get("x-cache"), "Miss from cloudfront");
+        });
+
+        it("public route: a POST body reaches the function (base64 for */*, decoded by it)", async () => {
+            const reply = await call(api("/echo"), { method: "POST", headers: { "Content-Type": "application/json" }, body: "{\"a\":1}" });
+            assert.equal(reply.status, 200, reply.text);
+            assert.equal(reply.json.httpMethod, "POST");
+            assert.equal(reply.json.body, "{\"a\":1}");
+        });
+
+        for (const route of ["/authorized", "/authorized/x"]) {
+            it(`token route ${route}: allow 200 with context, deny 403, other 401, missing 401`, async () => {
+                const allowed = await call(api(route), { headers: { Authorization: "Bearer allow" } });
+                assert.equal(allowed.status, 200, allowed.text);
+                assertRouted(allowed.json, route, route === "/authorized" ? "/authorized" : "/authorized/{proxy+}");
+                const { integrationLatency, ...authorizer } = allowed.json.requestContext.authorizer;
+                assert.equal(typeof integrationLatency, "number");
+                assert.deepEqual(authorizer, { ...ALLOW_CONTEXT, principalId: ALLOW_CONTEXT.user });
+                assert.equal(allowed.json.headers.Authorization, "Bearer allow", "the token reaches API Gateway");
+
+                const denied = await call(api(route), { headers: { Authorization: "deny" } });
+                assert.equal(denied.status, 403);
+                assert.deepEqual(denied.json, { message: "User is not authorized to access this resource with an explicit deny" });
+                const other = await call(api(route), { headers: { Authorization: "let-me-in" } });
+                assert.equal(other.status, 401);
+                assert.deepEqual(other.json, { message: "Unauthorized" });
+                const missing = await call(api(route));
+                assert.equal(missing.status, 401);
+                assert.deepEqual(missing.json, { message: "Unauthorized" });
+            });
+        }
+
+        for (const route of ["/iam", "/iam/x"]) {
+            it(`IAM route ${route}: signed 200, wrong secret 403, CloudFront path 403, unsigned 404`, async () => {
+                const signingPath = `${config.signing.pathPrefix}${route}`;
+                const signed = await call(api(route), { headers: sigV4(config.signing.host, signingPath) });
+                assert.equal(signed.status, 200, signed.text);
+                assertRouted(signed.json, route, route === "/iam" ? "/iam" : "/iam/{proxy+}");
+                assert.equal(signed.json.requestContext.identity.accessKey, LOCAL_KEY.accessKeyId);
+                assert.equal(signed.json.headers.Authorization, undefined, "the SigV4 header does not reach the integration");
+
+                const body = "{\"b\":2}";
+                const posted = await call(api(route), { method: "POST", body, headers: sigV4(config.signing.host, signingPath, { method: "POST", body }) });
+                assert.equal(posted.status, 200, posted.text);
+                assert.equal(posted.json.body, body);
+
+                const wrongSecret = await call(api(route), { headers: sigV4(config.signing.host, signingPath, { secret: "not-the-secret" }) });
+                assert.equal(wrongSecret.status, 403);
+                assert.match(wrongSecret.json.message, /^The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\./);
+                const cloudFrontPath = await call(api(route), { headers: sigV4(config.signing.host, `${config.apiPath}${route}`) });
+                assert.equal(cloudFrontPath.status, 403);
+                assert.match(cloudFrontPath.json.message, /^The request signature we calculated does not match/);
+                const unsigned = await call(api(route));
+                assert.equal(unsigned.status, 404, "MISSING_AUTHENTICATION_TOKEN is declared as 404 in the body's gateway responses");
+                assert.deepEqual(unsigned.json, { message: "Missing Authentication Token" });
+            });
+        }
+
+        it("an unknown API path is the declared 404 JSON, not the SPA", async () => {
+            const reply = await call(`${stack.url}${config.apiPath}/`);
+            assert.equal(reply.status, 404);
+            assert.match(reply.headers.get("content-type") ?? "", /^application\/json/);
+            assert.deepEqual(reply.json, { message: "Missing Authentication Token" });
+            assert.equal(reply.headers.get("x-amzn-errortype"), "MissingAuthenticationTokenException");
+        });
+
+        it("API Gateway's own endpoint: CORS preflight, public and IAM routes, unknown stage", async () => {
+            const siteOrigin = new URL(stack.url).origin;
+            const directHost = new URL(stack.directUrl).host;
+            const preflight = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
+                method: "OPTIONS", headers: { Origin: siteOrigin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" },
+            });
+            assert.equal(preflight.status, 204);
+            assert.equal(preflight.headers.get("access-control-allow-origin"), siteOrigin);
+            assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
+            assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /x-amz-date/);
+
+            const hello = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: siteOrigin } });
+            assert.equal(hello.status, 200, hello.text);
+            assert.equal(hello.headers.get("access-control-allow-origin"), siteOrigin);
+            assert.equal(hello.json.path, `${mode.pathPrefix}${mode.routeBase}/hello`);
+            assert.equal(hello.json.requestContext.path, `${mode.endpointPrefix}${mode.routeBase}/hello`);
+            // The endpoint is the execute-api host too: `/<stage>/...` strips the stage in every layout.
+            const viaStage = await call(`${stack.directUrl}/dev${mode.routeBase}/hello`);
+            assert.equal(viaStage.status, 200, viaStage.text);
+            assert.equal(viaStage.json.path, `${mode.routeBase}/hello`);
+            assert.equal(viaStage.json.requestContext.path, `/dev${mode.routeBase}/hello`);
+            const stranger = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: "http://evil.example" } });
+            assert.equal(stranger.headers.get("access-control-allow-origin"), null);
+
+            const iamPath = `${mode.endpointPrefix}${mode.routeBase}/iam/x`;
+            const iam = await call(`${stack.directUrl}${iamPath}`, { headers: sigV4(directHost, iamPath) });
+            assert.equal(iam.status, 200, iam.text);
+            const iamForGraphHost = await call(`${stack.directUrl}${iamPath}`, { headers: sigV4(config.signing.host, iamPath) });
+            assert.equal(iamForGraphHost.status, 403, "API Gateway verifies against the Host it received");
+
+            const nowhere = await call(`${stack.directUrl}/no-such-stage/x`);
+            assert.equal(nowhere.status, 403);
+            assert.deepEqual(nowhere.json, { message: "Forbidden" });
+        });
+
+        it("records every request with its listener and final status", async () => {
+            const before = stack.requests.length;
+            await call(`${stack.url}/config.json`);
+            await call(`${stack.directUrl}/no-such-stage/x`, { method: "OPTIONS", headers: { Origin: "http://x", "Access-Control-Request-Method": "GET" } });
+            const recorded = stack.requests.slice(before).map((r) => `${r.listener} ${r.method} ${r.url} ${r.status}`);
+            assert.deepEqual(recorded, ["cloudfront GET /config.json 200", "direct OPTIONS /no-such-stage/x 204"]);
+            assert.equal(stack.requests[before].headers.host, new URL(stack.url).host);
+        });
+    });
+}
+
+/** A deep copy of a graph with one resource changed (inputs and state alike). */
+function broken(graph: CapturedStack, type: string, change: (state: Record<string, any>, resource: CapturedResource) => void): CapturedStack {
+    const copy: CapturedStack = structuredClone(graph);
+    const targets = copy.resources.filter((r) => r.type === type);
+    assert.ok(targets.length > 0, `the graph has no ${type}`);
+    for (const resource of targets) {
+        change(resource.state, resource);
+        change(resource.inputs, resource);
+    }
+    return copy;
+}
+
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+const REST_API = "aws:apigateway/restApi:RestApi";
+const apiBehavior = (state: Record<string, any>) => state.orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*");
+
+describe("local stack: a broken graph fails the way AWS would", function () {
+    let dev: CapturedStack;
+    let open: LocalStack[] = [];
+
+    before(async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        dev = await graphOf({});
+    });
+
+    afterEach(async () => {
+        await Promise.all(open.map((s) => s.close()));
+        open = [];
+    });
+
+    async function serve(graph: CapturedStack): Promise<LocalStack> {
+        const stack = await startLocalStack({ graph, port: 0, directPort: 0 });
+        open.push(stack);
+        return stack;
+    }
+
+    it("API origin without the origin path: the first segment is taken as a stage -> 403 Forbidden", async () => {
+        const stack = await serve(broken(dev, DISTRIBUTION, (state) => {
+            state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
+        }));
+        const reply = await call(`${stack.url}/api/hello`);
+        assert.equal(reply.status, 403);
+        assert.deepEqual(reply.json, { message: "Forbidden" });
+    });
+
+    it("custom domain without the base path as origin path: no mapping matches -> 403 Forbidden", async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        const customDomain = await graphOf({ proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN });
+        const stack = await serve(broken(customDomain, DISTRIBUTION, (state) => {
+            state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
+        }));
+        const reply = await call(`${stack.url}/api/hello`);
+        assert.equal(reply.status, 403);
+        assert.deepEqual(reply.json, { message: "Forbidden" });
+    });
+
+    it("AllViewer on the API behaviour: the viewer's Host reaches API Gateway -> 403", async () => {
+        const stack = await serve(broken(dev, DISTRIBUTION, (state) => {
+            apiBehavior(state).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer;
+        }));
+        const reply = await call(`${stack.url}/api/hello`);
+        assert.equal(reply.status, 403);
+        assert.deepEqual(reply.json, { message: "Forbidden" });
+    });
+
+    it("caching enabled on the API behaviour: Authorization is dropped from GET (401) but kept on POST", async () => {
+        const stack = await serve(broken(dev, DISTRIBUTION, (state) => {
+            apiBehavior(state).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized;
+        }));
+        const get = await call(`${stack.url}/api/authorized/x`, { headers: { Authorization: "allow" } });
+        assert.equal(get.status, 401);
+        assert.deepEqual(get.json, { message: "Unauthorized" });
+        const post = await call(`${stack.url}/api/authorized/x`, { method: "POST", headers: { Authorization: "allow" }, body: "{}" });
+        assert.equal(post.status, 200, post.text);
+    });
+
+    it("routes not under the forwarded prefix: protected paths fall to the public catch-all, others find no resource", async () => {
+        const atRoot = (state: Record<string, any>) => {
+            const body = JSON.parse(state.body);
+            body.paths = Object.fromEntries(Object.entries(body.paths).map(([path, item]) => [path.replace(/^\/api/, ""), item]));
+            state.body = JSON.stringify(body);
+        };
+        const withCatchAll = await serve(broken(dev, REST_API, atRoot));
+        const bypassed = await call(`${withCatchAll.url}/api/authorized/x`);
+        assert.equal(bypassed.status, 200, "the authorizer never runs: /{proxy+} serves /api/authorized/x");
+        assert.equal(bypassed.json.resource, "/{proxy+}");
+        assert.equal(bypassed.json.requestContext.authorizer, null);
+
+        const withoutCatchAll = await serve(broken(dev, REST_API, (state) => {
+            atRoot(state);
+            const body = JSON.parse(state.body);
+            delete body.paths["/{proxy+}"];
+            state.body = JSON.stringify(body);
+        }));
+        const missing = await call(`${withoutCatchAll.url}/api/authorized/x`, { headers: { Authorization: "allow" } });
+        assert.equal(missing.status, 404);
+        assert.deepEqual(missing.json, { message: "Missing Authentication Token" });
+    });
+
+    it("a bucket policy for another distribution: S3 refuses CloudFront -> 403 AccessDenied", async () => {
+        const stack = await serve(broken(dev, "aws:s3/bucketPolicy:BucketPolicy", (state) => {
+            state.policy = state.policy.replace(/distribution\/[A-Z0-9]+/, "distribution/EOTHERDISTRIBUTION");
+        }));
+        const reply = await call(`${stack.url}/`);
+        assert.equal(reply.status, 403);
+        assert.match(reply.text, /<Code>AccessDenied<\/Code>/);
+    });
+
+    it("an unknown managed policy id, an unpublished Lambda@Edge version or one outside us-east-1 is refused at start-up", async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        await assert.rejects(startLocalStack({
+            graph: broken(dev, DISTRIBUTION, (state) => { apiBehavior(state).cachePolicyId = "11111111-2222-3333-4444-555555555555"; }),
+            port: 0, directPort: 0,
+        }), /cache policy 11111111-2222-3333-4444-555555555555/);
+        const edge = await graphOf({ pathRewriter: "lambda-edge" });
+        await assert.rejects(startLocalStack({
+            graph: broken(edge, DISTRIBUTION, (state) => {
+                const association = apiBehavior(state).lambdaFunctionAssociations[0];
+                association.lambdaArn = association.lambdaArn.replace(/:\d+$/, ":$LATEST");
+            }),
+            port: 0, directPort: 0,
+        }), /no published Lambda version has the ARN .*:\$LATEST/);
+        await assert.rejects(startLocalStack({
+            graph: broken(edge, "aws:lambda/function:Function", (state, resource) => {
+                if (resource.name.startsWith("edge-rewriter")) {
+                    state.region = "eu-west-1";
+                }
+            }),
+            port: 0, directPort: 0,
+        }), /Lambda@Edge function edge-rewriter-function is in eu-west-1; it must be in us-east-1/);
+    });
+
+    it("a failing Lambda@Edge function: CloudFront answers 503 with its page", async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        const edge = await graphOf({ pathRewriter: "lambda-edge" });
+        const stack = await serve(broken(edge, "aws:lambda/function:Function", (state, resource) => {
+            if (resource.name.startsWith("edge-rewriter")) {
+                state.code = { kind: "archive", assets: { "index.js": { kind: "string", text: "exports.handler = async () => { throw new Error('boom'); };" } } };
+            }
+        }));
+        const reply = await call(`${stack.url}/api/hello`);
+        assert.equal(reply.status, 503);
+        assert.match(reply.text, /The Lambda function associated with the CloudFront distribution is invalid/);
+    });
+
+    it("a malformed Lambda proxy result: 502 Internal server error", async () => {
+        const stack = await serve(broken(dev, "aws:lambda/function:Function", (state, resource) => {
+            if (resource.name === "api-echo") {
+                state.code = { kind: "archive", assets: { "index.js": { kind: "string", text: "exports.handler = async () => ({ statusCode: 200, body: { not: 'a string' } });" } } };
+            }
+        }));
+        const reply = await call(`${stack.url}/api/hello`);
+        assert.equal(reply.status, 502);
+        assert.deepEqual(reply.json, { message: "Internal server error" });
+    });
+});
+
+describe("local stack: listeners", function () {
+    let dev: CapturedStack;
+
+    before(async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        dev = await graphOf({});
+    });
+
+    it("delays every request by latencyMs on both listeners", async () => {
+        const stack = await startLocalStack({ graph: dev, port: 0, directPort: 0, latencyMs: 150 });
+        try {
+            for (const url of [`${stack.url}/config.json`, `${stack.directUrl}/dev/api/hello`]) {
+                const started = Date.now();
+                assert.equal((await call(url)).status, 200);
+                assert.ok(Date.now() - started >= 150, `${url} took ${Date.now() - started} ms`);
+            }
+        } finally {
+            await stack.close();
+        }
+    });
+
+    it("refuses a port in use, naming it and PORT", async () => {
+        const first = await startLocalStack({ graph: dev, port: 0, directPort: 0 });
+        try {
+            const taken = Number(new URL(first.url).port);
+            await assert.rejects(startLocalStack({ graph: dev, port: taken, directPort: 0 }), new RegExp(`Port ${taken} .*already in use.*PORT=`));
+            const directTaken = Number(new URL(first.directUrl).port);
+            await assert.rejects(startLocalStack({ graph: dev, port: 0, directPort: directTaken }), new RegExp(`Port ${directTaken} .*already in use`));
+        } finally {
+            await first.close();
+        }
+    });
+
+    it("states its fidelity gaps, including this graph's https-only behaviour", async () => {
+        const stack = await startLocalStack({ graph: dev, port: 0, directPort: 0 });
+        await stack.close();
+        assert.ok(stack.warnings.some((w) => /No TLS/.test(w)));
+        assert.ok(stack.warnings.some((w) => /Behaviour "\/api\/\*" is https-only/.test(w)));
+    });
+});

@@ -1,0 +1,569 @@
+import { strict as assert } from "node:assert";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Policies } from "@pulumi/policy";
+import { captureStack, CapturedStack, PROJECT_DIR } from "../local/graph";
+import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from "../infra/managed-policies";
+import { evaluatePolicies, StackResource } from "../policy/evaluate";
+import * as rules from "../policy/rules";
+
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const LAMBDA_FUNCTION = "aws:lambda/function:Function";
+const REST_API = "aws:apigateway/restApi:RestApi";
+const DOMAIN_NAME = "aws:apigateway/domainName:DomainName";
+
+/** The program's variants the pack must pass: the dev stack, the two optional modes, and prod. */
+const VARIANTS = {
+    "dev": {},
+    "custom-domain": {
+        config: {
+            proxyMode: "custom-domain",
+            customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" }),
+        },
+    },
+    "lambda-edge": { config: { pathRewriter: "lambda-edge" } },
+    "prod": { stack: "prod" },
+} as const;
+type Variant = keyof typeof VARIANTS;
+
+const stacks = {} as Record<Variant, CapturedStack>;
+/** The dev stack as a first `pulumi preview` sees it: computed values unknown. */
+let devPreview: CapturedStack;
+
+/** A deep copy that keeps the capture's UNKNOWN markers (symbols, which structuredClone rejects). */
+function deepCopy<T>(value: T): T {
+    if (Array.isArray(value)) {
+        return value.map(deepCopy) as T;
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepCopy(v)])) as T;
+    }
+    return value;
+}
+
+type PackPolicy = Policies[number];
+
+/** The violation messages of one policy (resource or stack) over a stack's resources. */
+async function violationsOf(policy: PackPolicy, resources: readonly StackResource[]): Promise<string[]> {
+    const result = await evaluatePolicies([policy], resources);
+    assert.deepEqual(result.notRunDuringPreview, [], "every value is known outside a preview");
+    return result.violations.map((v) => v.message);
+}
+
+/** Asserts one message matches (what is wrong, and the fix) and returns it. */
+async function expectViolation(policy: PackPolicy, resources: readonly StackResource[], pattern: RegExp): Promise<string> {
+    const messages = await violationsOf(policy, resources);
+    const match = messages.find((m) => pattern.test(m));
+    assert.ok(match, `${policy.name}: no violation matches ${pattern}; got:\n${messages.join("\n") || "(none)"}`);
+    assert.match(match, /Fix: /, "a message says how to fix it");
+    return match;
+}
+
+async function expectNoViolation(policy: PackPolicy, resources: readonly StackResource[]): Promise<void> {
+    assert.deepEqual(await violationsOf(policy, resources), []);
+}
+
+/**
+ * A deep copy of a variant's resources with `edit` applied to both the inputs (what resource
+ * policies read) and the state (what stack policies read) of every resource of `type` (and `name`).
+ */
+function broken(variant: Variant | CapturedStack, type: string, edit: (props: any) => void, name?: string): StackResource[] {
+    const stack = typeof variant === "string" ? stacks[variant] : variant;
+    const copy: StackResource[] = deepCopy([...stack.resources]);
+    const matching = copy.filter((r) => r.type === type && (name === undefined || r.name === name));
+    assert.ok(matching.length > 0, `the ${stack.stack} stack has no ${type} ${name ?? ""}`);
+    for (const resource of matching) {
+        edit(resource.inputs);
+        edit(resource.state);
+    }
+    return copy;
+}
+
+/** The API behaviour of the program's distribution (its only ordered behaviour). */
+const apiBehaviour = (distribution: any) => distribution.orderedCacheBehaviors[0];
+
+/** A copy of a variant's resources with one more resource, whose inputs are its state. */
+function withResource(resources: readonly StackResource[], type: string, name: string,
+    state: Record<string, unknown>): StackResource[] {
+    const urn = `urn:pulumi:test::same-origin::${type}::${name}`;
+    return [...deepCopy([...resources]), { type, name, urn, inputs: state, state }];
+}
+
+describe("policy pack", function () {
+    this.timeout(120_000);
+
+    before(async () => {
+        for (const [variant, options] of Object.entries(VARIANTS) as [Variant, object][]) {
+            stacks[variant] = await captureStack(options);
+        }
+        devPreview = await captureStack({ preview: true });
+    });
+
+    describe("passes the real program", () => {
+        for (const variant of Object.keys(VARIANTS) as Variant[]) {
+            it(`${variant}: every rule passes`, async () => {
+                const result = await evaluatePolicies(rules.policies, stacks[variant].resources);
+                assert.deepEqual(result.violations, []);
+                assert.deepEqual(result.notRunDuringPreview, []);
+            });
+        }
+    });
+
+    describe("during the first preview of a stack", () => {
+        it("leaves the rules that need values not known yet to the update", async () => {
+            const result = await evaluatePolicies(rules.policies, devPreview.resources);
+            assert.deepEqual(result.violations, []);
+            assert.deepEqual(result.notRunDuringPreview.map((f) => f.policy), [
+                rules.s3OriginBucketPrivate.name, rules.restApiRegional.name,
+            ]);
+        });
+
+        it("still judges what is known, such as a missing Origin Access Control", async () => {
+            const resources = broken(devPreview, DISTRIBUTION, (d) => delete d.origins[0].originAccessControlId);
+            const result = await evaluatePolicies([rules.s3OriginAccessControl], resources);
+            assert.match(result.violations.map((v) => v.message).join("\n"), /S3 origin "site" has no originAccessControlId/);
+        });
+    });
+
+    it("registers each rule once, mandatory, with a description", () => {
+        const names = rules.policies.map((p) => p.name);
+        assert.equal(new Set(names).size, names.length);
+        for (const policy of rules.policies) {
+            assert.equal(policy.enforcementLevel, "mandatory", policy.name);
+            assert.ok(policy.description.length > 20, policy.name);
+        }
+    });
+
+    describe("s3-origin-access-control", () => {
+        const policy = rules.s3OriginAccessControl;
+
+        it("reports an S3 origin without Origin Access Control", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => delete d.origins[0].originAccessControlId);
+            await expectViolation(policy, resources, /S3 origin "site" has no originAccessControlId.*OriginAccessControl/);
+        });
+
+        it("reports a legacy origin access identity", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => {
+                d.origins[0].s3OriginConfig = { originAccessIdentity: "origin-access-identity/cloudfront/E2EXAMPLE" };
+            });
+            await expectViolation(policy, resources, /S3 origin "site" uses a legacy origin access identity.*remove s3OriginConfig/);
+        });
+    });
+
+    describe("s3-origin-bucket-private", () => {
+        const policy = rules.s3OriginBucketPrivate;
+
+        it("reports a public access block with a flag off", async () => {
+            const resources = broken("dev", PUBLIC_ACCESS_BLOCK, (b) => (b.restrictPublicBuckets = false));
+            await expectViolation(policy, resources, /bucket "site-bucket-\w+" \(S3 origin "site"\) has no aws\.s3\.BucketPublicAccessBlock with .* all true/);
+        });
+
+        it("reports a bucket with no public access block", async () => {
+            const resources = stacks.dev.resources.filter((r) => r.type !== PUBLIC_ACCESS_BLOCK);
+            await expectViolation(policy, resources, /has no aws\.s3\.BucketPublicAccessBlock/);
+        });
+
+        it("reports a bucket policy that lets anyone read", async () => {
+            const resources = broken("dev", BUCKET_POLICY, (p) => {
+                const document = JSON.parse(p.policy);
+                document.Statement[0].Principal = "*";
+                p.policy = JSON.stringify(document);
+            });
+            await expectViolation(policy, resources, /allows "\*", not only the service principal cloudfront\.amazonaws\.com/);
+        });
+
+        it("reports a CloudFront grant without AWS:SourceArn", async () => {
+            const resources = broken("dev", BUCKET_POLICY, (p) => {
+                const document = JSON.parse(p.policy);
+                delete document.Statement[0].Condition;
+                p.policy = JSON.stringify(document);
+            });
+            await expectViolation(policy, resources, /without an AWS:SourceArn condition, so every\s+CloudFront distribution/);
+        });
+
+        it("reports a wildcard AWS:SourceArn", async () => {
+            const resources = broken("dev", BUCKET_POLICY, (p) => {
+                p.policy = p.policy.replace(/distribution\/\w+/, "distribution/*");
+            });
+            await expectViolation(policy, resources, /AWS:SourceArn \[".*distribution\/\*"\], which is not one distribution's ARN/);
+        });
+
+        it("reports an origin bucket without a bucket policy", async () => {
+            const resources = stacks.dev.resources.filter((r) => r.type !== BUCKET_POLICY);
+            await expectViolation(policy, resources, /has no aws\.s3\.BucketPolicy, so Origin Access Control cannot read it/);
+        });
+
+        it("reports an S3 origin whose bucket is not in the stack", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (d.origins[0].domainName = "other.s3.eu-west-1.amazonaws.com"));
+            await expectViolation(policy, resources, /S3 origin "site" \(other\.s3\.eu-west-1\.amazonaws\.com\) is not a bucket declared in this stack/);
+        });
+    });
+
+    describe("viewer-https-only", () => {
+        const policy = rules.viewerHttpsOnly;
+
+        it("reports allow-all on the default behaviour", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"));
+            await expectViolation(policy, resources, /the default behaviour has viewerProtocolPolicy "allow-all"/);
+        });
+
+        it("reports allow-all on the API behaviour", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).viewerProtocolPolicy = "allow-all"));
+            await expectViolation(policy, resources, /behaviour "\/api\/\*" has viewerProtocolPolicy "allow-all"/);
+        });
+    });
+
+    describe("viewer-tls-minimum", () => {
+        const policy = rules.viewerTlsMinimum;
+        const withCertificate = (minimumProtocolVersion?: string) => broken("dev", DISTRIBUTION, (d) => {
+            d.viewerCertificate = {
+                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-example",
+                sslSupportMethod: "sni-only",
+                ...(minimumProtocolVersion === undefined ? {} : { minimumProtocolVersion }),
+            };
+        });
+
+        it("reports a custom certificate allowing TLS older than TLSv1.2_2021", async () => {
+            await expectViolation(policy, withCertificate("TLSv1.2_2019"), /minimumProtocolVersion "TLSv1\.2_2019".*TLSv1\.2_2021/);
+        });
+
+        it("reports a custom certificate left at the provider's default", async () => {
+            await expectViolation(policy, withCertificate(), /TLSv1 \(the provider's default\)/);
+        });
+
+        it("reports an IAM certificate with TLSv1", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => {
+                d.viewerCertificate = { iamCertificateId: "ASCAEXAMPLE", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1" };
+            });
+            await expectViolation(policy, resources, /minimumProtocolVersion "TLSv1"/);
+        });
+
+        it("reads the provider's empty strings as unset, as in a default certificate's state", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => {
+                d.viewerCertificate = {
+                    cloudfrontDefaultCertificate: true, acmCertificateArn: "", iamCertificateId: "", minimumProtocolVersion: "TLSv1",
+                };
+            });
+            await expectNoViolation(policy, resources);
+        });
+
+        it("accepts TLSv1.2_2021 and newer policies", async () => {
+            await expectNoViolation(policy, withCertificate("TLSv1.2_2021"));
+            await expectNoViolation(policy, withCertificate("TLSv1.2_2025"));
+            await expectNoViolation(policy, withCertificate("TLSv1.3_2025"));
+        });
+
+        it("ranks security policies by TLS version, then revision", () => {
+            assert.deepEqual(["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019"]
+                .filter(rules.meetsMinimumViewerTls), []);
+        });
+    });
+
+    describe("api-origin-https-only", () => {
+        it("reports an API origin that may use plain HTTP", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (d.origins[1].customOriginConfig.originProtocolPolicy = "match-viewer"));
+            await expectViolation(rules.apiOriginHttpsOnly, resources,
+                /custom origin "api" \(\w+\.execute-api\.eu-west-1\.amazonaws\.com\) has originProtocolPolicy "match-viewer".*"https-only"/);
+        });
+    });
+
+    describe("api-behaviour-no-host-header", () => {
+        const policy = rules.apiBehaviourNoHostHeader;
+
+        it("reports the AllViewer origin request policy", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer));
+            await expectViolation(policy, resources,
+                /API behaviour "\/api\/\*" forwards the viewer's Host header \(managed origin request policy AllViewer\).*AllViewerExceptHostHeader/);
+        });
+
+        for (const header of ["Host", "*"]) {
+            it(`reports legacy forwardedValues headers ["${header}"]`, async () => {
+                const resources = broken("dev", DISTRIBUTION, (d) => {
+                    const behaviour = apiBehaviour(d);
+                    delete behaviour.cachePolicyId;
+                    delete behaviour.originRequestPolicyId;
+                    behaviour.forwardedValues = { headers: [header], queryString: true, cookies: { forward: "none" } };
+                    Object.assign(behaviour, { minTtl: 0, defaultTtl: 0, maxTtl: 0 });
+                });
+                await expectViolation(policy, resources, /forwards the viewer's Host header \(legacy forwardedValues headers\)/);
+            });
+        }
+
+        it("reports a custom origin request policy forwarding every viewer header", async () => {
+            const resources = withResource(
+                broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).originRequestPolicyId = "orp-all-viewer")),
+                "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "all-viewer", {
+                    id: "orp-all-viewer", name: "all-viewer",
+                    headersConfig: { headerBehavior: "allViewer" },
+                    cookiesConfig: { cookieBehavior: "all" }, queryStringsConfig: { queryStringBehavior: "all" },
+                });
+            await expectViolation(policy, resources, /forwards the viewer's Host header \(origin request policy "all-viewer"\)/);
+        });
+
+        it("reports an origin request policy it cannot read", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).originRequestPolicyId = "00000000-unknown"));
+            await expectViolation(policy, resources, /origin request policy 00000000-unknown is neither a managed policy.*cannot be checked/);
+        });
+    });
+
+    describe("api-behaviour-authorization-in-cache-key", () => {
+        const policy = rules.apiBehaviourAuthorizationInCacheKey;
+        const withCachePolicy = (headerBehavior: string, items: string[]) => withResource(
+            broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = "cp-api")),
+            "aws:cloudfront/cachePolicy:CachePolicy", "api-cache", {
+                id: "cp-api", name: "api-cache", minTtl: 0, defaultTtl: 60, maxTtl: 300,
+                parametersInCacheKeyAndForwardedToOrigin: {
+                    headersConfig: { headerBehavior, headers: { items } },
+                    cookiesConfig: { cookieBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "all" },
+                },
+            });
+        const legacy = (headers: string[], ttls: object) => broken("dev", DISTRIBUTION, (d) => {
+            const behaviour = apiBehaviour(d);
+            delete behaviour.cachePolicyId;
+            delete behaviour.originRequestPolicyId;
+            behaviour.forwardedValues = { headers, queryString: true, cookies: { forward: "none" } };
+            Object.assign(behaviour, ttls);
+        });
+
+        it("reports CachingOptimized on the API behaviour", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized));
+            await expectViolation(policy, resources,
+                /API behaviour "\/api\/\*" caches responses \(managed cache policy CachingOptimized\) but its cache key lacks the Authorization/);
+        });
+
+        it("reports a custom cache policy that caches without Authorization in its key", async () => {
+            await expectViolation(policy, withCachePolicy("whitelist", ["Accept"]), /caches responses \(cache policy "api-cache"\)/);
+        });
+
+        it("accepts a custom cache policy keyed on Authorization", async () => {
+            await expectNoViolation(policy, withCachePolicy("whitelist", ["authorization"]));
+        });
+
+        it("reports legacy TTLs that cache without forwarding Authorization", async () => {
+            await expectViolation(policy, legacy([], { minTtl: 0, defaultTtl: 300, maxTtl: 3600 }),
+                /caches responses \(legacy forwardedValues headers\)/);
+        });
+
+        it("counts legacy TTLs left out as CloudFront's defaults, which cache", async () => {
+            await expectViolation(policy, legacy([], {}), /caches responses \(legacy forwardedValues headers\)/);
+        });
+
+        it("accepts legacy settings that cache nothing, or key on Authorization", async () => {
+            await expectNoViolation(policy, legacy([], { minTtl: 0, defaultTtl: 0, maxTtl: 0 }));
+            await expectNoViolation(policy, legacy(["Authorization"], { minTtl: 0, defaultTtl: 300, maxTtl: 3600 }));
+        });
+
+        it("reports a cache policy it cannot read", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = "00000000-unknown"));
+            await expectViolation(policy, resources, /cache policy 00000000-unknown is neither a managed policy.*cannot be checked/);
+        });
+    });
+
+    describe("no-spa-error-fallback-with-api", () => {
+        const policy = rules.noSpaErrorFallbackWithApi;
+        const withErrorResponse = (errorCode: number, responseCode: number) => broken("dev", DISTRIBUTION, (d) => {
+            d.customErrorResponses = [{ errorCode, responseCode, responsePagePath: "/index.html" }];
+        });
+
+        for (const code of [403, 404]) {
+            it(`reports ${code} mapped to a 200 page while an API behaviour exists`, async () => {
+                await expectViolation(policy, withErrorResponse(code, 200),
+                    new RegExp(`maps ${code} to 200 /index\\.html.*API behaviour "/api/\\*" would answer`));
+            });
+        }
+
+        it("accepts an error page that keeps the status, or a distribution without an API", async () => {
+            await expectNoViolation(policy, withErrorResponse(404, 404));
+            const siteOnly = broken("dev", DISTRIBUTION, (d) => {
+                d.orderedCacheBehaviors = [];
+                d.customErrorResponses = [{ errorCode: 404, responseCode: 200, responsePagePath: "/index.html" }];
+            });
+            await expectNoViolation(policy, siteOnly);
+        });
+    });
+
+    describe("lambda-edge-versioned-arn", () => {
+        const policy = rules.lambdaEdgeVersionedArn;
+        const withArn = (rewrite: (arn: string) => string) => broken("lambda-edge", DISTRIBUTION, (d) => {
+            const association = apiBehaviour(d).lambdaFunctionAssociations[0];
+            association.lambdaArn = rewrite(association.lambdaArn);
+        });
+
+        it("reports $LATEST", async () => {
+            await expectViolation(policy, withArn((arn) => arn.replace(/:\d+$/, ":$LATEST")), /qualifier "\$LATEST".*numbered, published/);
+        });
+
+        it("reports an unqualified ARN", async () => {
+            await expectViolation(policy, withArn((arn) => arn.replace(/:\d+$/, "")), /an unqualified ARN/);
+        });
+
+        it("reports an alias", async () => {
+            await expectViolation(policy, withArn((arn) => arn.replace(/:\d+$/, ":live")), /qualifier "live"/);
+        });
+
+        it("reports a function outside us-east-1", async () => {
+            await expectViolation(policy, withArn((arn) => arn.replace(":us-east-1:", ":eu-west-1:")),
+                /associates a function in eu-west-1; Lambda@Edge functions must be in us-east-1/);
+        });
+    });
+
+    describe("lambda-edge-function-published", () => {
+        const policy = rules.lambdaEdgeFunctionPublished;
+        const editEdgeFunction = (edit: (fn: any) => void) => broken("lambda-edge", LAMBDA_FUNCTION, edit, "edge-rewriter-function");
+
+        it("reports an edge function without publish: true", async () => {
+            await expectViolation(policy, editEdgeFunction((fn) => (fn.publish = false)),
+                /function "edge-rewriter-function" \(Lambda@Edge on behaviour "\/api\/\*"\) does not set publish: true/);
+        });
+
+        it("reports an edge function outside us-east-1", async () => {
+            await expectViolation(policy, editEdgeFunction((fn) => (fn.region = "eu-west-1")),
+                /function "edge-rewriter-function" .* is in eu-west-1; .*Fix: create it with region: "us-east-1"/);
+        });
+    });
+
+    describe("rest-api-regional", () => {
+        const policy = rules.restApiRegional;
+
+        it("reports an EDGE REST API behind the distribution", async () => {
+            const resources = broken("dev", REST_API, (api) => (api.endpointConfiguration = { types: "EDGE" }));
+            await expectViolation(policy, resources, /REST API "api-rest" behind origin "api" has endpoint type EDGE;/);
+        });
+
+        it("reports a REST API without an endpoint configuration (EDGE by default)", async () => {
+            const resources = broken("dev", REST_API, (api) => delete api.endpointConfiguration);
+            await expectViolation(policy, resources, /endpoint type EDGE \(the default when endpointConfiguration is absent\)/);
+        });
+
+        it("follows a custom domain's base path mapping to the REST API", async () => {
+            const resources = broken("custom-domain", REST_API, (api) => (api.endpointConfiguration = { types: "EDGE" }));
+            await expectViolation(policy, resources, /REST API "api-rest" behind origin "api" has endpoint type EDGE;/);
+        });
+
+        it("reports an EDGE custom domain behind the distribution", async () => {
+            const resources = broken("custom-domain", DOMAIN_NAME, (domain) => (domain.endpointConfiguration = { types: "EDGE" }));
+            await expectViolation(policy, resources, /custom domain "api\.example\.com" behind origin "api" has endpoint type EDGE/);
+        });
+    });
+
+    describe("the pack as the Pulumi CLI runs it", () => {
+        it("names the repository's @pulumi versions in policy/package.json", () => {
+            const read = (file: string) => JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, file), "utf8"));
+            const root = read("package.json").dependencies;
+            const pack = read("policy/package.json");
+            for (const name of ["@pulumi/aws", "@pulumi/policy", "@pulumi/pulumi"]) {
+                assert.equal(pack.dependencies[name], root[name], name);
+            }
+            assert.equal(pack.main, "index.ts");
+        });
+
+        it("boots from the repository's node_modules and serves every rule over gRPC", async function () {
+            // Type-checking the pack with ts-node takes a while on a cold machine.
+            this.timeout(180_000);
+            const pack = await startPackServer();
+            try {
+                const info = await pack.call<{ getPoliciesList(): { getName(): string }[] }>("getAnalyzerInfo", emptyRequest());
+                assert.deepEqual(info.getPoliciesList().map((p) => p.getName()), rules.policies.map((p) => p.name));
+
+                const clean = await pack.call<DiagnosticsResponse>("analyzeStack", analyzeStackRequest(stacks.dev.resources));
+                assert.deepEqual(clean.getDiagnosticsList().map((d) => d.getMessage()), []);
+
+                const hostForwarded = broken("dev", DISTRIBUTION,
+                    (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer));
+                const stackFindings = await pack.call<DiagnosticsResponse>("analyzeStack", analyzeStackRequest(hostForwarded));
+                assert.deepEqual(policyNames(stackFindings), ["api-behaviour-no-host-header"]);
+                assert.match(stackFindings.getDiagnosticsList()[0].getMessage(), /API behaviour "\/api\/\*" forwards the viewer's Host header/);
+
+                const plainHttp = broken("dev", DISTRIBUTION, (d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"));
+                const distribution = plainHttp.find((r) => r.type === DISTRIBUTION)!;
+                const resourceFindings = await pack.call<DiagnosticsResponse>("analyze", analyzeRequest(distribution));
+                assert.deepEqual(policyNames(resourceFindings), ["viewer-https-only"]);
+            } finally {
+                pack.stop();
+            }
+        });
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Starting the pack the way the CLI does, and talking to it over gRPC.
+// ---------------------------------------------------------------------------------------------
+
+interface DiagnosticsResponse {
+    getDiagnosticsList(): { getPolicyname(): string; getMessage(): string }[];
+}
+
+const policyNames = (response: DiagnosticsResponse) => response.getDiagnosticsList().map((d) => d.getPolicyname());
+
+/** The gRPC and protobuf modules of the @pulumi/pulumi the pack itself runs on. */
+function pulumiModule<T>(request: string): T {
+    return require(require.resolve(request, { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }));
+}
+
+function emptyRequest(): unknown {
+    const { Empty } = pulumiModule<{ Empty: new () => unknown }>("google-protobuf/google/protobuf/empty_pb");
+    return new Empty();
+}
+
+/** Fills an Analyze request or an AnalyzerResource: identity, the given props, default options. */
+function describeResource<T>(message: T, resource: StackResource, props: Record<string, unknown>): T {
+    const proto = pulumiModule<any>("@pulumi/pulumi/proto/analyzer_pb");
+    const { Struct } = pulumiModule<any>("google-protobuf/google/protobuf/struct_pb");
+    const target = message as any;
+    target.setUrn(resource.urn);
+    target.setType(resource.type);
+    target.setName(resource.name);
+    target.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(props))));
+    target.setOptions(new proto.AnalyzerResourceOptions());
+    return message;
+}
+
+/** An Analyze request: one resource's inputs, as the engine sends them before creating it. */
+function analyzeRequest(resource: StackResource): unknown {
+    const proto = pulumiModule<any>("@pulumi/pulumi/proto/analyzer_pb");
+    return describeResource(new proto.AnalyzeRequest(), resource, resource.inputs);
+}
+
+/** An AnalyzeStack request: every resource's state, as the engine sends outputs. */
+function analyzeStackRequest(resources: readonly StackResource[]): unknown {
+    const proto = pulumiModule<any>("@pulumi/pulumi/proto/analyzer_pb");
+    const request = new proto.AnalyzeStackRequest();
+    request.setResourcesList(resources.map((r) => describeResource(new proto.AnalyzerResource(), r, r.state)));
+    return request;
+}
+
+/**
+ * Starts the pack as the CLI's `pulumi-analyzer-policy` shim does: in the pack's folder, node runs
+ * the `@pulumi/pulumi/cmd/run-policy-pack` that `require.resolve` finds from there, with the
+ * engine's address and "."; the pack prints the port it listens on.
+ */
+async function startPackServer() {
+    const packDir = path.join(PROJECT_DIR, "policy");
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    const child: ChildProcess = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    const port = await new Promise<number>((resolve, reject) => {
+        child.stdout!.on("data", (chunk: Buffer) => {
+            const match = /^(\d+)\s*$/m.exec(chunk.toString());
+            if (match) {
+                resolve(Number(match[1]));
+            }
+        });
+        child.on("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving:\n${stderr}`)));
+    });
+    const grpc = pulumiModule<any>("@grpc/grpc-js");
+    const { AnalyzerClient } = pulumiModule<any>("@pulumi/pulumi/proto/analyzer_grpc_pb");
+    const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return {
+        call: <T>(method: string, request: unknown) => new Promise<T>((resolve, reject) =>
+            client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response)))),
+        stop: () => {
+            client.close();
+            child.kill();
+        },
+    };
+}
