@@ -44,7 +44,7 @@ function viewerPathFor(target: ApiTarget, kind: CallKind, index: number): string
 /**
  * The request for call `index`. IAM calls are signed in Node right before they are sent, for the
  * Host and path API Gateway will see: the origin's host and the signing prefix through the site,
- * the emulated endpoint's own host and stage path cross-origin.
+ * the emulated endpoint's own host and path (stage, or a custom domain's base path) cross-origin.
  */
 function requestFor(target: ApiTarget, kind: CallKind, origin: CallOrigin, index: number): PageFetchRequest {
     const viewerPath = viewerPathFor(target, kind, index);

@@ -1,20 +1,11 @@
 /** Turns the benchmark's measurements into the rows, JSON document and Markdown it publishes. */
-import type { CallKind, CallOrigin, Measurement } from "./latency";
+import type { CallOrigin, Measurement } from "./latency";
 import type { SiteSize, SizedBundle } from "./sizes";
 
-/** One line of the latency table. */
-export interface LatencyRow {
-    readonly latencyMs: number;
-    readonly kind: CallKind;
-    readonly origin: CallOrigin;
-    readonly calls: number;
-    readonly medianMs: number;
-    readonly p95Ms: number;
-    readonly optionsCount: number;
+/** One line of the latency table: a measurement, rounded, with its same/cross ratio. */
+export interface LatencyRow extends Measurement {
     /** Same-origin median over cross-origin median for this latency and kind (the same on both rows). */
     readonly ratioSameToCross: number;
-    /** Every call's time, in call order, for anyone who wants more than a median. */
-    readonly samplesMs: readonly number[];
 }
 
 /** Everything `bench/results/latest.json` holds. */
@@ -39,10 +30,9 @@ export function latencyRows(measurements: readonly Measurement[]): LatencyRow[] 
             throw new Error(`no same/cross pair for ${m.kind} at ${m.latencyMs} ms`);
         }
         return {
-            latencyMs: m.latencyMs, kind: m.kind, origin: m.origin, calls: m.calls,
-            medianMs: round1(m.medianMs), p95Ms: round1(m.p95Ms), optionsCount: m.optionsCount,
+            ...m,
+            medianMs: round1(m.medianMs), p95Ms: round1(m.p95Ms), samplesMs: m.samplesMs.map(round1),
             ratioSameToCross: Math.round((same.medianMs / cross.medianMs) * 100) / 100,
-            samplesMs: m.samplesMs.map(round1),
         };
     });
 }

@@ -3,10 +3,11 @@
  * deep link such as `/orders/42` has no object in the bucket, so it is served `/index.html`.
  * Distribution-wide custom error responses would do the same but also turn the API's 403/404
  * into 200 HTML. A path whose last segment has a dot names a file and is left alone, so a
- * missing asset stays a 404.
+ * missing asset stays an error (403 from S3 through Origin Access Control, which cannot list the
+ * bucket) instead of an HTML page served as JavaScript.
  *
- * Kept free of imports and modern syntax the CloudFront runtime lacks: infra/spa-rewrite.ts
- * deploys this file's `handler` as the function's code.
+ * Kept free of imports and of syntax the CloudFront runtime lacks: infra/site-distribution.ts
+ * deploys this file's `handler` (bundled by `bundleCloudFrontFunction`) as the function's code.
  */
 
 interface CloudFrontFunctionRequest {

@@ -3,11 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomDomainConfig } from "./config";
 
 export interface ApiCustomDomainArgs {
-    /** The domain, zone, certificate and base path from the stack config. */
+    /**
+     * The domain, zone, certificate and base path from the stack config.
+     * @example { domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" }
+     */
     readonly domain: CustomDomainConfig;
-    /** The REST API to map. */
+    /**
+     * The REST API to map.
+     * @example api.restApiId
+     */
     readonly restApiId: pulumi.Input<string>;
-    /** The stage the base path mapping selects. */
+    /**
+     * The stage the base path mapping selects.
+     * @example api.stageName
+     */
     readonly stageName: pulumi.Input<string>;
 }
 
@@ -31,7 +40,7 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
     readonly target: pulumi.Output<string>;
 
     constructor(name: string, args: ApiCustomDomainArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("same-origin:domain:ApiCustomDomain", name, {}, opts);
+        super("same-origin:api-custom-domain:ApiCustomDomain", name, {}, opts);
         const { domain } = args;
 
         const zoneId = this.zoneId(domain);

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleLambda, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { DEFAULTS } from "./config";
 import { lambdaExecutionRole, LAMBDA_PRINCIPALS } from "./iam";
 import { TokenAuthorizer } from "./token-authorizer";
 
@@ -57,9 +58,13 @@ export interface ApiArgs {
     /**
      * The API Gateway stage name.
      * @default "prod"
+     * @example "dev"
      */
     readonly stageName?: string;
-    /** The TOKEN authorizer guarding the `/authorized` routes. */
+    /**
+     * The TOKEN authorizer guarding the `/authorized` routes.
+     * @example new TokenAuthorizer("authorizer", { resultTtlInSeconds: 300 })
+     */
     readonly authorizer: TokenAuthorizer;
 }
 
@@ -76,26 +81,25 @@ export class Api extends pulumi.ComponentResource {
     readonly stageUrl: pulumi.Output<string>;
     /** The execute-api host: the Host API Gateway sees, and signs, for direct-stage requests. */
     readonly executeApiHost: pulumi.Output<string>;
-    /** The echo function behind every route. */
-    readonly echoFunction: aws.lambda.Function;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("same-origin:api:Api", name, {}, opts);
-        const stageName = args.stageName ?? "prod";
 
-        this.echoFunction = this.createEchoFunction(name);
+        const echo = this.createEchoFunction(name);
         const api = new awsx.classic.apigateway.API(`${name}-rest`, {
-            stageName,
+            stageName: args.stageName ?? DEFAULTS.stageName,
             restApiArgs: { endpointConfiguration: { types: "REGIONAL" } },
             gatewayResponses: apiGatewayResponses(),
-            routes: this.routes(name, args),
+            routes: this.routes(name, args, echo),
         }, { parent: this });
 
         this.restApiId = api.restAPI.id;
         this.stageName = api.stage.stageName;
         this.stageUrl = api.stage.invokeUrl;
         this.executeApiHost = api.stage.invokeUrl.apply(hostOf);
-        this.registerOutputs({ restApiId: this.restApiId, stageUrl: this.stageUrl });
+        this.registerOutputs({
+            restApiId: this.restApiId, stageName: this.stageName, stageUrl: this.stageUrl, executeApiHost: this.executeApiHost,
+        });
     }
 
     private createEchoFunction(name: string): aws.lambda.Function {
@@ -111,7 +115,7 @@ export class Api extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [logging] });
     }
 
-    private routes(name: string, args: ApiArgs): awsx.classic.apigateway.EventHandlerRoute[] {
+    private routes(name: string, args: ApiArgs, echo: aws.lambda.Function): awsx.classic.apigateway.EventHandlerRoute[] {
         const tokenAuthorizer = awsx.classic.apigateway.getTokenLambdaAuthorizer({
             authorizerName: `${name}-token`,
             header: args.authorizer.header,
@@ -121,7 +125,7 @@ export class Api extends pulumi.ComponentResource {
         return apiRoutes(args.basePath).map((route) => ({
             path: route.path,
             method: "ANY",
-            eventHandler: this.echoFunction,
+            eventHandler: echo,
             ...(route.auth === "token" ? { authorizers: [tokenAuthorizer] } : {}),
             ...(route.auth === "iam" ? { iamAuthEnabled: true } : {}),
         }));

@@ -31,6 +31,16 @@ export function bundleLambda(source: { entry: string } | { contents: string }): 
 }
 
 /**
+ * An entry module that exports `handler = factory(argument)` from a module in functions/. Lambda@Edge
+ * has no environment variables, and a setting that shapes a handler's decisions belongs in its code
+ * anyway: the argument is compiled in, JSON-encoded so no config value can inject code.
+ */
+export function factoryEntry(module: string, factory: string, argument: unknown): string {
+    return `import { ${factory} } from "./${module}";\n`
+        + `export const handler = ${factory}(${JSON.stringify(argument)});\n`;
+}
+
+/**
  * Bundles a CloudFront Function. The cloudfront-js-2.0 runtime has no module system: it calls a
  * top-level `function handler(event)`, so the module's `export` statement is removed.
  */

@@ -19,7 +19,7 @@ export interface CustomDomainConfig {
     readonly hostedZoneId?: string;
     /** An ACM certificate in the API's region covering `domainName`; created when absent. */
     readonly certificateArn?: string;
-    /** Base path mapped to the stage, without slashes at either end (`v1`); none by default. */
+    /** Base path mapped to the stage, one path segment without slashes (`v1`); none by default. */
     readonly basePath?: string;
 }
 
@@ -61,9 +61,11 @@ export const DEFAULTS = {
 } as const;
 
 const CUSTOM_DOMAIN_KEYS = ["domainName", "hostedZoneName", "hostedZoneId", "certificateArn", "basePath"] as const;
-const PATH_SEGMENT = "[A-Za-z0-9._~-]+";
+// API Gateway resource path parts and base paths allow only these characters.
+const PATH_SEGMENT = "[A-Za-z0-9._-]+";
 const API_PATH = new RegExp(`^(/${PATH_SEGMENT})+$`);
-const BASE_PATH = new RegExp(`^${PATH_SEGMENT}(/${PATH_SEGMENT})*$`);
+// REST API (v1) base path mappings take a single segment: API Gateway refuses "/" inside one.
+const BASE_PATH = new RegExp(`^${PATH_SEGMENT}$`);
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
@@ -102,7 +104,7 @@ function validateApiPath(value: string | undefined, problems: string[]): string 
     }
     if (!API_PATH.test(value) || value.split("/").some((s) => s === "." || s === "..")) {
         problems.push(`${key("apiPath")} is ${show(value)}; it must be a path with a leading slash, no trailing `
-            + `slash and no wildcard, made of letters, digits and . _ ~ - (e.g. "/api" or "/v1/api"); `
+            + `slash and no wildcard, made of letters, digits and . _ - (e.g. "/api" or "/v1/api"); `
             + `CloudFront serves it as the behaviour "<apiPath>/*" and "/" would capture the whole site. `
             + `Fix: pulumi config set ${key("apiPath")} /api`);
     }
@@ -138,13 +140,15 @@ function validateCustomDomain(value: unknown, region: string | undefined, proble
     const name = key("customDomain");
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
         problems.push(`${name} is ${show(value)}; it must be an object like `
-            + `{ "domainName": "api.example.com", "hostedZoneName": "example.com" }`);
+            + `{ "domainName": "api.example.com", "hostedZoneName": "example.com" }. `
+            + `Fix: pulumi config set --path '${name}.domainName' api.example.com`);
         return undefined;
     }
     const record = value as Record<string, unknown>;
     for (const field of Object.keys(record)) {
         if (!(CUSTOM_DOMAIN_KEYS as readonly string[]).includes(field)) {
-            problems.push(`${name}.${field} is not a known field; known fields: ${CUSTOM_DOMAIN_KEYS.join(", ")}`);
+            problems.push(`${name}.${field} is not a known field; known fields: ${CUSTOM_DOMAIN_KEYS.join(", ")}. `
+                + `Fix: pulumi config rm --path '${name}.${field}'`);
         }
     }
     const text = (field: (typeof CUSTOM_DOMAIN_KEYS)[number]): string | undefined => {
@@ -153,7 +157,8 @@ function validateCustomDomain(value: unknown, region: string | undefined, proble
             return undefined;
         }
         if (typeof v !== "string" || v === "") {
-            problems.push(`${name}.${field} is ${show(v)}; it must be a non-empty string`);
+            problems.push(`${name}.${field} is ${show(v)}; it must be a non-empty string. `
+                + `Fix: pulumi config set --path '${name}.${field}' <value>`);
             return undefined;
         }
         return v;
@@ -168,40 +173,48 @@ function validateCustomDomain(value: unknown, region: string | undefined, proble
         problems.push(`${name}.domainName is missing; custom-domain mode needs the API's domain name. `
             + `Fix: pulumi config set --path '${name}.domainName' api.example.com`);
     } else if (!DOMAIN_NAME.test(domainName)) {
-        problems.push(`${name}.domainName is ${show(domainName)}; it must be a lower-case DNS name such as "api.example.com"`);
+        problems.push(`${name}.domainName is ${show(domainName)}; it must be a lower-case DNS name such as "api.example.com". `
+            + `Fix: pulumi config set --path '${name}.domainName' api.example.com`);
     }
     if (hostedZoneName !== undefined && hostedZoneId !== undefined) {
         problems.push(`${name} sets both hostedZoneName (${show(hostedZoneName)}) and hostedZoneId (${show(hostedZoneId)}); `
-            + `give one of them`);
+            + `give one of them. Fix: pulumi config rm --path '${name}.hostedZoneName'`);
     }
     if (hostedZoneName !== undefined && !DOMAIN_NAME.test(hostedZoneName.replace(/\.$/, ""))) {
-        problems.push(`${name}.hostedZoneName is ${show(hostedZoneName)}; it must be a DNS zone name such as "example.com"`);
+        problems.push(`${name}.hostedZoneName is ${show(hostedZoneName)}; it must be a DNS zone name such as "example.com". `
+            + `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`);
     }
     if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
-        problems.push(`${name}.hostedZoneId is ${show(hostedZoneId)}; it must be a Route 53 zone id such as "Z0123456789ABCDEFGHIJ"`);
+        problems.push(`${name}.hostedZoneId is ${show(hostedZoneId)}; it must be a Route 53 zone id such as "Z0123456789ABCDEFGHIJ" `
+            + `(aws route53 list-hosted-zones). Fix: pulumi config set --path '${name}.hostedZoneId' <zone id>`);
     }
     const zoneName = hostedZoneName?.replace(/\.$/, "");
     if (domainName !== undefined && zoneName !== undefined && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
-        problems.push(`${name}.domainName ${show(domainName)} is not inside ${name}.hostedZoneName ${show(hostedZoneName)}`);
+        problems.push(`${name}.domainName ${show(domainName)} is not inside ${name}.hostedZoneName ${show(hostedZoneName)}, `
+            + `so the zone cannot hold its records. Fix: set hostedZoneName to the zone that contains the domain`);
     }
     if (hostedZoneName === undefined && hostedZoneId === undefined && certificateArn === undefined) {
         problems.push(`${name} has neither a hosted zone nor a certificate; give hostedZoneName or hostedZoneId (a `
             + `DNS-validated certificate and the alias record are created there) or certificateArn (an existing `
-            + `certificate; you then point ${show(domainName ?? "the domain")} at the output customDomainTarget yourself)`);
+            + `certificate; you then point ${show(domainName ?? "the domain")} at the output customDomainTarget yourself). `
+            + `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`);
     }
     if (certificateArn !== undefined) {
         const match = CERTIFICATE_ARN.exec(certificateArn);
         if (!match) {
             problems.push(`${name}.certificateArn is ${show(certificateArn)}; it must be an ACM certificate ARN `
-                + `"arn:aws:acm:<region>:<account>:certificate/<id>"`);
+                + `"arn:aws:acm:<region>:<account>:certificate/<id>" (aws acm list-certificates). `
+                + `Fix: pulumi config set --path '${name}.certificateArn' <arn>`);
         } else if (region !== undefined && match[1] !== region) {
-            problems.push(`${name}.certificateArn is in ${match[1]} but the API is in ${region}; a REGIONAL custom `
-                + `domain needs a certificate in the API's own region`);
+            problems.push(`${name}.certificateArn is ${show(certificateArn)}, in ${match[1]}, but the API is in ${region}; a `
+                + `REGIONAL custom domain needs a certificate in the API's own region. Fix: request or import the `
+                + `certificate in ${region} and set its ARN, or remove certificateArn to have one created in the zone`);
         }
     }
     if (basePath !== undefined && !BASE_PATH.test(basePath)) {
-        problems.push(`${name}.basePath is ${show(basePath)}; write it without slashes at either end, made of `
-            + `letters, digits and . _ ~ - (e.g. "v1"); leave it out to map the stage at the domain's root`);
+        problems.push(`${name}.basePath is ${show(basePath)}; it must be one path segment without slashes, made of `
+            + `letters, digits and . _ - (e.g. "v1"); leave it out to map the stage at the domain's root. `
+            + `Fix: pulumi config set --path '${name}.basePath' v1`);
     }
     if (domainName === undefined) {
         return undefined;
@@ -217,14 +230,16 @@ function validateCustomDomain(value: unknown, region: string | undefined, proble
 export function validateStackConfig(raw: RawStackConfig, unknownKeys: readonly string[] = []): StackConfig {
     const problems: string[] = [];
     for (const unknown of unknownKeys) {
-        problems.push(`${unknown} is not a config key of this program; known keys: ${CONFIG_KEYS.map(key).join(", ")}`);
+        problems.push(`${unknown} is not a config key of this program; known keys: ${CONFIG_KEYS.map(key).join(", ")}. `
+            + `Fix: pulumi config rm ${unknown}`);
     }
     const region = raw.region;
     if (region === undefined || region === "") {
         problems.push(`aws:region is not set; the API, its functions and the bucket are created there. `
             + `Fix: pulumi config set aws:region eu-west-1`);
     } else if (!REGION.test(region)) {
-        problems.push(`aws:region is ${show(region)}; it must be an AWS region name such as "eu-west-1"`);
+        problems.push(`aws:region is ${show(region)}; it must be an AWS region name such as "eu-west-1". `
+            + `Fix: pulumi config set aws:region eu-west-1`);
     }
     const proxyMode = oneOf("proxyMode", raw.proxyMode, PROXY_MODES, DEFAULTS.proxyMode, problems);
     const apiPath = validateApiPath(raw.apiPath, problems);
@@ -243,8 +258,8 @@ export function validateStackConfig(raw: RawStackConfig, unknownKeys: readonly s
             customDomain = validateCustomDomain(raw.customDomain, region, problems);
         }
     } else if (raw.customDomain !== undefined) {
-        problems.push(`${key("customDomain")} is set but ${key("proxyMode")} is ${show(proxyMode)}, which ignores it; `
-            + `set ${key("proxyMode")} to "custom-domain" or remove ${key("customDomain")}`);
+        problems.push(`${key("customDomain")} is set but ${key("proxyMode")} is ${show(proxyMode)}, which ignores it. `
+            + `Fix: pulumi config set ${key("proxyMode")} custom-domain, or pulumi config rm ${key("customDomain")}`);
     }
 
     if (problems.length > 0) {
@@ -269,8 +284,8 @@ export function readStackConfig(): StackConfig {
         try {
             customDomain = JSON.parse(customDomainText);
         } catch {
-            throw new ConfigError([`${key("customDomain")} is ${show(customDomainText)}, which is not a JSON object; `
-                + `set its fields with pulumi config set --path '${key("customDomain")}.domainName' api.example.com`]);
+            throw new ConfigError([`${key("customDomain")} is ${show(customDomainText)}, which is not a JSON object. `
+                + `Fix: set its fields with pulumi config set --path '${key("customDomain")}.domainName' api.example.com`]);
         }
     }
     try {

@@ -1,18 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleLambda, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { bundleLambda, factoryEntry, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
 import { EDGE_LAMBDA_PRINCIPALS, lambdaExecutionRole } from "./iam";
 
 /** Lambda@Edge functions must live in us-east-1; CloudFront replicates them from there. */
 export const EDGE_REGION = "us-east-1";
 
-/**
- * The edge bundle's entry: Lambda@Edge has no environment variables, so the prefix is compiled in.
- * The prefix is JSON-encoded, so no config value can inject code.
- */
+/** The edge bundle's entry: Lambda@Edge has no environment variables, so the prefix is compiled in. */
 export function edgeRewriterEntry(prefix: string): string {
-    return `import { createPathRewriter } from "./edge-path-rewriter";\n`
-        + `export const handler = createPathRewriter(${JSON.stringify(prefix)});\n`;
+    return factoryEntry("edge-path-rewriter", "createPathRewriter", prefix);
 }
 
 export interface EdgePathRewriterArgs {
@@ -41,7 +37,7 @@ export class EdgePathRewriter extends pulumi.ComponentResource {
     readonly functionName: pulumi.Output<string>;
 
     constructor(name: string, args: EdgePathRewriterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("same-origin:edge:EdgePathRewriter", name, {}, opts);
+        super("same-origin:edge-path-rewriter:EdgePathRewriter", name, {}, opts);
 
         const { role, logging } = lambdaExecutionRole(`${name}-role`, EDGE_LAMBDA_PRINCIPALS, this);
         const fn = new aws.lambda.Function(`${name}-function`, {

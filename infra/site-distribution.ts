@@ -64,21 +64,34 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
 export interface SiteDistributionArgs {
     /**
      * The API behaviour's prefix; the behaviour is `<apiPath>/*`.
-     * @default "/api"
+     * @example "/api"
      */
     readonly apiPath: string;
-    /** Where the API behaviour sends requests. */
+    /**
+     * Where the API behaviour sends requests.
+     * @example { domainName: api.executeApiHost, originPath: "/prod" }
+     */
     readonly apiOrigin: ApiOrigin;
-    /** A Lambda@Edge version ARN to run on origin requests of the API behaviour. */
+    /**
+     * A Lambda@Edge version ARN to run on origin requests of the API behaviour.
+     * @default none
+     * @example rewriter.qualifiedArn
+     */
     readonly edgeRewriterArn?: pulumi.Input<string>;
     /**
      * Which edge locations serve the site.
-     * @default "PriceClass_100"
+     * @example "PriceClass_100"
      */
     readonly priceClass: PriceClass;
-    /** The built SPA (site/dist), uploaded with each file's content type and cache headers. */
+    /**
+     * The built SPA (site/dist), uploaded with each file's content type and cache headers.
+     * @example buildSite()
+     */
     readonly siteFiles: readonly SiteFile[];
-    /** The runtime config the SPA reads from `/config.json`. */
+    /**
+     * The runtime config the SPA reads from `/config.json`.
+     * @example { apiPath: "/api", region: "eu-west-1", signing: { ... } }
+     */
     readonly frontendConfig: pulumi.Input<object>;
 }
 
@@ -89,12 +102,11 @@ export interface SiteDistributionArgs {
 export class SiteDistribution extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly distributionId: pulumi.Output<string>;
-    readonly domainName: pulumi.Output<string>;
     /** `https://<distribution domain>`. */
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: SiteDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("same-origin:site:SiteDistribution", name, {}, opts);
+        super("same-origin:site-distribution:SiteDistribution", name, {}, opts);
 
         const bucket = this.privateBucket(name);
         const originAccessControl = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
@@ -158,7 +170,6 @@ export class SiteDistribution extends pulumi.ComponentResource {
 
         this.bucketName = bucket.bucket;
         this.distributionId = distribution.id;
-        this.domainName = distribution.domainName;
         this.url = pulumi.interpolate`https://${distribution.domainName}`;
         this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
     }

@@ -1,12 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleLambda, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { bundleLambda, factoryEntry, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { DEFAULTS } from "./config";
 import { lambdaExecutionRole, LAMBDA_PRINCIPALS } from "./iam";
+
+/**
+ * The authorizer bundle's entry: whether results are cached decides the policy's scope (the
+ * method ARN, or the whole stage), so it is compiled in.
+ */
+export function tokenAuthorizerEntry(resultTtlInSeconds: number): string {
+    return factoryEntry("authorizer", "createTokenAuthorizer", { cachesResults: resultTtlInSeconds > 0 });
+}
 
 export interface TokenAuthorizerArgs {
     /**
-     * Seconds API Gateway caches an authorizer decision per token (0 to 3600). The handler returns
-     * a stage-wide policy, so a cached Allow is valid for every route.
+     * Seconds API Gateway caches an authorizer decision per token (0 to 3600). With caching, the
+     * handler's Allow covers the whole stage, since API Gateway reuses it for every route.
      * @default 0
      * @example 300
      */
@@ -14,6 +23,7 @@ export interface TokenAuthorizerArgs {
     /**
      * The request header that carries the token.
      * @default "Authorization"
+     * @example "X-Api-Token"
      */
     readonly header?: string;
 }
@@ -31,21 +41,21 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
     readonly resultTtlInSeconds: number;
 
     constructor(name: string, args: TokenAuthorizerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super("same-origin:authorizer:TokenAuthorizer", name, {}, opts);
+        super("same-origin:token-authorizer:TokenAuthorizer", name, {}, opts);
         this.header = args.header ?? "Authorization";
-        this.resultTtlInSeconds = args.resultTtlInSeconds ?? 0;
+        this.resultTtlInSeconds = args.resultTtlInSeconds ?? DEFAULTS.authorizerCacheTtl;
 
         const { role, logging } = lambdaExecutionRole(`${name}-role`, LAMBDA_PRINCIPALS, this);
         this.function = new aws.lambda.Function(`${name}-function`, {
             description: "same-origin: TOKEN authorizer (allow / deny / unauthorized)",
             runtime: LAMBDA_RUNTIME,
             handler: "index.handler",
-            code: lambdaArchive(bundleLambda({ entry: "authorizer.ts" })),
+            code: lambdaArchive(bundleLambda({ contents: tokenAuthorizerEntry(this.resultTtlInSeconds) })),
             role: role.arn,
             memorySize: 128,
             timeout: 5,
         }, { parent: this, dependsOn: [logging] });
 
-        this.registerOutputs({ functionArn: this.function.arn });
+        this.registerOutputs({ functionArn: this.function.arn, header: this.header, resultTtlInSeconds: this.resultTtlInSeconds });
     }
 }

@@ -1,16 +1,18 @@
 /**
  * API Gateway's own endpoint as a browser on the site calls it, cross-origin: the execute-api host
  * (`/<stage>/...`) and, when the distribution reaches the API through a custom domain, that domain
- * (`/<basePath>/...`). It answers CORS itself so the cross-origin calls can be compared with the
- * same-origin ones; the deployed API has no CORS configuration (see the fidelity warnings).
+ * (`/<basePath>/...`). It answers CORS itself, permissively (any origin is echoed back), so the
+ * site's cross-origin calls can be compared with its same-origin ones and a frontend served from
+ * any local dev origin (a Vite server, say) can call it; the deployed API has no CORS
+ * configuration (see the fidelity warnings).
  */
 import type { ApiGateway } from "./apigateway/gateway";
-import type { CapturedStack } from "./graph";
+import { type CapturedStack, resourcesOfType } from "./graph";
 import { HeaderList, headerValue, HttpRequest, HttpResponse } from "./http";
-import { basePathMappingsOf, executeApiHost, ofType, stackRegion, theDistribution, TYPES } from "./topology";
+import { basePathMappingsOf, executeApiHost, stackRegion, theDistribution, TYPES } from "./topology";
 
-/** Headers a browser may send cross-origin here: JSON, bearer tokens and SigV4. */
-const CORS_ALLOW_HEADERS = "authorization,content-type,x-amz-date,x-amz-security-token,x-amz-content-sha256";
+/** Headers a browser may always send cross-origin here: JSON, bearer tokens and SigV4 (plus whatever a preflight asks for). */
+const CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
 const CORS_ALLOW_METHODS = "GET,HEAD,OPTIONS,PUT,POST,PATCH,DELETE";
 
 /**
@@ -24,7 +26,7 @@ export function directApiHosts(graph: CapturedStack, gateway: ApiGateway): strin
     const mappedApis = basePathMappingsOf(graph, apiOrigin ?? "").map((m) => executeApiHost(String(m.state.restApi), region));
     const hosts = [...new Set([...mappedApis, ...(apiOrigin ? [apiOrigin] : [])])];
     if (hosts.length === 0) {
-        const stage = ofType(graph, TYPES.stage)[0];
+        const stage = resourcesOfType(graph, TYPES.stage)[0];
         if (!stage) {
             throw new Error("The graph has no API Gateway stage for the direct listener to serve");
         }
@@ -34,27 +36,38 @@ export function directApiHosts(graph: CapturedStack, gateway: ApiGateway): strin
 }
 
 export interface DirectEndpointOptions {
-    /** Origins allowed to call cross-origin: the site's. */
-    readonly allowedOrigins: () => readonly string[];
     /** The endpoint's own port, for X-Forwarded-Port. */
     readonly port: () => number;
+}
+
+/**
+ * The CORS headers for a request: any `Origin` is allowed (echoed back, never `*`, so the answer
+ * varies by Origin and says so); a request without one gets only the `Vary`.
+ */
+function corsHeaders(request: HttpRequest): HeaderList {
+    const origin = headerValue(request.headers, "origin");
+    return [...(origin !== undefined ? [["Access-Control-Allow-Origin", origin] as const] : []), ["Vary", "Origin"]];
+}
+
+/** The headers a preflight allows: the usual ones and every one it asks for. */
+function allowedHeaders(request: HttpRequest): string {
+    const requested = (headerValue(request.headers, "access-control-request-headers") ?? "")
+        .split(",").map((name) => name.trim().toLowerCase()).filter((name) => name !== "");
+    return [...new Set([...CORS_ALLOW_HEADERS, ...requested])].join(",");
 }
 
 /** The endpoint's request handler. */
 export function directEndpoint(graph: CapturedStack, gateway: ApiGateway, options: DirectEndpointOptions): (request: HttpRequest) => Promise<HttpResponse> {
     const hosts = directApiHosts(graph, gateway);
     return async (request) => {
-        const origin = headerValue(request.headers, "origin");
-        const cors: HeaderList = [
-            ...(origin !== undefined && options.allowedOrigins().includes(origin) ? [["Access-Control-Allow-Origin", origin] as const] : []),
-            ["Vary", "Origin"],
-        ];
+        const cors = corsHeaders(request);
         if (request.method === "OPTIONS" && headerValue(request.headers, "access-control-request-method") !== undefined) {
-            // Max-Age 0: every cross-origin call is preflighted, so the comparison does not depend on a browser's cache.
+            // Every preflight is answered, whatever its origin or path. Max-Age 0: every cross-origin
+            // call is preflighted, so the comparison does not depend on a browser's cache.
             return {
                 status: 204,
-                headers: [...cors, ["Access-Control-Allow-Methods", CORS_ALLOW_METHODS], ["Access-Control-Allow-Headers", CORS_ALLOW_HEADERS],
-                    ["Access-Control-Max-Age", "0"]],
+                headers: [...cors, ["Vary", "Access-Control-Request-Headers"], ["Access-Control-Allow-Methods", CORS_ALLOW_METHODS],
+                    ["Access-Control-Allow-Headers", allowedHeaders(request)], ["Access-Control-Max-Age", "0"]],
                 body: Buffer.alloc(0),
             };
         }

@@ -2,8 +2,8 @@
  * What the local stack cannot do the way AWS does, stated up front: the general limits of running
  * in one process on plain HTTP, and the specific parts of this graph that are served differently.
  */
-import type { CapturedStack } from "./graph";
-import { ofType, theDistribution, TYPES } from "./topology";
+import { type CapturedStack, resourcesOfType } from "./graph";
+import { theDistribution, TYPES } from "./topology";
 import type { CacheBehavior } from "./cloudfront/behaviors";
 
 /** CloudFront Functions may be at most 10 KB (CloudFront quotas, "Quotas on CloudFront Functions"). */
@@ -33,8 +33,8 @@ const GENERAL = [
     "S3 objects are read from their source files when the stack starts (as S3 holds what was uploaded): restart it to serve a rebuilt site; "
         + "range requests, versioning and encryption are not emulated.",
     "/config.json carries an extra \"local\" field with the local IAM credentials, which the deployed file does not have.",
-    "The direct API Gateway listener answers CORS preflights itself and adds Access-Control-Allow-Origin for the site's "
-        + "origin; the deployed API has no CORS configuration, so cross-origin browser calls to it fail on AWS.",
+    "The direct API Gateway listener answers every CORS preflight itself and echoes any Origin in Access-Control-Allow-Origin; "
+        + "the deployed API has no CORS configuration, so cross-origin browser calls to it fail on AWS.",
 ];
 
 /** The fidelity warnings for a graph: the general ones, then the ones about its own resources. */
@@ -60,18 +60,18 @@ export function fidelityWarnings(stack: CapturedStack): string[] {
             }
         }
     }
-    for (const fn of ofType(stack, TYPES.cloudFrontFunction)) {
+    for (const fn of resourcesOfType(stack, TYPES.cloudFrontFunction)) {
         if (Buffer.byteLength(String(fn.state.code ?? "")) > CLOUDFRONT_FUNCTION_MAX_BYTES) {
             warnings.push(`CloudFront Function ${fn.name} is larger than 10 KB: CloudFront would refuse it.`);
         }
     }
-    for (const fn of ofType(stack, TYPES.lambdaFunction)) {
+    for (const fn of resourcesOfType(stack, TYPES.lambdaFunction)) {
         const variables = Object.keys(fn.state.environment?.variables ?? {});
         if (variables.length > 0) {
             warnings.push(`Lambda function ${fn.name} declares environment variables (${variables.join(", ")}) that the local runtime does not set.`);
         }
     }
-    for (const domain of ofType(stack, TYPES.domainName)) {
+    for (const domain of resourcesOfType(stack, TYPES.domainName)) {
         warnings.push(`Custom domain ${domain.state.domainName} is assumed to resolve to API Gateway with a valid certificate (DNS, ACM and Route 53 are not emulated).`);
     }
     return warnings;

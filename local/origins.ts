@@ -6,10 +6,10 @@
 import { CONFIG_KEY } from "../infra/site-distribution";
 import { ApiGateway, LOCAL_CREDENTIALS } from "./apigateway/gateway";
 import type { OriginFetch } from "./cloudfront/distribution";
-import type { CapturedStack } from "./graph";
+import { type CapturedStack, resourcesOfType } from "./graph";
 import { headerValue, HttpResponse, withoutHeaders } from "./http";
 import { S3Bucket, S3Caller } from "./s3";
-import { bucketByRegionalDomain, ofType, theDistribution, TYPES } from "./topology";
+import { bucketByRegionalDomain, theDistribution, TYPES } from "./topology";
 
 /**
  * `/config.json` with the `local` field the SPA reads to prefill its IAM credentials. The object's
@@ -28,7 +28,7 @@ function withLocalCredentials(response: HttpResponse): HttpResponse {
 export function originFetcher(graph: CapturedStack, gateway: ApiGateway): OriginFetch {
     const distributionArn = String(theDistribution(graph).state.arn);
     // Origin Access Control makes CloudFront sign its S3 requests; without it, S3 sees an anonymous caller.
-    const signingOacs = new Set(ofType(graph, TYPES.originAccessControl)
+    const signingOacs = new Set(resourcesOfType(graph, TYPES.originAccessControl)
         .filter((o) => o.state.originAccessControlOriginType === "s3" && o.state.signingBehavior !== "never").map((o) => o.id));
     const buckets = new Map<string, S3Bucket>();
     return async (origin, request) => {

@@ -10,10 +10,10 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import type { CapturedResource, CapturedStack } from "./graph";
+import { type CapturedResource, type CapturedStack, resourcesOfType } from "./graph";
 import { HttpRequest, HttpResponse, requestId } from "./http";
 import { evaluatePolicy, PolicyRequest } from "./iam-policy";
-import { bucketObjects, bucketPolicies, ofType, TYPES } from "./topology";
+import { bucketObjects, bucketPolicies, TYPES } from "./topology";
 
 /** Who asks S3: CloudFront with OAC (signed, with the distribution's ARN) or anonymous. */
 export type S3Caller = { readonly kind: "cloudfront"; readonly distributionArn: string } | { readonly kind: "anonymous" };
@@ -58,7 +58,7 @@ export class S3Bucket {
         this.objects = bucketObjects(stack, bucket);
         this.bodies = new Map([...this.objects].map(([key, object]) => [key, objectBody(object)]));
         this.policies = bucketPolicies(stack, bucket).map((p) => JSON.parse(String(p.state.policy)));
-        this.blocksPublicPolicies = ofType(stack, TYPES.bucketPublicAccessBlock)
+        this.blocksPublicPolicies = resourcesOfType(stack, TYPES.bucketPublicAccessBlock)
             .some((b) => (b.state.bucket === bucket.state.bucket || b.state.bucket === bucket.id) && b.state.restrictPublicBuckets === true);
     }
 

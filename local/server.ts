@@ -1,7 +1,7 @@
 /**
  * The whole system on this machine, driven by the program's own resource graph: listener 1 is the
  * CloudFront distribution (S3 and API Gateway behind it, in-process); listener 2 is API Gateway's
- * own endpoint as a browser calls it cross-origin.
+ * own endpoint as a browser calls it cross-origin (permissive CORS: any origin may call it).
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -136,7 +136,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const latencyMs = options.latencyMs ?? wholeNumberFromEnv("LATENCY_MS", process.env.LATENCY_MS ?? "0");
         const port = options.port ?? wholeNumberFromEnv("PORT", process.env.PORT ?? "8080");
         const requests: RecordedRequest[] = [];
-        let sitePort = 0;
         let directPort = 0;
 
         const serve = (listener: RecordedRequest["listener"], handle: (request: HttpRequest, req: http.IncomingMessage) => Promise<HttpResponse>) =>
@@ -165,13 +164,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const site = serve("cloudfront", (request, req) => distribution.handle(request, {
             ip: request.clientIp, port: req.socket.remotePort ?? 0, protocol: "http", httpVersion: req.httpVersion,
         }));
-        const direct = serve("direct", directEndpoint(graph, gateway, {
-            allowedOrigins: () => [`http://localhost:${sitePort}`, `http://127.0.0.1:${sitePort}`],
-            port: () => directPort,
-        }));
+        const direct = serve("direct", directEndpoint(graph, gateway, { port: () => directPort }));
         servers.push(site, direct);
 
-        sitePort = await listen(site, port, "the CloudFront listener");
+        const sitePort = await listen(site, port, "the CloudFront listener");
         directPort = await listen(direct, options.directPort ?? (port === 0 ? 0 : port + 1), "the direct API Gateway listener");
         return {
             url: `http://localhost:${sitePort}`,

@@ -3,35 +3,50 @@
  * what these functions find in the graph: each one follows a reference the way AWS resolves it (an
  * association's ARN, an origin's domain name, a stage's REST API id).
  */
-import type { CapturedResource, CapturedStack } from "./graph";
+import { type CapturedResource, type CapturedStack, resourcesOfType } from "./graph";
 
+/**
+ * The Pulumi type tokens the local stack looks up. Some types go by two keys: the local stack's
+ * descriptive name and the short one the other tests' tables use (`cloudFrontFunction` and
+ * `cfFunction`, say); both name the same token.
+ */
 export const TYPES = {
+    // CloudFront
     distribution: "aws:cloudfront/distribution:Distribution",
     cloudFrontFunction: "aws:cloudfront/function:Function",
+    cfFunction: "aws:cloudfront/function:Function",
     cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
     originRequestPolicy: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
     responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
     originAccessControl: "aws:cloudfront/originAccessControl:OriginAccessControl",
-    lambdaFunction: "aws:lambda/function:Function",
+    oac: "aws:cloudfront/originAccessControl:OriginAccessControl",
+    // S3
     bucket: "aws:s3/bucket:Bucket",
     bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+    object: "aws:s3/bucketObjectv2:BucketObjectv2",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    // Lambda and IAM
+    lambdaFunction: "aws:lambda/function:Function",
+    lambda: "aws:lambda/function:Function",
+    permission: "aws:lambda/permission:Permission",
+    role: "aws:iam/role:Role",
+    // API Gateway
     restApi: "aws:apigateway/restApi:RestApi",
     stage: "aws:apigateway/stage:Stage",
     domainName: "aws:apigateway/domainName:DomainName",
     basePathMapping: "aws:apigateway/basePathMapping:BasePathMapping",
     gatewayResponse: "aws:apigateway/response:Response",
+    // DNS and certificates
+    record: "aws:route53/record:Record",
+    certificate: "aws:acm/certificate:Certificate",
 } as const;
-
-/** Every resource of a type. */
-export function ofType(stack: CapturedStack, type: string): CapturedResource[] {
-    return stack.resources.filter((r) => r.type === type);
-}
 
 /** The stack's one CloudFront distribution; the local stack emulates exactly one. */
 export function theDistribution(stack: CapturedStack): CapturedResource {
-    const found = ofType(stack, TYPES.distribution);
+    const found = resourcesOfType(stack, TYPES.distribution);
     if (found.length !== 1) {
         throw new Error(`The local stack emulates exactly one CloudFront distribution; the graph has ${found.length}`);
     }
@@ -60,12 +75,12 @@ export function stackAccount(stack: CapturedStack): string {
 
 /** The CloudFront Function whose ARN a `functionAssociations` entry names. */
 export function cloudFrontFunctionByArn(stack: CapturedStack, arn: string): CapturedResource | undefined {
-    return ofType(stack, TYPES.cloudFrontFunction).find((f) => f.state.arn === arn);
+    return resourcesOfType(stack, TYPES.cloudFrontFunction).find((f) => f.state.arn === arn);
 }
 
 /** The Lambda function version a Lambda@Edge association names (qualified ARN, as CloudFront requires). */
 export function lambdaByQualifiedArn(stack: CapturedStack, qualifiedArn: string): CapturedResource | undefined {
-    return ofType(stack, TYPES.lambdaFunction).find((f) => f.state.qualifiedArn === qualifiedArn);
+    return resourcesOfType(stack, TYPES.lambdaFunction).find((f) => f.state.qualifiedArn === qualifiedArn);
 }
 
 /**
@@ -78,12 +93,12 @@ export function lambdaByInvocationUri(stack: CapturedStack, uri: string): Captur
         return undefined;
     }
     const target = match[1];
-    return ofType(stack, TYPES.lambdaFunction).find((f) => f.state.arn === target || f.state.qualifiedArn === target);
+    return resourcesOfType(stack, TYPES.lambdaFunction).find((f) => f.state.arn === target || f.state.qualifiedArn === target);
 }
 
 /** The bucket an S3 origin domain (`{bucket}.s3.{region}.amazonaws.com`) resolves to. */
 export function bucketByRegionalDomain(stack: CapturedStack, domainName: string): CapturedResource | undefined {
-    return ofType(stack, TYPES.bucket).find((b) => b.state.bucketRegionalDomainName === domainName);
+    return resourcesOfType(stack, TYPES.bucket).find((b) => b.state.bucketRegionalDomainName === domainName);
 }
 
 /** True when a resource's `bucket` input names the bucket (by name or id). */
@@ -93,32 +108,32 @@ function inBucket(resource: CapturedResource, bucket: CapturedResource): boolean
 
 /** The objects uploaded to a bucket, by key. */
 export function bucketObjects(stack: CapturedStack, bucket: CapturedResource): Map<string, CapturedResource> {
-    return new Map(ofType(stack, TYPES.bucketObject).filter((o) => inBucket(o, bucket)).map((o) => [String(o.state.key), o]));
+    return new Map(resourcesOfType(stack, TYPES.bucketObject).filter((o) => inBucket(o, bucket)).map((o) => [String(o.state.key), o]));
 }
 
 /** The bucket policies attached to a bucket. */
 export function bucketPolicies(stack: CapturedStack, bucket: CapturedResource): CapturedResource[] {
-    return ofType(stack, TYPES.bucketPolicy).filter((p) => inBucket(p, bucket));
+    return resourcesOfType(stack, TYPES.bucketPolicy).filter((p) => inBucket(p, bucket));
 }
 
 /** The REST API with an id. */
 export function restApiById(stack: CapturedStack, id: string): CapturedResource | undefined {
-    return ofType(stack, TYPES.restApi).find((api) => api.id === id);
+    return resourcesOfType(stack, TYPES.restApi).find((api) => api.id === id);
 }
 
 /** A deployed stage of a REST API. */
 export function stageOf(stack: CapturedStack, restApiId: string, stageName: string): CapturedResource | undefined {
-    return ofType(stack, TYPES.stage).find((s) => s.state.restApi === restApiId && s.state.stageName === stageName);
+    return resourcesOfType(stack, TYPES.stage).find((s) => s.state.restApi === restApiId && s.state.stageName === stageName);
 }
 
 /** The custom domain with a name. */
 export function customDomainByName(stack: CapturedStack, domainName: string): CapturedResource | undefined {
-    return ofType(stack, TYPES.domainName).find((d) => d.state.domainName === domainName);
+    return resourcesOfType(stack, TYPES.domainName).find((d) => d.state.domainName === domainName);
 }
 
 /** The base path mappings of a custom domain. */
 export function basePathMappingsOf(stack: CapturedStack, domainName: string): CapturedResource[] {
-    return ofType(stack, TYPES.basePathMapping).filter((m) => m.state.domainName === domainName);
+    return resourcesOfType(stack, TYPES.basePathMapping).filter((m) => m.state.domainName === domainName);
 }
 
 /** `{restApiId}.execute-api.{region}.amazonaws.com`: the default endpoint's host. */

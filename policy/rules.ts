@@ -13,6 +13,8 @@ import * as aws from "@pulumi/aws";
 import {
     PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
 } from "@pulumi/policy";
+// The region the program creates its edge function in, so the rules and the program cannot disagree.
+import { EDGE_REGION } from "../infra/edge-path-rewriter";
 import { CLOUDFRONT_SERVICE_PRINCIPAL, policyStatements, statementProblem } from "./bucket-policy";
 import {
     apiBehavioursOf, Behaviour, behavioursOf, cacheKeyOf, DistributionProps, isApiBehaviour, isS3Origin, isUnverifiable,
@@ -22,9 +24,6 @@ import { isVersionNumber, parseLambdaArn } from "./lambda-arn";
 import { RECOMMENDED_API_POLICIES } from "./managed-policies";
 import { asList, isSet } from "./props";
 import { ofType, policyCatalog } from "./stack";
-
-/** Lambda@Edge functions live in us-east-1; CloudFront replicates them from there. */
-export const LAMBDA_EDGE_REGION = "us-east-1";
 
 /** The oldest CloudFront viewer security policy accepted with a custom certificate. */
 export const MINIMUM_VIEWER_SECURITY_POLICY = "TLSv1.2_2021";
@@ -291,7 +290,7 @@ function edgeAssociations(distribution: DistributionProps) {
         (behaviour.props.lambdaFunctionAssociations ?? []).map((association) => ({ behaviour, association })));
 }
 
-const EDGE_VERSION_FIX = `Fix: create the function with publish: true in ${LAMBDA_EDGE_REGION} and associate its `
+const EDGE_VERSION_FIX = `Fix: create the function with publish: true in ${EDGE_REGION} and associate its `
     + `qualifiedArn (…:function:<name>:<version>).`;
 
 function checkEdgeArns(distribution: DistributionProps, report: Report): void {
@@ -302,9 +301,9 @@ function checkEdgeArns(distribution: DistributionProps, report: Report): void {
             report(`${where} associates "${association.lambdaArn}", which is not a Lambda function ARN. ${EDGE_VERSION_FIX}`);
             continue;
         }
-        if (arn.region !== LAMBDA_EDGE_REGION) {
+        if (arn.region !== EDGE_REGION) {
             report(`${where} associates a function in ${arn.region}; Lambda@Edge functions must be in `
-                + `${LAMBDA_EDGE_REGION}. Fix: create the function with region: "${LAMBDA_EDGE_REGION}".`);
+                + `${EDGE_REGION}. Fix: create the function with region: "${EDGE_REGION}".`);
         }
         if (!isVersionNumber(arn.qualifier)) {
             const what = arn.qualifier === undefined ? "an unqualified ARN" : `qualifier "${arn.qualifier}"`;
@@ -315,11 +314,11 @@ function checkEdgeArns(distribution: DistributionProps, report: Report): void {
 }
 
 export const lambdaEdgeVersionedArn = distributionPolicy("lambda-edge-versioned-arn",
-    `Lambda@Edge associations name a numbered version of a function in ${LAMBDA_EDGE_REGION}.`, checkEdgeArns);
+    `Lambda@Edge associations name a numbered version of a function in ${EDGE_REGION}.`, checkEdgeArns);
 
 export const lambdaEdgeFunctionPublished: StackValidationPolicy = {
     name: "lambda-edge-function-published",
-    description: `Functions associated with a behaviour (Lambda@Edge) are created in ${LAMBDA_EDGE_REGION} with publish: true.`,
+    description: `Functions associated with a behaviour (Lambda@Edge) are created in ${EDGE_REGION} with publish: true.`,
     enforcementLevel: "mandatory",
     validateStack: ({ resources }, reportViolation) => {
         const functions = ofType(resources, aws.lambda.Function);
@@ -332,9 +331,9 @@ export const lambdaEdgeFunctionPublished: StackValidationPolicy = {
                 }
                 const where = `function "${fn.resource.name}" (Lambda@Edge on ${behaviour.label})`;
                 const region = fn.props.region ?? parseLambdaArn(fn.props.arn)?.region;
-                if (region !== LAMBDA_EDGE_REGION) {
+                if (region !== EDGE_REGION) {
                     report(`${where} is in ${region}; CloudFront replicates Lambda@Edge functions only from `
-                        + `${LAMBDA_EDGE_REGION}. Fix: create it with region: "${LAMBDA_EDGE_REGION}".`, fn.resource.urn);
+                        + `${EDGE_REGION}. Fix: create it with region: "${EDGE_REGION}".`, fn.resource.urn);
                 }
                 if (fn.props.publish !== true) {
                     report(`${where} does not set publish: true, so it has no numbered version for CloudFront to run. `

@@ -2,12 +2,14 @@
  * Writes the SPA's runtime config (the stack output `frontendConfig`) to a file, by default
  * `site/public/config.json`, for running the SPA against a stack.
  *
- *     npm run frontend-config -- --stack dev [--out path]
+ *     npm run frontend-config -- --stack dev [--out path] [--offline]
  *
  * The values come from the deployed stack (`pulumi stack output --json --stack <stack>`) when the
- * `pulumi` CLI is on PATH and the stack is reachable, else from the offline graph: the program run
- * under mocks with `Pulumi.<stack>.yaml` (local/graph.ts), whose ids and hosts are the mock's
- * placeholders. stderr says which source was used, and why the CLI was not.
+ * `pulumi` CLI is on PATH. When the CLI is there but fails (not logged in, another backend, no such
+ * stack), the script exits non-zero with the CLI's error and writes nothing: a file of placeholder
+ * values would look like a deployed stack's. The offline graph (the program run under mocks with
+ * `Pulumi.<stack>.yaml`, local/graph.ts; its ids and hosts are the mock's placeholders) is used only
+ * when the CLI is not on PATH or when `--offline` is given. stderr says which source was used.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,30 +19,43 @@ import { parseConfig, type ConsoleConfig } from "../site/src/config";
 /** The project root: where Pulumi.yaml is, and where the CLI must run. */
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const DEFAULT_OUT = path.join(PROJECT_DIR, "site", "public", "config.json");
-const USAGE = "usage: npm run frontend-config -- --stack <stack> [--out <path>]";
-/** How long `pulumi stack output` may take (it may log in to the backend) before the offline graph is used. */
+const USAGE = "usage: npm run frontend-config -- --stack <stack> [--out <path>] [--offline]";
+/** How long `pulumi stack output` may take (it may log in to the backend) before it counts as failed. */
 const CLI_TIMEOUT_MS = 60_000;
 
 export interface Options {
     readonly stack: string;
     /** Absolute path of the file to write. */
     readonly out: string;
+    /** Use the offline graph even when the pulumi CLI is on PATH. */
+    readonly offline: boolean;
 }
 
-/** Parses `--stack <name> [--out <path>]`; throws with the usage on anything else. */
+/** Parses `--stack <name> [--out <path>] [--offline]`; throws with the usage on anything else. */
 export function parseArgs(argv: readonly string[], cwd = process.cwd()): Options {
     const values: Record<string, string> = {};
-    for (let i = 0; i < argv.length; i += 2) {
-        const [flag, value] = [argv[i], argv[i + 1]];
+    let offline = false;
+    for (let i = 0; i < argv.length; i += 1) {
+        const flag = argv[i];
+        if (flag === "--offline") {
+            offline = true;
+            continue;
+        }
+        const value = argv[i + 1];
         if ((flag !== "--stack" && flag !== "--out") || value === undefined || value.startsWith("--")) {
             throw new Error(`unexpected argument "${flag}"; ${USAGE}`);
         }
         values[flag.slice(2)] = value;
+        i += 1;
     }
     if (values.stack === undefined) {
         throw new Error(`--stack is required; ${USAGE}`);
     }
-    return { stack: values.stack, out: values.out === undefined ? DEFAULT_OUT : path.resolve(cwd, values.out) };
+    return {
+        stack: values.stack,
+        out: values.out === undefined ? DEFAULT_OUT : path.resolve(cwd, values.out),
+        offline,
+    };
 }
 
 /** The first executable called `name` on a PATH-style list, or undefined. */
@@ -64,12 +79,22 @@ export type OutputsSource =
     | { readonly kind: "cli"; readonly pulumi: string }
     | { readonly kind: "offline"; readonly reason: string };
 
-/** The CLI when it is installed; whether the stack is reachable is known only once it has run. */
-export function chooseSource(pulumi: string | undefined): OutputsSource {
+/**
+ * The offline graph when asked for (`--offline`) or when the CLI is not installed, else the CLI.
+ * Whether the CLI can reach the stack is known only once it has run; if it cannot, that is an error.
+ */
+export function chooseSource(pulumi: string | undefined, offline = false): OutputsSource {
+    if (offline) {
+        return { kind: "offline", reason: "--offline was given" };
+    }
     return pulumi === undefined
         ? { kind: "offline", reason: "the pulumi CLI is not on PATH" }
         : { kind: "cli", pulumi };
 }
+
+/** What to do when the CLI is installed but cannot read the stack. */
+export const CLI_FAILURE_HINT = "Log in to the stack's backend (pulumi login, PULUMI_ACCESS_TOKEN) and check the stack "
+    + "name, or pass --offline to write the offline graph's config instead (placeholder hosts, not a deployed stack's).";
 
 /** The `frontendConfig` output of `pulumi stack output --json` text; throws when there is none. */
 export function extractFrontendConfig(outputsJson: string): unknown {
@@ -95,11 +120,14 @@ function readStackOutputs(pulumi: string, stack: string): { readonly json: strin
     const result = spawnSync(pulumi, ["stack", "output", "--json", "--stack", stack],
         { cwd: PROJECT_DIR, encoding: "utf8", timeout: CLI_TIMEOUT_MS });
     if (result.error !== undefined) {
-        return { failure: `running ${pulumi} failed: ${result.error.message}` };
+        const timedOut = (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
+        return { failure: timedOut
+            ? `${pulumi} stack output --stack ${stack} did not finish within ${CLI_TIMEOUT_MS / 1000} s`
+            : `running ${pulumi} failed: ${result.error.message}` };
     }
     if (result.status !== 0) {
-        const firstLine = result.stderr.trim().split("\n")[0] || `exit code ${result.status}`;
-        return { failure: `pulumi stack output --stack ${stack} failed: ${firstLine}` };
+        const error = result.stderr.trim() || `exit code ${result.status ?? result.signal}`;
+        return { failure: `pulumi stack output --stack ${stack} failed: ${error}` };
     }
     return { json: result.stdout };
 }
@@ -111,16 +139,19 @@ async function offlineFrontendConfig(stack: string): Promise<unknown> {
     return captured.outputs.frontendConfig;
 }
 
-/** Reads the frontend config from the chosen source, falling back to the offline graph when the CLI fails. */
+/**
+ * Reads the frontend config from the chosen source. A failing CLI is an error (with its message and
+ * {@link CLI_FAILURE_HINT}), never a reason to fall back to the offline graph's placeholders.
+ */
 export async function readFrontendConfig(stack: string, source: OutputsSource,
     log: (line: string) => void): Promise<ConsoleConfig> {
     if (source.kind === "cli") {
         const outputs = readStackOutputs(source.pulumi, stack);
-        if ("json" in outputs) {
-            log(`frontend-config: read stack "${stack}" with ${source.pulumi} (pulumi stack output)`);
-            return validateFrontendConfig(extractFrontendConfig(outputs.json));
+        if ("failure" in outputs) {
+            throw new Error(`${outputs.failure}\n${CLI_FAILURE_HINT}`);
         }
-        return readFrontendConfig(stack, { kind: "offline", reason: outputs.failure }, log);
+        log(`frontend-config: read stack "${stack}" with ${source.pulumi} (pulumi stack output)`);
+        return validateFrontendConfig(extractFrontendConfig(outputs.json));
     }
     log(`frontend-config: ${source.reason}; using the offline graph of Pulumi.${stack}.yaml (local/graph.ts). `
         + "Its ids and hosts are the mock's placeholders, not a deployed stack's.");
@@ -136,7 +167,7 @@ export function writeConfig(out: string, config: ConsoleConfig): void {
 async function main(argv: readonly string[]): Promise<void> {
     const options = parseArgs(argv);
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const config = await readFrontendConfig(options.stack, chooseSource(findOnPath("pulumi")), log);
+    const config = await readFrontendConfig(options.stack, chooseSource(findOnPath("pulumi"), options.offline), log);
     writeConfig(options.out, config);
     const relative = path.relative(process.cwd(), options.out);
     log(`frontend-config: wrote ${relative.startsWith("..") ? options.out : relative}`);

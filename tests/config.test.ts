@@ -38,11 +38,11 @@ describe("stack config validation", () => {
         const config = validateStackConfig({
             region: "us-west-2", proxyMode: "custom-domain", apiPath: "/v1/backend", stageName: "live_2",
             pathRewriter: "lambda-edge", authorizerCacheTtl: "3600", priceClass: "PriceClass_All",
-            customDomain: { ...VALID_DOMAIN, basePath: "v1/x" },
+            customDomain: { ...VALID_DOMAIN, basePath: "v1.2_beta-x" },
         });
         assert.equal(config.apiPath, "/v1/backend");
         assert.equal(config.authorizerCacheTtl, 3600);
-        assert.deepEqual(config.customDomain, { ...VALID_DOMAIN, hostedZoneId: undefined, certificateArn: undefined, basePath: "v1/x" });
+        assert.deepEqual(config.customDomain, { ...VALID_DOMAIN, hostedZoneId: undefined, certificateArn: undefined, basePath: "v1.2_beta-x" });
     });
 
     it("declares the same defaults in Pulumi.yaml's config schema as the program applies", () => {
@@ -62,7 +62,7 @@ describe("stack config validation", () => {
             const problem = onlyProblem({ proxyMode: "direct" }, "same-origin:proxyMode", "\"direct\"");
             assert.match(problem, /"direct-stage", "custom-domain"/);
         });
-        for (const apiPath of ["api", "/api/*", "/", "/api/", "/a?b", "//api", "/api/../x", "/a b", ""]) {
+        for (const apiPath of ["api", "/api/*", "/", "/api/", "/a?b", "//api", "/api/../x", "/a b", "/a~b", ""]) {
             it(`apiPath ${JSON.stringify(apiPath)}`, () => {
                 const problem = onlyProblem({ apiPath }, "same-origin:apiPath", JSON.stringify(apiPath));
                 assert.match(problem, /Fix: pulumi config set same-origin:apiPath \/api/);
@@ -124,7 +124,8 @@ describe("stack config validation", () => {
         });
         for (const [field, value] of [
             ["domainName", "API.example.com"], ["domainName", "https://api.example.com"], ["hostedZoneId", "zone-1"],
-            ["basePath", "/v1"], ["basePath", "v1/"], ["certificateArn", "arn:aws:iam::1:role/x"], ["domainName", 42],
+            ["basePath", "/v1"], ["basePath", "v1/"], ["basePath", "v1/x"], ["basePath", "v~1"],
+            ["certificateArn", "arn:aws:iam::1:role/x"], ["domainName", 42],
         ] as const) {
             it(`refuses ${field} ${JSON.stringify(value)}`, () => {
                 const problems = problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, [field]: value } });
@@ -145,6 +146,18 @@ describe("stack config validation", () => {
         it("is refused in direct-stage mode rather than silently ignored", () => {
             onlyProblem({ customDomain: VALID_DOMAIN }, "same-origin:customDomain", "\"direct-stage\"");
         });
+    });
+
+    it("gives a fix with every problem", () => {
+        const problems = problemsOf({
+            region: "Europe", proxyMode: "custom-domain", apiPath: "api", stageName: "a b", pathRewriter: "x",
+            authorizerCacheTtl: "-1", priceClass: "x",
+            customDomain: { domainName: "API", hostedZoneName: "example.com", hostedZoneId: "zone", certificateArn: "arn", basePath: "/v1", extra: 1 },
+        }, ["same-origin:typo"]);
+        assert.ok(problems.length >= 12, problems.join("\n"));
+        for (const problem of problems) {
+            assert.match(problem, /Fix: /, problem);
+        }
     });
 
     it("reports every problem at once", () => {

@@ -25,17 +25,23 @@ const STACK_START_TIMEOUT_MS = 120_000;
 interface Layout {
     readonly name: string;
     readonly config: Record<string, string>;
+    /**
+     * How a frontend calling API Gateway's own endpoint prefixes the routes: the stage on the
+     * execute-api host (`directApiUrl`), the base path on the custom domain (`customDomainUrl`).
+     */
+    readonly directPrefix: string;
 }
 
 const LAYOUTS: readonly Layout[] = [
-    { name: "dev stack (direct-stage)", config: {} },
-    { name: "lambda-edge path rewriter", config: { pathRewriter: "lambda-edge" } },
+    { name: "dev stack (direct-stage)", config: {}, directPrefix: "/dev" },
+    { name: "lambda-edge path rewriter", config: { pathRewriter: "lambda-edge" }, directPrefix: "/dev" },
     {
         name: "custom domain with a base path",
         config: {
             proxyMode: "custom-domain",
             customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" }),
         },
+        directPrefix: "/v1",
     },
 ];
 
@@ -200,7 +206,9 @@ describe("API console in Chromium (local stack)", function () {
                 assert.equal(apiCalls.length, 4, describeRequests(apiCalls));
             });
 
-            it("the same calls made cross-origin to API Gateway's endpoint are preflighted, and succeed", async () => {
+            it(`the same calls made cross-origin to API Gateway's endpoint (${layout.directPrefix}/...) are preflighted, and succeed`, async () => {
+                assert.equal(target.directPrefix, layout.directPrefix);
+                assert.ok(directUrlFor(target, viewer(ROUTES.publicGet)).startsWith(`${target.directOrigin}${layout.directPrefix}/`));
                 await openConsole(page, stack.url);
                 const mark = markRequests(stack);
                 // A simple GET (no custom header) is the control: CORS lets it through unpreflighted.

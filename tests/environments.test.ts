@@ -2,8 +2,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, PRICE_CLASSES, RawStackConfig, StackConfig, validateStackConfig } from "../infra/config";
-import { captureStack, CapturedStack, PROJECT_DIR, readStackFile, resourcesOfType } from "../local/graph";
+import { CONFIG_NAMESPACE, PRICE_CLASSES } from "../infra/config";
+import {
+    captureStack, CapturedStack, onlyResourceOfType, ProgramError, PROJECT_DIR, readStackFile, resolveConfig, resourcesOfType,
+} from "../local/graph";
 import { evaluatePolicies } from "../policy/evaluate";
 import { policies } from "../policy/rules";
 
@@ -11,26 +13,40 @@ import { policies } from "../policy/rules";
 const ENVIRONMENTS = ["dev", "prod"] as const;
 type Environment = (typeof ENVIRONMENTS)[number];
 
-/** The raw config a stack's program receives, in the shape validateStackConfig takes. */
-function rawConfig(config: Readonly<Record<string, string>>): { raw: RawStackConfig; unknownKeys: string[] } {
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const projectKeys = Object.keys(config).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-    const value = (key: string) => config[`${prefix}${key}`];
-    const raw: Record<string, unknown> = { region: config["aws:region"] };
-    for (const key of CONFIG_KEYS) {
-        raw[key] = key === "customDomain" && value(key) !== undefined ? JSON.parse(value(key)) : value(key);
+/**
+ * Runs the program on a stack file, as `pulumi preview` (or `up`) would. The program validates its
+ * config (infra/config.ts, readStackConfig) before declaring anything, so a stack file it rejects
+ * fails here, with every problem, its key and its fix.
+ */
+async function capture(environment: Environment, preview: boolean): Promise<CapturedStack> {
+    try {
+        return await captureStack({ stack: environment, preview });
+    } catch (error) {
+        if (error instanceof ProgramError) {
+            throw new Error(`the program fails on Pulumi.${environment}.yaml${preview ? " in a preview" : ""}: ${error.message}`);
+        }
+        throw error;
     }
-    return {
-        raw: raw as RawStackConfig,
-        unknownKeys: projectKeys.filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k)).map((k) => `${prefix}${k}`),
-    };
 }
 
-/** The typed config of a captured stack, validated as the program validates it. */
-function validatedConfig(stack: CapturedStack): StackConfig {
-    const { raw, unknownKeys } = rawConfig(stack.config);
-    return validateStackConfig(raw, unknownKeys);
+/**
+ * Runs the program on a copy of a stack file with some values replaced, and returns its failure's
+ * message; fails the test when the program accepts the copy.
+ */
+async function rejection(environment: Environment, changes: Readonly<Record<string, unknown>>): Promise<string> {
+    const stackConfig = { ...readStackFile(environment), ...changes };
+    try {
+        await captureStack({ stack: environment, stackConfig });
+    } catch (error) {
+        assert.ok(error instanceof ProgramError, `expected the program to fail, got ${error}`);
+        assert.equal(error.resources.length, 0, "the config is rejected before any resource is declared");
+        return error.message;
+    }
+    assert.fail(`the program accepted a broken copy of Pulumi.${environment}.yaml: ${JSON.stringify(changes)}`);
 }
+
+/** A project key's value as the program read it (the stack file's, else Pulumi.yaml's default). */
+const configValue = (stack: CapturedStack, name: string): string | undefined => stack.config[`${CONFIG_NAMESPACE}:${name}`];
 
 /** The types Pulumi.yaml declares for the project's keys; the CLI rejects a stack value of another type. */
 function declaredTypes(): Record<string, string> {
@@ -47,7 +63,7 @@ describe("environments", function () {
     before(async () => {
         for (const environment of ENVIRONMENTS) {
             for (const preview of [false, true]) {
-                captures.set(key(environment, preview), await captureStack({ stack: environment, preview }));
+                captures.set(key(environment, preview), await capture(environment, preview));
             }
         }
     });
@@ -66,13 +82,25 @@ describe("environments", function () {
                 }
             });
 
-            for (const preview of [false, true]) {
-                it(`passes config validation${preview ? " in a preview" : ""}`, () => {
-                    const stack = captures.get(key(environment, preview))!;
-                    assert.doesNotThrow(() => validatedConfig(stack));
-                    assert.ok(stack.config["aws:region"], "aws:region is set");
-                });
+            // The program validated the file when before() captured it (capture() fails otherwise).
+            // These check that the capture ran on this file, and that a bad value would have failed it.
+            it("passes config validation: the program ran on exactly this file's config", () => {
+                const expected = resolveConfig(readStackFile(environment));
+                for (const preview of [false, true]) {
+                    assert.deepEqual(captures.get(key(environment, preview))!.config, expected);
+                }
+                assert.ok(expected["aws:region"], "aws:region is set");
+            });
 
+            it("would fail config validation on a broken copy, naming each bad key", async () => {
+                const message = await rejection(environment,
+                    { [`${CONFIG_NAMESPACE}:priceClass`]: "PriceClass_Cheap", [`${CONFIG_NAMESPACE}:apiPath`]: "/api/" });
+                // Every problem at once, each with its key and the value seen (infra/config.ts words the fix).
+                assert.match(message, /same-origin:priceClass is "PriceClass_Cheap"/);
+                assert.match(message, /same-origin:apiPath is "\/api\/"/);
+            });
+
+            for (const preview of [false, true]) {
                 it(`passes the policy pack${preview ? " in a preview" : ""}`, async () => {
                     const result = await evaluatePolicies(policies, captures.get(key(environment, preview))!.resources);
                     assert.deepEqual(result.violations, []);
@@ -86,21 +114,31 @@ describe("environments", function () {
 
     describe("prod settings", () => {
         it("reaches the API through a custom domain, a placeholder until a real zone is set", () => {
-            const config = validatedConfig(captures.get(key("prod", false))!);
-            assert.equal(config.proxyMode, "custom-domain");
-            assert.equal(config.customDomain?.domainName, "api.example.com");
-            assert.equal(config.customDomain?.hostedZoneName, "example.com");
+            const stack = captures.get(key("prod", false))!;
+            assert.equal(configValue(stack, "proxyMode"), "custom-domain");
+            const customDomain = JSON.parse(configValue(stack, "customDomain") ?? "null");
+            assert.equal(customDomain?.domainName, "api.example.com");
+            assert.equal(customDomain?.hostedZoneName, "example.com");
+            assert.equal(onlyResourceOfType(stack, "aws:apigateway/domainName:DomainName").inputs.domainName, "api.example.com");
+        });
+
+        it("would fail config validation with a custom domain that is not a DNS name", async () => {
+            const customDomain = readStackFile("prod")[`${CONFIG_NAMESPACE}:customDomain`] as Record<string, unknown>;
+            const message = await rejection("prod",
+                { [`${CONFIG_NAMESPACE}:customDomain`]: { ...customDomain, domainName: "API.example.com" } });
+            assert.match(message, /same-origin:customDomain\.domainName is "API\.example\.com"/);
         });
 
         it("caches authorizer decisions and hands its price class to the distribution", () => {
             const stack = captures.get(key("prod", false))!;
-            const config = validatedConfig(stack);
-            assert.ok(config.authorizerCacheTtl > 0);
-            assert.ok((PRICE_CLASSES as readonly string[]).includes(config.priceClass));
+            const ttl = Number(configValue(stack, "authorizerCacheTtl"));
+            const priceClass = configValue(stack, "priceClass") ?? "";
+            assert.ok(ttl > 0);
+            assert.ok((PRICE_CLASSES as readonly string[]).includes(priceClass));
             const [distribution] = resourcesOfType(stack, "aws:cloudfront/distribution:Distribution");
-            assert.equal(distribution.inputs.priceClass, config.priceClass);
+            assert.equal(distribution.inputs.priceClass, priceClass);
             const [restApi] = resourcesOfType(stack, "aws:apigateway/restApi:RestApi");
-            assert.match(restApi.inputs.body, new RegExp(`"authorizerResultTtlInSeconds":${config.authorizerCacheTtl}\\b`));
+            assert.match(restApi.inputs.body, new RegExp(`"authorizerResultTtlInSeconds":${ttl}\\b`));
         });
     });
 });

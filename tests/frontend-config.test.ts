@@ -39,11 +39,16 @@ function fakePulumi(dir: string, behaviour: { outputs: object } | { failure: str
 }
 
 /** Runs the script as `npm run frontend-config` would, with a PATH of `pathDirs` plus node and the system tools. */
-function runScript(args: readonly string[], pathDirs: readonly string[]) {
+function spawnScript(args: readonly string[], pathDirs: readonly string[]) {
     const searchPath = [...pathDirs, path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter);
-    const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), SCRIPT, ...args], {
+    return spawnSync(process.execPath, [require.resolve("tsx/cli"), SCRIPT, ...args], {
         cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PATH: searchPath }, timeout: 90_000,
     });
+}
+
+/** {@link spawnScript}, which must succeed. */
+function runScript(args: readonly string[], pathDirs: readonly string[]) {
+    const result = spawnScript(args, pathDirs);
     assert.equal(result.status, 0, `frontend-config failed:\n${result.stderr}`);
     return result;
 }
@@ -63,12 +68,20 @@ describe("frontend-config", function () {
 
     describe("arguments", () => {
         it("writes site/public/config.json unless --out says otherwise", () => {
-            assert.deepEqual(parseArgs(["--stack", "dev"]), { stack: "dev", out: path.join(PROJECT_DIR, "site", "public", "config.json") });
-            assert.deepEqual(parseArgs(["--stack", "prod", "--out", "x/config.json"], "/work"), { stack: "prod", out: "/work/x/config.json" });
+            assert.deepEqual(parseArgs(["--stack", "dev"]),
+                { stack: "dev", out: path.join(PROJECT_DIR, "site", "public", "config.json"), offline: false });
+            assert.deepEqual(parseArgs(["--stack", "prod", "--out", "x/config.json"], "/work"),
+                { stack: "prod", out: "/work/x/config.json", offline: false });
+        });
+
+        it("takes --offline anywhere, without a value", () => {
+            assert.equal(parseArgs(["--offline", "--stack", "dev"]).offline, true);
+            assert.deepEqual(parseArgs(["--stack", "prod", "--offline", "--out", "x/config.json"], "/work"),
+                { stack: "prod", out: "/work/x/config.json", offline: true });
         });
 
         it("requires --stack and rejects anything else, with the usage", () => {
-            assert.throws(() => parseArgs([]), /--stack is required; usage: npm run frontend-config -- --stack <stack>/);
+            assert.throws(() => parseArgs([]), /--stack is required; usage: npm run frontend-config -- --stack <stack>.*\[--offline\]/);
             assert.throws(() => parseArgs(["--stack"]), /unexpected argument "--stack"/);
             assert.throws(() => parseArgs(["--stack", "dev", "--json"]), /unexpected argument "--json"/);
         });
@@ -85,9 +98,11 @@ describe("frontend-config", function () {
             assert.equal(findOnPath("pulumi", notExecutable), undefined);
         });
 
-        it("uses the CLI when it is installed, else the offline graph", () => {
+        it("uses the CLI when it is installed, else the offline graph; --offline skips the CLI", () => {
             assert.deepEqual(chooseSource("/usr/local/bin/pulumi"), { kind: "cli", pulumi: "/usr/local/bin/pulumi" });
             assert.deepEqual(chooseSource(undefined), { kind: "offline", reason: "the pulumi CLI is not on PATH" });
+            assert.deepEqual(chooseSource("/usr/local/bin/pulumi", true), { kind: "offline", reason: "--offline was given" });
+            assert.deepEqual(chooseSource(undefined, true), { kind: "offline", reason: "--offline was given" });
         });
     });
 
@@ -130,12 +145,26 @@ describe("frontend-config", function () {
             assert.doesNotMatch(stderr, /offline graph/);
         });
 
-        it("falls back to the offline graph when the CLI cannot reach the stack, with the CLI's reason", () => {
+        it("fails, writing nothing, when the CLI is installed but cannot read the stack", () => {
             const bin = path.join(tempDir, "bin");
             fakePulumi(bin, { failure: "error: no stack named 'prod' found" });
             const out = path.join(tempDir, "config.json");
-            const { stderr } = runScript(["--stack", "prod", "--out", out], [bin]);
-            assert.match(stderr, /pulumi stack output --stack prod failed: error: no stack named 'prod' found; using the offline graph of Pulumi\.prod\.yaml/);
+            const { status, stderr } = spawnScript(["--stack", "prod", "--out", out], [bin]);
+            assert.notEqual(status, 0, `frontend-config succeeded:\n${stderr}`);
+            assert.equal(fs.readFileSync(path.join(bin, "args"), "utf8").trim(), "stack output --json --stack prod");
+            assert.match(stderr, /pulumi stack output --stack prod failed: error: no stack named 'prod' found/);
+            assert.match(stderr, /pass --offline to write the offline graph's config instead/);
+            assert.doesNotMatch(stderr, /using the offline graph/);
+            assert.equal(fs.existsSync(out), false, "no config file written");
+        });
+
+        it("with --offline, uses the offline graph even with the CLI on PATH", () => {
+            const bin = path.join(tempDir, "bin");
+            fakePulumi(bin, { outputs: { frontendConfig: DEPLOYED_CONFIG } });
+            const out = path.join(tempDir, "config.json");
+            const { stderr } = runScript(["--stack", "prod", "--offline", "--out", out], [bin]);
+            assert.equal(fs.existsSync(path.join(bin, "args")), false, "the CLI is not run");
+            assert.match(stderr, /--offline was given; using the offline graph of Pulumi\.prod\.yaml/);
             assert.equal(readJson(out).signing.host, "api.example.com", "the prod stack's custom domain");
         });
     });

@@ -1,11 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as vm from "node:vm";
 import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from "aws-lambda";
-import { handler as authorize, stageWideResource, tokenOf } from "../functions/authorizer";
+import { createTokenAuthorizer, policyResource, tokenOf } from "../functions/authorizer";
 import { echoBody, handler as echo } from "../functions/echo";
 import { createPathRewriter, stripPathPrefix } from "../functions/edge-path-rewriter";
 import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
 import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
+import { tokenAuthorizerEntry } from "../infra/token-authorizer";
 
 const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/api/authorized/profile";
 
@@ -102,6 +103,16 @@ describe("echo handler", () => {
         assert.equal(echoBody(proxyEvent({ body: null })).body, null);
     });
 
+    it("answers 200 even for a bare event, reporting what is missing as null", async () => {
+        const result = await echo({ httpMethod: "GET", path: "/x" } as APIGatewayProxyEvent);
+        assert.equal(result.statusCode, 200);
+        const body = JSON.parse(result.body);
+        assert.deepEqual(body.headers, {});
+        assert.equal(body.body, null);
+        assert.equal(body.requestContext.authorizer, null);
+        assert.equal(body.requestContext.identity, null);
+    });
+
     it("works as the deployed bundle", async () => {
         const bundled = loadLambdaBundle(bundleLambda({ entry: "echo.ts" }));
         const result = await bundled(proxyEvent());
@@ -112,13 +123,14 @@ describe("echo handler", () => {
 describe("token authorizer", () => {
     const event = (authorizationToken: unknown, methodArn: unknown = METHOD_ARN) =>
         ({ type: "TOKEN", authorizationToken, methodArn }) as never;
+    const authorize = createTokenAuthorizer({ cachesResults: false });
+    const STAGE_WIDE = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/*/*";
 
-    it("allows `allow` with a stage-wide policy and a context", async () => {
+    it("allows `allow` for the method ARN, with a context", async () => {
         const result = await authorize(event("allow"));
         assert.equal(result.principalId, "demo-user");
         assert.deepEqual(result.policyDocument.Statement, [{
-            Action: "execute-api:Invoke", Effect: "Allow",
-            Resource: "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/*/*",
+            Action: "execute-api:Invoke", Effect: "Allow", Resource: METHOD_ARN,
         }]);
         assert.equal(result.context?.user, "demo-user");
         for (const value of Object.values(result.context ?? {})) {
@@ -150,15 +162,26 @@ describe("token authorizer", () => {
         }
     });
 
-    it("scopes the policy to the stage of the method ARN", () => {
-        assert.equal(stageWideResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam"), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/*/*");
+    it("covers the whole stage when API Gateway caches results (a cached Allow is reused on every route)", async () => {
+        const cached = createTokenAuthorizer({ cachesResults: true });
+        const resourceOf = (result: { policyDocument: { Statement: unknown[] } }) => (result.policyDocument.Statement[0] as { Resource: string }).Resource;
+        assert.equal(resourceOf(await cached(event("allow"))), STAGE_WIDE);
+        assert.equal(resourceOf(await cached(event("deny"))), STAGE_WIDE);
+        assert.equal(policyResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam", true),
+            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/*/*");
+        assert.equal(policyResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam", false),
+            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam");
     });
 
-    it("works as the deployed bundle", async () => {
-        const bundled = loadLambdaBundle(bundleLambda({ entry: "authorizer.ts" }));
-        assert.equal((await bundled(event("allow"))).principalId, "demo-user");
-        await assert.rejects(bundled(event("nope")), { message: "Unauthorized" });
-    });
+    for (const [ttl, resource] of [[0, METHOD_ARN], [300, STAGE_WIDE]] as const) {
+        it(`works as the deployed bundle with cache TTL ${ttl}`, async () => {
+            const bundled = loadLambdaBundle(bundleLambda({ contents: tokenAuthorizerEntry(ttl) }));
+            const allowed = await bundled(event("allow"));
+            assert.equal(allowed.principalId, "demo-user");
+            assert.equal(allowed.policyDocument.Statement[0].Resource, resource);
+            await assert.rejects(bundled(event("nope")), { message: "Unauthorized" });
+        });
+    }
 });
 
 describe("edge path rewriter", () => {
@@ -202,9 +225,11 @@ describe("edge path rewriter", () => {
         assert.equal(request.querystring, "x=1");
     });
 
-    it("embeds the prefix as data, so no config value becomes code", () => {
-        const entry = edgeRewriterEntry("/a\");process.exit(1);(\"");
-        assert.ok(entry.includes(JSON.stringify("/a\");process.exit(1);(\"")));
+    it("embeds the prefix as data, so no config value becomes code", async () => {
+        const hostile = "/a\");throw new Error(\"injected\");(\"";
+        const bundled = loadLambdaBundle(bundleLambda({ contents: edgeRewriterEntry(hostile) }));
+        assert.equal((await bundled(originRequestEvent(`${hostile}/x`))).uri, "/x");
+        assert.equal((await bundled(originRequestEvent("/a/x"))).uri, "/a/x");
     });
 });
 

@@ -1,10 +1,11 @@
 /**
  * `npm start` (local/cli.ts): argument parsing, and the real command started as a process: the
- * ready line, a request, a clean stop on SIGTERM; a config error fails with a message and a
- * non-zero exit code.
+ * ready line, a request, a clean stop on SIGTERM; a config error and a port in use each fail with
+ * a message and a non-zero exit code.
  */
 import * as assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
+import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs, UsageError } from "../local/cli";
 
@@ -73,5 +74,28 @@ describe("local CLI: process", function () {
         assert.notEqual(result.code, 0);
         assert.match(result.stderr, /same-origin:apiPath is "api"/);
         assert.doesNotMatch(result.stdout, /ready/);
+    });
+
+    it("fails naming the port and PORT= when the port is in use, with a non-zero exit code", async () => {
+        const blocker = net.createServer();
+        await new Promise<void>((resolve, reject) => {
+            blocker.once("error", reject);
+            blocker.listen(0, "127.0.0.1", () => resolve());
+        });
+        try {
+            const taken = (blocker.address() as net.AddressInfo).port;
+            // Resolves on the ready line too, so a CLI that wrongly starts is stopped instead of left running.
+            const result = await run([], { PORT: String(taken), LATENCY_MS: "0" }, /ready/);
+            if (result.code === null) {
+                result.child.kill("SIGTERM");
+                assert.fail(`started on a port in use:\n${result.stdout}`);
+            }
+            assert.notEqual(result.code, 0, `exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+            assert.match(result.stderr, new RegExp(`Port ${taken} \\(the CloudFront listener\\) is already in use`), result.stderr);
+            assert.match(result.stderr, /PORT=\d+ npm start/, result.stderr);
+            assert.doesNotMatch(result.stdout, /ready/);
+        } finally {
+            await new Promise<void>((resolve) => blocker.close(() => resolve()));
+        }
     });
 });

@@ -4,11 +4,11 @@
  * each failing the way AWS would.
  */
 import * as assert from "node:assert/strict";
-import * as aws4 from "aws4";
 import { ALLOW_CONTEXT } from "../functions/authorizer";
 import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from "../infra/managed-policies";
 import { CapturedResource, CapturedStack, captureStack } from "../local/graph";
 import { LocalStack, startLocalStack } from "../local/server";
+import { sigV4Headers } from "./browser/sigv4";
 
 /** Capturing runs the program and bundles the site and functions: seconds each. */
 const CAPTURE_TIMEOUT_MS = 120_000;
@@ -53,17 +53,10 @@ async function call(url: string, init: RequestInit = {}): Promise<Reply> {
 
 /** SigV4 headers for `host` and `path`, as a client sends them (Host itself set by fetch). */
 function sigV4(host: string, path: string, options: { method?: string; body?: string; secret?: string; region?: string } = {}): Record<string, string> {
-    const signed = aws4.sign({
+    return sigV4Headers({
         host, path, method: options.method ?? "GET", body: options.body, service: "execute-api", region: options.region ?? "eu-west-1",
         headers: options.body ? { "Content-Type": "application/json" } : {},
     }, { accessKeyId: LOCAL_KEY.accessKeyId, secretAccessKey: options.secret ?? LOCAL_KEY.secretAccessKey });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(signed.headers ?? {})) {
-        if (name.toLowerCase() !== "host") {
-            headers[name] = String(value);
-        }
-    }
-    return headers;
 }
 
 const captured = new Map<string, CapturedStack>();
@@ -213,7 +206,7 @@ for (const mode of MODES) {
             assert.equal(reply.headers.get("x-amzn-errortype"), "MissingAuthenticationTokenException");
         });
 
-        it("API Gateway's own endpoint: CORS preflight, public and IAM routes, unknown stage", async () => {
+        it("API Gateway's own endpoint: permissive CORS, public and IAM routes, unknown stage", async () => {
             const siteOrigin = new URL(stack.url).origin;
             const directHost = new URL(stack.directUrl).host;
             const preflight = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
@@ -234,8 +227,25 @@ for (const mode of MODES) {
             assert.equal(viaStage.status, 200, viaStage.text);
             assert.equal(viaStage.json.path, `${mode.routeBase}/hello`);
             assert.equal(viaStage.json.requestContext.path, `/dev${mode.routeBase}/hello`);
-            const stranger = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: "http://evil.example" } });
-            assert.equal(stranger.headers.get("access-control-allow-origin"), null);
+            // Permissive CORS: any origin (a local dev server's, say) is echoed back, varying by Origin.
+            const devServer = "http://localhost:5173";
+            const foreignPreflight = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/authorized/x`, {
+                method: "OPTIONS", headers: { Origin: devServer, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-requested-with" },
+            });
+            assert.equal(foreignPreflight.status, 204);
+            assert.equal(foreignPreflight.headers.get("access-control-allow-origin"), devServer);
+            assert.match(foreignPreflight.headers.get("access-control-allow-methods") ?? "", /POST/);
+            assert.match(foreignPreflight.headers.get("access-control-allow-headers") ?? "", /(^|,)content-type(,|$)/);
+            assert.match(foreignPreflight.headers.get("access-control-allow-headers") ?? "", /(^|,)x-requested-with(,|$)/, "the headers a preflight asks for are allowed");
+            assert.match(foreignPreflight.headers.get("vary") ?? "", /\bOrigin\b/);
+            const foreign = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: devServer } });
+            assert.equal(foreign.status, 200, foreign.text);
+            assert.equal(foreign.headers.get("access-control-allow-origin"), devServer);
+            assert.match(foreign.headers.get("vary") ?? "", /\bOrigin\b/);
+            const other = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: "https://app.example.test:8443" } });
+            assert.equal(other.headers.get("access-control-allow-origin"), "https://app.example.test:8443");
+            const noOrigin = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`);
+            assert.equal(noOrigin.headers.get("access-control-allow-origin"), null, "no Origin, nothing to echo");
 
             const iamPath = `${mode.endpointPrefix}${mode.routeBase}/iam/x`;
             const iam = await call(`${stack.directUrl}${iamPath}`, { headers: sigV4(directHost, iamPath) });

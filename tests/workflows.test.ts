@@ -10,6 +10,7 @@ const STACKS = ["dev", "prod"];
 
 interface Step {
     readonly name?: string;
+    readonly if?: string;
     readonly uses?: string;
     readonly run?: string;
     readonly with?: Record<string, unknown>;
@@ -20,7 +21,7 @@ interface Job {
     readonly "if"?: string;
     readonly "environment"?: string | { name: string };
     readonly "permissions"?: Record<string, string>;
-    readonly "strategy"?: { matrix?: Record<string, unknown> };
+    readonly "strategy"?: { matrix?: { include?: Record<string, string>[] } & Record<string, unknown> };
     readonly "runs-on": string;
     readonly "steps": Step[];
 }
@@ -32,6 +33,15 @@ interface Workflow {
 }
 
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
+
+/** The README's "Deploying with `pulumi up`" section, where the roles and variables are set up. */
+function deployingSection(): string {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    const start = readme.indexOf("## Deploying with `pulumi up`");
+    assert.ok(start >= 0, "README.md has the Deploying section");
+    const end = readme.indexOf("\n## ", start + 1);
+    return readme.slice(start, end < 0 ? undefined : end);
+}
 const workflow = (file: string) => parseYaml(text(file)) as Workflow;
 
 /** The steps of a job that use an action (any version). */
@@ -63,9 +73,9 @@ function assertNodeProject(job: Job): void {
 }
 
 /** OIDC: a role from a variable and no long-lived keys, with the token permission it needs. */
-function assertOidc(job: Job): void {
+function assertOidc(job: Job, role = "${{ vars.AWS_ROLE_ARN }}"): void {
     const credentials = stepUsing(job, "aws-actions/configure-aws-credentials").with ?? {};
-    assert.equal(credentials["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
+    assert.equal(credentials["role-to-assume"], role);
     assert.ok(credentials["aws-region"], "names a region");
     assert.equal(job.permissions?.["id-token"], "write", "may request the OIDC token");
 }
@@ -108,12 +118,38 @@ describe("GitHub workflows", function () {
         it("previews every stack with the policy pack, commenting on the pull request", () => {
             const job = preview.jobs.preview;
             assert.equal(job.needs, "test");
-            assert.deepEqual(job.strategy?.matrix?.stack, STACKS);
+            assert.deepEqual(job.strategy?.matrix?.include?.map((entry) => entry.stack), STACKS);
             assertNodeProject(job);
-            assertOidc(job);
+            assertOidc(job, "${{ vars[matrix.role-variable] }}");
             const pulumi = assertPulumi(job, "preview", "${{ matrix.stack }}");
             assert.equal(pulumi.with?.["comment-on-pr"], true);
             assert.ok(pulumi.with?.["github-token"], "passes a token for the comment");
+        });
+
+        it("previews only branches of the repository: forks get no secrets or OIDC token, but are tested", () => {
+            assert.equal(preview.jobs.preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
+            assert.equal(preview.jobs.test.if, undefined, "the tests run for forks too");
+        });
+
+        it("previews dev with the CI role and prod with the read-only prod preview role, failing when it is unset", () => {
+            const job = preview.jobs.preview;
+            const roles = Object.fromEntries((job.strategy?.matrix?.include ?? []).map((e) => [e.stack, e["role-variable"]]));
+            assert.deepEqual(roles, { dev: "AWS_ROLE_ARN", prod: "AWS_PREVIEW_ROLE_ARN_PROD" });
+            const check = job.steps.findIndex((s) => s.run?.includes("exit 1"));
+            assert.ok(check >= 0, "a step fails the job when the role variable is unset");
+            assert.equal(job.steps[check].if, "vars[matrix.role-variable] == ''");
+            assert.ok(check < job.steps.indexOf(stepUsing(job, "aws-actions/configure-aws-credentials")),
+                "before the credentials step, which would otherwise look for other credentials");
+        });
+
+        it("uses only role variables the README sets up, with a trust policy for each", () => {
+            const readme = deployingSection();
+            for (const variable of ["AWS_ROLE_ARN", "AWS_PREVIEW_ROLE_ARN_PROD"]) {
+                assert.match(readme, new RegExp(`\`${variable}\``), variable);
+            }
+            // The prod preview role trusts pull requests only; the prod deployment role the environment only.
+            assert.match(readme, /\*\*`same-origin-prod-preview`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:pull_request"/);
+            assert.match(readme, /\*\*`same-origin-prod`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:environment:production"/);
         });
     });
 
@@ -146,7 +182,8 @@ describe("GitHub workflows", function () {
             const prod = deploy.jobs.prod;
             assert.equal(prod.needs, "dev");
             assert.equal(prod.environment, "production");
-            assert.match(prod.if ?? "", /inputs\.stack == 'prod'/);
+            // On every push to main, and when run by hand for prod.
+            assert.equal(prod.if, "github.event_name == 'push' || inputs.stack == 'prod'");
             assertNodeProject(prod);
             assertOidc(prod);
             assertPulumi(prod, "up", "prod");

@@ -5,10 +5,10 @@
  * one composes.
  */
 import { randomBytes } from "node:crypto";
-import type { CapturedResource, CapturedStack } from "../graph";
+import { type CapturedResource, type CapturedStack, resourcesOfType } from "../graph";
 import { HeaderList, headerValue, HttpRequest, HttpResponse, jsonResponse, requestId, withoutHeaders } from "../http";
 import type { LambdaRuntime } from "../lambda-runtime";
-import { lambdaByInvocationUri, ofType, stackAccount, stackRegion, TYPES } from "../topology";
+import { lambdaByInvocationUri, stackAccount, stackRegion, TYPES } from "../topology";
 import { GatewayError, gatewayResponse, GatewayResponseDefinition } from "./gateway-responses";
 import { ApiDefinition, MethodDefinition, parseApiDefinition } from "./openapi";
 import { buildProxyEvent, proxyResponse } from "./proxy-integration";
@@ -64,7 +64,7 @@ export class ApiGateway {
         private readonly log: (line: string) => void, warn: (message: string) => void, private readonly now: () => Date = () => new Date()) {
         this.region = stackRegion(stack);
         this.account = stackAccount(stack);
-        for (const api of ofType(stack, TYPES.restApi)) {
+        for (const api of resourcesOfType(stack, TYPES.restApi)) {
             if (typeof api.state.body !== "string") {
                 warn(`REST API ${api.name} has no OpenAPI body: the local stack only emulates APIs defined by one`);
                 continue;
@@ -214,7 +214,7 @@ export class ApiGateway {
     /** Gateway responses: the body's extension, overridden by `aws.apigateway.Response` resources of the API. */
     private responsesOf(api: CapturedResource, definition: ApiDefinition): Record<string, GatewayResponseDefinition> {
         const responses: Record<string, GatewayResponseDefinition> = { ...definition.gatewayResponses };
-        for (const r of ofType(this.stack, TYPES.gatewayResponse).filter((g) => g.state.restApiId === api.id)) {
+        for (const r of resourcesOfType(this.stack, TYPES.gatewayResponse).filter((g) => g.state.restApiId === api.id)) {
             responses[String(r.state.responseType)] = r.state as GatewayResponseDefinition;
         }
         return responses;

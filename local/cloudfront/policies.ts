@@ -7,9 +7,9 @@
 import {
     MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES, MANAGED_RESPONSE_HEADERS_POLICIES,
 } from "../../infra/managed-policies";
-import type { CapturedStack } from "../graph";
+import { type CapturedStack, resourcesOfType } from "../graph";
 import { HeaderList, headerValue, headerValues } from "../http";
-import { ofType, TYPES } from "../topology";
+import { TYPES } from "../topology";
 import type { CacheBehavior } from "./behaviors";
 
 /** Which names of a kind (headers, cookies, query strings) a policy selects. */
@@ -160,7 +160,7 @@ function legacySettings(behavior: CacheBehavior): BehaviorPolicies {
  * graph's policy resources. An id that is neither fails, as CloudFront refuses the distribution.
  */
 export function resolvePolicies(stack: CapturedStack, behavior: CacheBehavior, warn: (message: string) => void): BehaviorPolicies {
-    const byId = (type: string, id: string) => ofType(stack, type).find((r) => r.id === id);
+    const byId = (type: string, id: string) => resourcesOfType(stack, type).find((r) => r.id === id);
     const responseHeaders = responseHeadersSettings(stack, behavior.responseHeadersPolicyId, warn);
     if (behavior.cachePolicyId === undefined) {
         return { ...legacySettings(behavior), responseHeaders };
@@ -192,7 +192,7 @@ function responseHeadersSettings(stack: CapturedStack, id: string | undefined, w
     if (managed) {
         return managed;
     }
-    const custom = ofType(stack, TYPES.responseHeadersPolicy).find((r) => r.id === id);
+    const custom = resourcesOfType(stack, TYPES.responseHeadersPolicy).find((r) => r.id === id);
     if (!custom) {
         throw new Error(`Response headers policy ${id} is neither a managed policy the local stack knows nor a ResponseHeadersPolicy in the program`);
     }

@@ -2,16 +2,7 @@
  * The console's runtime config, `/config.json`, written by the Pulumi program from stack outputs
  * (and by the local emulator, which adds `local` credentials).
  */
-
-/** Where an IAM (SigV4) signature must point: what API Gateway itself sees behind CloudFront. */
-export interface SigningConfig {
-    /** The Host API Gateway receives: the execute-api host or the custom domain. */
-    readonly host: string;
-    /** What replaces `apiPath` in the signed path ("" when the routes sit at the host's root). */
-    readonly pathPrefix: string;
-    readonly region: string;
-    readonly service: string;
-}
+import type { FrontendConfig } from "../../infra/frontend-config";
 
 /** IAM credentials the local emulator hands out, to prefill the form. */
 export interface LocalCredentials {
@@ -19,18 +10,14 @@ export interface LocalCredentials {
     readonly secretAccessKey: string;
 }
 
-/** The parsed, validated `/config.json`. */
-export interface ConsoleConfig {
-    /** The same-origin API prefix, e.g. "/api". */
-    readonly apiPath: string;
-    readonly region: string;
-    readonly signing: SigningConfig;
+/** The parsed, validated `/config.json`: the stack's frontend config, plus `local` when served locally. */
+export interface ConsoleConfig extends FrontendConfig {
     readonly local?: LocalCredentials;
 }
 
 /** Thrown when `/config.json` cannot be fetched or does not have the expected shape. */
-export class ConfigError extends Error {
-    override readonly name = "ConfigError";
+export class ConsoleConfigError extends Error {
+    override readonly name = "ConsoleConfigError";
 }
 
 type Fields = Record<string, unknown>;
@@ -66,7 +53,7 @@ function configProblems(value: unknown): string[] {
         check(isNonEmptyString(signing.host), "signing.host");
         check(isPathPrefix(signing.pathPrefix), 'signing.pathPrefix ("" or a path like "/prod/api")');
         check(isNonEmptyString(signing.region), "signing.region");
-        check(isNonEmptyString(signing.service), "signing.service");
+        check(signing.service === "execute-api", "signing.service (\"execute-api\")");
     } else {
         check(false, "signing");
     }
@@ -80,11 +67,11 @@ function configProblems(value: unknown): string[] {
     return problems;
 }
 
-/** Validates a parsed `/config.json`; throws a {@link ConfigError} naming every bad or missing field. */
+/** Validates a parsed `/config.json`; throws a {@link ConsoleConfigError} naming every bad or missing field. */
 export function parseConfig(value: unknown): ConsoleConfig {
     const problems = configProblems(value);
     if (problems.length > 0) {
-        throw new ConfigError(`config.json is missing or has invalid fields: ${problems.join(", ")}`);
+        throw new ConsoleConfigError(`config.json is missing or has invalid fields: ${problems.join(", ")}`);
     }
     return value as unknown as ConsoleConfig;
 }
@@ -96,16 +83,16 @@ export async function loadConfig(url = "/config.json"): Promise<ConsoleConfig> {
         // no-cache: the program rewrites config.json on every deployment under the same name.
         response = await fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } });
     } catch (error) {
-        throw new ConfigError(`could not fetch ${url}: ${errorMessage(error)}`);
+        throw new ConsoleConfigError(`could not fetch ${url}: ${errorMessage(error)}`);
     }
     if (!response.ok) {
-        throw new ConfigError(`could not load ${url}: HTTP ${response.status}`);
+        throw new ConsoleConfigError(`could not load ${url}: HTTP ${response.status}`);
     }
     let json: unknown;
     try {
         json = await response.json();
     } catch (error) {
-        throw new ConfigError(`${url} is not valid JSON: ${errorMessage(error)}`);
+        throw new ConsoleConfigError(`${url} is not valid JSON: ${errorMessage(error)}`);
     }
     return parseConfig(json);
 }

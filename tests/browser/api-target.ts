@@ -29,6 +29,12 @@ export interface ApiTarget {
     readonly basePath: string;
     /** Scheme and host of the emulated API Gateway endpoint, cross-origin from the site. */
     readonly directOrigin: string;
+    /**
+     * What precedes the routes when a frontend calls that endpoint: the path of the
+     * `customDomainUrl` output (`/<basePath>`) in custom-domain mode, else `/<stage>` (the
+     * `directApiUrl` output's execute-api form).
+     */
+    readonly directPrefix: string;
 }
 
 const PROJECT = "same-origin";
@@ -48,6 +54,15 @@ function stageOf(stack: LocalStack): string {
         throw new Error(`the captured stack's directApiUrl output is ${String(url)}, not a URL`);
     }
     return new URL(url).pathname.replace(/^\/|\/$/g, "");
+}
+
+/** The path of the `customDomainUrl` output, `https://{domain}/{basePath}`: `/v1`, or `""` without a base path. */
+function customDomainPrefixOf(stack: LocalStack): string {
+    const url = stack.graph.outputs.customDomainUrl;
+    if (typeof url !== "string") {
+        throw new Error(`the captured stack's customDomainUrl output is ${String(url)}, not a URL`);
+    }
+    return new URL(url).pathname.replace(/\/$/, "");
 }
 
 function basePathOf(stack: LocalStack): string {
@@ -73,14 +88,17 @@ export async function fetchSiteConfig(siteUrl: string): Promise<SiteConfig> {
 export async function apiTargetOf(stack: LocalStack): Promise<ApiTarget> {
     const config = await fetchSiteConfig(stack.url);
     const rewriter = configValue(stack, "pathRewriter");
+    const proxyMode = configValue(stack, "proxyMode");
+    const stage = stageOf(stack);
     return {
         siteUrl: stack.url,
         config,
-        proxyMode: configValue(stack, "proxyMode"),
-        stage: stageOf(stack),
+        proxyMode,
+        stage,
         routeBase: rewriter === "lambda-edge" ? "" : config.apiPath,
         basePath: basePathOf(stack),
         directOrigin: new URL(stack.directUrl).origin,
+        directPrefix: proxyMode === "custom-domain" ? customDomainPrefixOf(stack) : `/${stage}`,
     };
 }
 
@@ -97,14 +115,17 @@ function withoutQuery(path: string): string {
     return path.split("?")[0];
 }
 
-/** The URL of the same route on API Gateway's own endpoint: `/<stage><routeBase><route>`. */
+/**
+ * The URL of the same route on API Gateway's own endpoint, as a frontend calls it:
+ * `/<basePath><routeBase><route>` on the custom domain, `/<stage><routeBase><route>` otherwise.
+ */
 export function directUrlFor(target: ApiTarget, viewerPath: string): string {
     return `${target.directOrigin}${directPathFor(target, viewerPath)}`;
 }
 
-/** The path (and query) API Gateway's own endpoint receives for the route, stage first. */
+/** The path (and query) API Gateway's own endpoint receives for the route: base path (custom domain) or stage first. */
 export function directPathFor(target: ApiTarget, viewerPath: string): string {
-    return `/${target.stage}${target.routeBase}${routeOf(target, viewerPath)}`;
+    return `${target.directPrefix}${target.routeBase}${routeOf(target, viewerPath)}`;
 }
 
 /**
@@ -116,7 +137,11 @@ export function echoedPathViaSite(target: ApiTarget, viewerPath: string): string
     return withoutQuery(`${mapping}${target.routeBase}${routeOf(target, viewerPath)}`);
 }
 
-/** The `path` the echo Lambda reports for a call to API Gateway's own endpoint (stage stripped). */
+/**
+ * The `path` the echo Lambda reports for a call to API Gateway's own endpoint: the execute-api host
+ * strips the stage, a custom domain leaves its base path in `path` (as through the site).
+ */
 export function echoedPathDirect(target: ApiTarget, viewerPath: string): string {
-    return withoutQuery(`${target.routeBase}${routeOf(target, viewerPath)}`);
+    const mapping = target.proxyMode === "custom-domain" ? target.directPrefix : "";
+    return withoutQuery(`${mapping}${target.routeBase}${routeOf(target, viewerPath)}`);
 }
