@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { DEFAULTS } from "../infra/config";
 import { launchChromium } from "../tests/browser/chromium";
 import { measureAtLatency, type Measurement } from "./latency";
 import { type BenchResult, latencyRows, markdownReport } from "./report";
@@ -13,8 +14,6 @@ import { measureFunctions, measureSite } from "./sizes";
 const LATENCIES_MS = [50, 100, 200];
 /** Calls per kind and origin: enough for a stable median and a p95, keeping the run near a minute. */
 const CALLS = 20;
-/** The path the program's Lambda@Edge rewriter is built for in the dev stack. */
-const API_PATH = "/api";
 const RESULTS_DIR = path.join(__dirname, "results");
 
 async function measureLatencies(): Promise<{ chromium: string; measurements: Measurement[] }> {
@@ -41,7 +40,8 @@ function writeResults(result: BenchResult): string {
 
 async function main(): Promise<void> {
     const site = measureSite();
-    const functions = measureFunctions(API_PATH);
+    // The edge rewriter's bundle embeds its prefix; the default apiPath sizes it.
+    const functions = measureFunctions(DEFAULTS.apiPath);
     const { chromium, measurements } = await measureLatencies();
     const result: BenchResult = {
         generatedAt: new Date().toISOString(),

@@ -8,6 +8,8 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
 import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
+import { tokenAuthorizerEntry } from "../infra/token-authorizer";
+import { DEFAULTS } from "../infra/config";
 import { buildSite } from "../site/build";
 
 /** CloudFront Functions' maximum code size: 10 KB. */
@@ -57,7 +59,7 @@ export function measureFunctions(apiPath: string): SizedBundle[] {
     const spaRewrite = sized("spa-rewrite (CloudFront Function)", bundleCloudFrontFunction("spa-rewrite.ts"));
     return [
         sized("echo (Lambda)", bundleLambda({ entry: "echo.ts" })),
-        sized("authorizer (Lambda)", bundleLambda({ entry: "authorizer.ts" })),
+        sized("authorizer (Lambda)", bundleLambda({ contents: tokenAuthorizerEntry(DEFAULTS.authorizerCacheTtl) })),
         sized(`edge rewriter ${apiPath} (Lambda@Edge)`, bundleLambda({ contents: edgeRewriterEntry(apiPath) })),
         {
             ...spaRewrite,
