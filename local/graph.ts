@@ -338,9 +338,10 @@ async function runProgram(options: CaptureOptions): Promise<CapturedStack> {
     for (const [key, value] of Object.entries(exports)) {
         outputs[key] = await resolveOutput(value);
     }
-    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-
-    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
+    // Internal runtime API: drain pending registrations, then read the mock monitor's URNs.
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; getMonitor(): any };
+    await settings.waitForRPCs();
+    const monitor = settings.getMonitor();
     const urns = [...(monitor.getRegisteredResources() as Map<string, unknown>).keys()];
     const resources: CapturedResource[] = [];
     for (const r of registered) {

@@ -5,32 +5,23 @@
  */
 import { type CapturedResource, type CapturedStack, resourcesOfType } from "./graph";
 
-/**
- * The Pulumi type tokens the local stack looks up. Some types go by two keys: the local stack's
- * descriptive name and the short one the other tests' tables use (`cloudFrontFunction` and
- * `cfFunction`, say); both name the same token.
- */
+/** The Pulumi type tokens the local stack (and the infra tests) look up. */
 export const TYPES = {
     // CloudFront
     distribution: "aws:cloudfront/distribution:Distribution",
     cloudFrontFunction: "aws:cloudfront/function:Function",
-    cfFunction: "aws:cloudfront/function:Function",
     cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
     originRequestPolicy: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
     responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
     originAccessControl: "aws:cloudfront/originAccessControl:OriginAccessControl",
-    oac: "aws:cloudfront/originAccessControl:OriginAccessControl",
     // S3
     bucket: "aws:s3/bucket:Bucket",
     bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
-    object: "aws:s3/bucketObjectv2:BucketObjectv2",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     // Lambda and IAM
     lambdaFunction: "aws:lambda/function:Function",
-    lambda: "aws:lambda/function:Function",
     permission: "aws:lambda/permission:Permission",
     role: "aws:iam/role:Role",
     // API Gateway

@@ -102,7 +102,7 @@ const byName = (stack: CapturedStack, name: string): CapturedResource => {
 };
 
 const lambdaByName = (stack: CapturedStack, name: string) =>
-    resourcesOfType(stack, T.lambda).find((r) => r.name === name) ?? assert.fail(`no function ${name}`);
+    resourcesOfType(stack, T.lambdaFunction).find((r) => r.name === name) ?? assert.fail(`no function ${name}`);
 
 for (const scenario of SCENARIOS) {
     for (const preview of [false, true]) {
@@ -157,12 +157,12 @@ for (const scenario of SCENARIOS) {
 
             it("keeps the site bucket private and readable only by this distribution", () => {
                 const bucket = onlyResourceOfType(stack, T.bucket);
-                const block = onlyResourceOfType(stack, T.publicAccessBlock).inputs;
+                const block = onlyResourceOfType(stack, T.bucketPublicAccessBlock).inputs;
                 computed(block.bucket, bucket.id);
                 assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
                     [true, true, true, true]);
                 assert.equal(onlyResourceOfType(stack, T.ownership).inputs.rule.objectOwnership, "BucketOwnerEnforced");
-                const oac = onlyResourceOfType(stack, T.oac).inputs;
+                const oac = onlyResourceOfType(stack, T.originAccessControl).inputs;
                 assert.deepEqual([oac.originAccessControlOriginType, oac.signingBehavior, oac.signingProtocol], ["s3", "always", "sigv4"]);
                 const policy = onlyResourceOfType(stack, T.bucketPolicy).inputs.policy;
                 if (preview) {
@@ -180,7 +180,7 @@ for (const scenario of SCENARIOS) {
             it("serves the site from S3 through Origin Access Control", () => {
                 const site = distribution.inputs.origins.find((o: any) => o.originId === "site");
                 computed(site.domainName, onlyResourceOfType(stack, T.bucket).state.bucketRegionalDomainName);
-                computed(site.originAccessControlId, onlyResourceOfType(stack, T.oac).id);
+                computed(site.originAccessControlId, onlyResourceOfType(stack, T.originAccessControl).id);
                 assert.equal(site.s3OriginConfig, undefined, "no legacy origin access identity");
                 assert.equal(site.customOriginConfig, undefined);
             });
@@ -238,7 +238,7 @@ for (const scenario of SCENARIOS) {
                 assert.equal(behaviour.compress, true);
                 assert.equal(behaviour.cachePolicyId, MANAGED_CACHE_POLICIES.CachingOptimized);
                 assert.deepEqual(behaviour.allowedMethods, READ_METHODS);
-                const spa = onlyResourceOfType(stack, T.cfFunction);
+                const spa = onlyResourceOfType(stack, T.cloudFrontFunction);
                 assert.equal(spa.inputs.runtime, "cloudfront-js-2.0");
                 assert.equal(spa.inputs.publish, true);
                 assert.equal(spa.inputs.code, bundleCloudFrontFunction("spa-rewrite.ts"));
@@ -304,14 +304,14 @@ for (const scenario of SCENARIOS) {
                 assert.equal(archiveText(lambdaByName(stack, "api-echo").inputs.code), bundleLambda({ entry: "echo.ts" }));
                 assert.equal(archiveText(lambdaByName(stack, "authorizer-function").inputs.code),
                     bundleLambda({ contents: tokenAuthorizerEntry(scenario.authorizerCacheTtl) }));
-                for (const fn of resourcesOfType(stack, T.lambda)) {
+                for (const fn of resourcesOfType(stack, T.lambdaFunction)) {
                     assert.equal(fn.inputs.runtime, "nodejs22.x");
                     assert.equal(fn.inputs.handler, "index.handler");
                 }
             });
 
             it("places the edge rewriter in us-east-1, published, kept on destroy, trusted by Lambda@Edge", () => {
-                const edge = resourcesOfType(stack, T.lambda).filter((f) => f.name.startsWith("edge-rewriter"));
+                const edge = resourcesOfType(stack, T.lambdaFunction).filter((f) => f.name.startsWith("edge-rewriter"));
                 if (!scenario.rewriter) {
                     assert.deepEqual(edge, []);
                     return;
@@ -326,7 +326,7 @@ for (const scenario of SCENARIOS) {
                 const role = byName(stack, "edge-rewriter-role");
                 assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service,
                     ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]);
-                for (const other of resourcesOfType(stack, T.lambda).filter((f) => !f.name.startsWith("edge-rewriter"))) {
+                for (const other of resourcesOfType(stack, T.lambdaFunction).filter((f) => !f.name.startsWith("edge-rewriter"))) {
                     assert.equal(other.inputs.region, undefined, `${other.name} belongs in the stack's region`);
                 }
             });
@@ -367,7 +367,7 @@ for (const scenario of SCENARIOS) {
             });
 
             it("uploads the built site with its content types and cache headers", () => {
-                const objects = resourcesOfType(stack, T.object);
+                const objects = resourcesOfType(stack, T.bucketObject);
                 const files = buildSite();
                 assert.ok(files.some((f) => f.key === "index.html"));
                 for (const file of files) {
@@ -380,7 +380,7 @@ for (const scenario of SCENARIOS) {
             });
 
             it("writes config.json and the stack outputs the frontend reads", () => {
-                const configObject = resourcesOfType(stack, T.object).find((o) => o.inputs.key === "config.json")
+                const configObject = resourcesOfType(stack, T.bucketObject).find((o) => o.inputs.key === "config.json")
                     ?? assert.fail("config.json not uploaded");
                 assert.equal(configObject.inputs.contentType, "application/json");
                 assert.equal(configObject.inputs.cacheControl, "no-cache");

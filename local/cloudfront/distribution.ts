@@ -9,6 +9,7 @@
  * the origin path; fetch; apply custom error responses and the response headers policy.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { EDGE_REGION } from "../../infra/edge-path-rewriter";
 import type { CapturedResource, CapturedStack } from "../graph";
 import { HeaderList, headerValue, HttpRequest, HttpResponse, withHeader, withoutHeaders } from "../http";
 import type { LambdaRuntime } from "../lambda-runtime";
@@ -78,8 +79,8 @@ export class CloudFrontDistribution {
                     throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": no published Lambda version has the ARN ${association.lambdaArn} `
                         + "(Lambda@Edge needs a numbered version, not $LATEST or an alias)");
                 }
-                if (fn.state.region !== "us-east-1") {
-                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": Lambda@Edge function ${fn.name} is in ${fn.state.region}; it must be in us-east-1`);
+                if (fn.state.region !== EDGE_REGION) {
+                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": Lambda@Edge function ${fn.name} is in ${fn.state.region}; it must be in ${EDGE_REGION}`);
                 }
             }
         }
