@@ -21,26 +21,31 @@ const api = new Api("api", {
 });
 
 // 3. What CloudFront talks to: the execute-api host, or the custom domain mapped to the stage.
-const customDomain = config.customDomain && new ApiCustomDomain("api-domain", {
-    domain: config.customDomain,
-    restApiId: api.restApiId,
-    stageName: api.stageName,
-});
+const customDomain =
+    config.customDomain &&
+    new ApiCustomDomain("api-domain", {
+        domain: config.customDomain,
+        restApiId: api.restApiId,
+        stageName: api.stageName,
+    });
 const apiHost = customDomain ? customDomain.domainName : api.executeApiHost;
-const rewriter = config.pathRewriter === "lambda-edge"
-    ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath })
-    : undefined;
+const rewriter =
+    config.pathRewriter === "lambda-edge"
+        ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath })
+        : undefined;
 
 // 4. The runtime config the SPA reads, then the distribution serving both.
-const frontend = apiHost.apply((host) => buildFrontendConfig({
-    apiPath: config.apiPath,
-    region: config.region,
-    proxyMode: config.proxyMode,
-    pathRewriter: config.pathRewriter,
-    stageName: config.stageName,
-    basePath: config.customDomain?.basePath,
-    apiHost: host,
-}));
+const frontend = apiHost.apply((host) =>
+    buildFrontendConfig({
+        apiPath: config.apiPath,
+        region: config.region,
+        proxyMode: config.proxyMode,
+        pathRewriter: config.pathRewriter,
+        stageName: config.stageName,
+        basePath: config.customDomain?.basePath,
+        apiHost: host,
+    }),
+);
 const site = new SiteDistribution("site", {
     apiPath: config.apiPath,
     apiOrigin: {

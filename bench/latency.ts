@@ -53,14 +53,28 @@ function requestFor(target: ApiTarget, kind: CallKind, origin: CallOrigin, index
         return { url, headers: { Authorization: "allow" } };
     }
     const { signing } = target.config;
-    const signed = origin === "same"
-        ? { host: signing.host, path: signingPathFor(target.config, viewerPath) }
-        : { host: new URL(target.directOrigin).host, path: directPathFor(target, viewerPath) };
-    return { url, headers: sigV4Headers({ ...signed, method: "GET", region: signing.region, service: signing.service }, target.config.local) };
+    const signed =
+        origin === "same"
+            ? { host: signing.host, path: signingPathFor(target.config, viewerPath) }
+            : { host: new URL(target.directOrigin).host, path: directPathFor(target, viewerPath) };
+    return {
+        url,
+        headers: sigV4Headers(
+            { ...signed, method: "GET", region: signing.region, service: signing.service },
+            target.config.local,
+        ),
+    };
 }
 
-async function measure(page: Page, stack: LocalStack, target: ApiTarget, latencyMs: number,
-    kind: CallKind, origin: CallOrigin, calls: number): Promise<Measurement> {
+async function measure(
+    page: Page,
+    stack: LocalStack,
+    target: ApiTarget,
+    latencyMs: number,
+    kind: CallKind,
+    origin: CallOrigin,
+    calls: number,
+): Promise<Measurement> {
     const mark = markRequests(stack);
     const samplesMs: number[] = [];
     for (let index = 0; index < calls; index++) {
@@ -73,7 +87,11 @@ async function measure(page: Page, stack: LocalStack, target: ApiTarget, latency
         samplesMs.push(result.ms);
     }
     return {
-        latencyMs, kind, origin, calls, samplesMs,
+        latencyMs,
+        kind,
+        origin,
+        calls,
+        samplesMs,
         medianMs: median(samplesMs),
         p95Ms: percentile(samplesMs, 95),
         optionsCount: preflights(requestsSince(stack, mark)).length,

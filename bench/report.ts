@@ -23,7 +23,8 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 /** Pairs each measurement with its same/cross counterpart to compute the ratio. */
 export function latencyRows(measurements: readonly Measurement[]): LatencyRow[] {
     return measurements.map((m) => {
-        const pair = (origin: CallOrigin) => measurements.find((o) => o.latencyMs === m.latencyMs && o.kind === m.kind && o.origin === origin);
+        const pair = (origin: CallOrigin) =>
+            measurements.find((o) => o.latencyMs === m.latencyMs && o.kind === m.kind && o.origin === origin);
         const same = pair("same");
         const cross = pair("cross");
         if (!same || !cross) {
@@ -31,7 +32,9 @@ export function latencyRows(measurements: readonly Measurement[]): LatencyRow[] 
         }
         return {
             ...m,
-            medianMs: round1(m.medianMs), p95Ms: round1(m.p95Ms), samplesMs: m.samplesMs.map(round1),
+            medianMs: round1(m.medianMs),
+            p95Ms: round1(m.p95Ms),
+            samplesMs: m.samplesMs.map(round1),
             ratioSameToCross: Math.round((same.medianMs / cross.medianMs) * 100) / 100,
         };
     });
@@ -48,17 +51,31 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 export function markdownReport(result: BenchResult): string {
     const latency = table(
         ["latency (ms)", "kind", "origin", "median (ms)", "p95 (ms)", "OPTIONS", "ratio same/cross (median)"],
-        result.latency.map((r) => [r.latencyMs, r.kind, r.origin, r.medianMs, r.p95Ms, r.optionsCount, r.ratioSameToCross.toFixed(2)]),
+        result.latency.map((r) => [
+            r.latencyMs,
+            r.kind,
+            r.origin,
+            r.medianMs,
+            r.p95Ms,
+            r.optionsCount,
+            r.ratioSameToCross.toFixed(2),
+        ]),
     );
     const site = table(
         ["file", "bytes", "gzip bytes"],
-        [...result.site.files.map((f) => [f.name, f.bytes, f.gzipBytes]),
-            ["**total**", result.site.totalBytes, `${result.site.totalGzipBytes} (${kib(result.site.totalGzipBytes)})`]],
+        [
+            ...result.site.files.map((f) => [f.name, f.bytes, f.gzipBytes]),
+            ["**total**", result.site.totalBytes, `${result.site.totalGzipBytes} (${kib(result.site.totalGzipBytes)})`],
+        ],
     );
     const functions = table(
         ["function", "bytes", "gzip bytes", "limit"],
-        result.functions.map((f) => [f.name, f.bytes, f.gzipBytes,
-            f.limitBytes === undefined ? "" : `${f.limitBytes} (${f.withinLimit ? "within" : "EXCEEDED"})`]),
+        result.functions.map((f) => [
+            f.name,
+            f.bytes,
+            f.gzipBytes,
+            f.limitBytes === undefined ? "" : `${f.limitBytes} (${f.withinLimit ? "within" : "EXCEEDED"})`,
+        ]),
     );
     return [
         "# same-origin benchmark",

@@ -22,7 +22,7 @@ async function measureLatencies(): Promise<{ chromium: string; measurements: Mea
         const measurements: Measurement[] = [];
         for (const latencyMs of LATENCIES_MS) {
             console.error(`measuring at ${latencyMs} ms injected latency...`);
-            measurements.push(...await measureAtLatency(browser, latencyMs, CALLS));
+            measurements.push(...(await measureAtLatency(browser, latencyMs, CALLS)));
         }
         return { chromium: `Chromium ${browser.version()}`, measurements };
     } finally {
@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     console.log(writeResults(result));
     const oversized = functions.filter((f) => f.withinLimit === false);
     if (oversized.length > 0) {
-        console.error(`over the platform's size limit: ${oversized.map((f) => `${f.name} ${f.bytes} B > ${f.limitBytes} B`).join(", ")}`);
+        console.error(
+            `over the platform's size limit: ${oversized.map((f) => `${f.name} ${f.bytes} B > ${f.limitBytes} B`).join(", ")}`,
+        );
         process.exitCode = 1;
     }
 }

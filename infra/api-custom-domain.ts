@@ -45,29 +45,43 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
 
         const zoneId = this.zoneId(domain);
         const certificateArn = domain.certificateArn ?? this.validatedCertificate(name, domain.domainName, zoneId!);
-        const apiDomain = new aws.apigateway.DomainName(`${name}-domain`, {
-            domainName: domain.domainName,
-            regionalCertificateArn: certificateArn,
-            endpointConfiguration: { types: "REGIONAL" },
-            securityPolicy: "TLS_1_2",
-        }, { parent: this });
-        new aws.apigateway.BasePathMapping(`${name}-mapping`, {
-            domainName: apiDomain.domainName,
-            restApi: args.restApiId,
-            stageName: args.stageName,
-            basePath: domain.basePath,
-        }, { parent: this });
+        const apiDomain = new aws.apigateway.DomainName(
+            `${name}-domain`,
+            {
+                domainName: domain.domainName,
+                regionalCertificateArn: certificateArn,
+                endpointConfiguration: { types: "REGIONAL" },
+                securityPolicy: "TLS_1_2",
+            },
+            { parent: this },
+        );
+        new aws.apigateway.BasePathMapping(
+            `${name}-mapping`,
+            {
+                domainName: apiDomain.domainName,
+                restApi: args.restApiId,
+                stageName: args.stageName,
+                basePath: domain.basePath,
+            },
+            { parent: this },
+        );
         if (zoneId !== undefined) {
-            new aws.route53.Record(`${name}-alias`, {
-                zoneId,
-                name: domain.domainName,
-                type: "A",
-                aliases: [{
-                    name: apiDomain.regionalDomainName,
-                    zoneId: apiDomain.regionalZoneId,
-                    evaluateTargetHealth: false,
-                }],
-            }, { parent: this });
+            new aws.route53.Record(
+                `${name}-alias`,
+                {
+                    zoneId,
+                    name: domain.domainName,
+                    type: "A",
+                    aliases: [
+                        {
+                            name: apiDomain.regionalDomainName,
+                            zoneId: apiDomain.regionalZoneId,
+                            evaluateTargetHealth: false,
+                        },
+                    ],
+                },
+                { parent: this },
+            );
         }
 
         this.domainName = apiDomain.domainName;
@@ -82,30 +96,47 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
             return pulumi.output(domain.hostedZoneId);
         }
         if (domain.hostedZoneName !== undefined) {
-            return aws.route53.getZoneOutput({ name: domain.hostedZoneName, privateZone: false }, { parent: this }).zoneId;
+            return aws.route53.getZoneOutput({ name: domain.hostedZoneName, privateZone: false }, { parent: this })
+                .zoneId;
         }
         return undefined;
     }
 
     /** An ACM certificate in the API's region, validated through a DNS record in the zone. */
-    private validatedCertificate(name: string, domainName: string, zoneId: pulumi.Output<string>): pulumi.Output<string> {
-        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
-            domainName,
-            validationMethod: "DNS",
-        }, { parent: this });
+    private validatedCertificate(
+        name: string,
+        domainName: string,
+        zoneId: pulumi.Output<string>,
+    ): pulumi.Output<string> {
+        const certificate = new aws.acm.Certificate(
+            `${name}-certificate`,
+            {
+                domainName,
+                validationMethod: "DNS",
+            },
+            { parent: this },
+        );
         const option = certificate.domainValidationOptions[0];
-        const record = new aws.route53.Record(`${name}-certificate-validation-record`, {
-            zoneId,
-            name: option.resourceRecordName,
-            type: option.resourceRecordType,
-            records: [option.resourceRecordValue],
-            ttl: 300,
-            allowOverwrite: true,
-        }, { parent: this });
-        const validation = new aws.acm.CertificateValidation(`${name}-certificate-validation`, {
-            certificateArn: certificate.arn,
-            validationRecordFqdns: [record.fqdn],
-        }, { parent: this });
+        const record = new aws.route53.Record(
+            `${name}-certificate-validation-record`,
+            {
+                zoneId,
+                name: option.resourceRecordName,
+                type: option.resourceRecordType,
+                records: [option.resourceRecordValue],
+                ttl: 300,
+                allowOverwrite: true,
+            },
+            { parent: this },
+        );
+        const validation = new aws.acm.CertificateValidation(
+            `${name}-certificate-validation`,
+            {
+                certificateArn: certificate.arn,
+                validationRecordFqdns: [record.fqdn],
+            },
+            { parent: this },
+        );
         return validation.certificateArn;
     }
 }

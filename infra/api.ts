@@ -36,7 +36,7 @@ export function apiRoutes(basePath: string): RouteSpec[] {
  * unsigned request to an IAM route) answers 404 with API Gateway's own message.
  */
 export function apiGatewayResponses(): Record<string, awsx.classic.apigateway.SwaggerGatewayResponse> {
-    const apiGatewayMessage = { "application/json": "{\"message\":$context.error.messageString}" };
+    const apiGatewayMessage = { "application/json": '{"message":$context.error.messageString}' };
     return {
         MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, responseTemplates: apiGatewayMessage },
         ACCESS_DENIED: { statusCode: 403, responseTemplates: apiGatewayMessage },
@@ -86,36 +86,51 @@ export class Api extends pulumi.ComponentResource {
         super("same-origin:api:Api", name, {}, opts);
 
         const echo = this.createEchoFunction(name);
-        const api = new awsx.classic.apigateway.API(`${name}-rest`, {
-            stageName: args.stageName ?? DEFAULTS.stageName,
-            restApiArgs: { endpointConfiguration: { types: "REGIONAL" } },
-            gatewayResponses: apiGatewayResponses(),
-            routes: this.routes(name, args, echo),
-        }, { parent: this });
+        const api = new awsx.classic.apigateway.API(
+            `${name}-rest`,
+            {
+                stageName: args.stageName ?? DEFAULTS.stageName,
+                restApiArgs: { endpointConfiguration: { types: "REGIONAL" } },
+                gatewayResponses: apiGatewayResponses(),
+                routes: this.routes(name, args, echo),
+            },
+            { parent: this },
+        );
 
         this.restApiId = api.restAPI.id;
         this.stageName = api.stage.stageName;
         this.stageUrl = api.stage.invokeUrl;
         this.executeApiHost = api.stage.invokeUrl.apply(hostOf);
         this.registerOutputs({
-            restApiId: this.restApiId, stageName: this.stageName, stageUrl: this.stageUrl, executeApiHost: this.executeApiHost,
+            restApiId: this.restApiId,
+            stageName: this.stageName,
+            stageUrl: this.stageUrl,
+            executeApiHost: this.executeApiHost,
         });
     }
 
     private createEchoFunction(name: string): aws.lambda.Function {
         const { role, logging } = lambdaExecutionRole(`${name}-echo-role`, LAMBDA_PRINCIPALS, this);
-        return new aws.lambda.Function(`${name}-echo`, {
-            description: "same-origin: returns the API Gateway event it received",
-            runtime: LAMBDA_RUNTIME,
-            handler: "index.handler",
-            code: lambdaArchive(bundleLambda({ entry: "echo.ts" })),
-            role: role.arn,
-            memorySize: 128,
-            timeout: 10,
-        }, { parent: this, dependsOn: [logging] });
+        return new aws.lambda.Function(
+            `${name}-echo`,
+            {
+                description: "same-origin: returns the API Gateway event it received",
+                runtime: LAMBDA_RUNTIME,
+                handler: "index.handler",
+                code: lambdaArchive(bundleLambda({ entry: "echo.ts" })),
+                role: role.arn,
+                memorySize: 128,
+                timeout: 10,
+            },
+            { parent: this, dependsOn: [logging] },
+        );
     }
 
-    private routes(name: string, args: ApiArgs, echo: aws.lambda.Function): awsx.classic.apigateway.EventHandlerRoute[] {
+    private routes(
+        name: string,
+        args: ApiArgs,
+        echo: aws.lambda.Function,
+    ): awsx.classic.apigateway.EventHandlerRoute[] {
         const tokenAuthorizer = awsx.classic.apigateway.getTokenLambdaAuthorizer({
             authorizerName: `${name}-token`,
             header: args.authorizer.header,

@@ -16,7 +16,14 @@ export function bundleLambda(source: { entry: string } | { contents: string }): 
     const result = esbuild.buildSync({
         ...("entry" in source
             ? { entryPoints: [path.join(FUNCTIONS_DIR, source.entry)] }
-            : { stdin: { contents: source.contents, resolveDir: FUNCTIONS_DIR, loader: "ts" as const, sourcefile: "entry.ts" } }),
+            : {
+                  stdin: {
+                      contents: source.contents,
+                      resolveDir: FUNCTIONS_DIR,
+                      loader: "ts" as const,
+                      sourcefile: "entry.ts",
+                  },
+              }),
         bundle: true,
         write: false,
         platform: "node",
@@ -36,8 +43,10 @@ export function bundleLambda(source: { entry: string } | { contents: string }): 
  * anyway: the argument is compiled in, JSON-encoded so no config value can inject code.
  */
 export function factoryEntry(module: string, factory: string, argument: unknown): string {
-    return `import { ${factory} } from "./${module}";\n`
-        + `export const handler = ${factory}(${JSON.stringify(argument)});\n`;
+    return (
+        `import { ${factory} } from "./${module}";\n` +
+        `export const handler = ${factory}(${JSON.stringify(argument)});\n`
+    );
 }
 
 /**

@@ -48,7 +48,13 @@ export interface RawStackConfig {
 }
 
 export const CONFIG_KEYS: readonly (keyof RawStackConfig)[] = [
-    "proxyMode", "apiPath", "stageName", "pathRewriter", "customDomain", "authorizerCacheTtl", "priceClass",
+    "proxyMode",
+    "apiPath",
+    "stageName",
+    "pathRewriter",
+    "customDomain",
+    "authorizerCacheTtl",
+    "priceClass",
 ];
 
 export const DEFAULTS = {
@@ -76,8 +82,10 @@ const MAX_AUTHORIZER_TTL = 3600;
 /** Thrown when the stack config is invalid; its message lists every problem, one per line. */
 export class ConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
-        super(`Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n`
-            + problems.map((p) => `  - ${p}`).join("\n"));
+        super(
+            `Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
         this.name = "ConfigError";
     }
 }
@@ -85,16 +93,23 @@ export class ConfigError extends Error {
 const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
 const show = (value: unknown) => JSON.stringify(value);
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T,
-    problems: string[]): T {
+function oneOf<T extends string>(
+    name: string,
+    value: string | undefined,
+    allowed: readonly T[],
+    fallback: T,
+    problems: string[],
+): T {
     if (value === undefined) {
         return fallback;
     }
     if ((allowed as readonly string[]).includes(value)) {
         return value as T;
     }
-    problems.push(`${key(name)} is ${show(value)}; accepted values: ${allowed.map(show).join(", ")}. `
-        + `Fix: pulumi config set ${key(name)} ${fallback}`);
+    problems.push(
+        `${key(name)} is ${show(value)}; accepted values: ${allowed.map(show).join(", ")}. ` +
+            `Fix: pulumi config set ${key(name)} ${fallback}`,
+    );
     return fallback;
 }
 
@@ -103,10 +118,12 @@ function validateApiPath(value: string | undefined, problems: string[]): string 
         return DEFAULTS.apiPath;
     }
     if (!API_PATH.test(value) || value.split("/").some((s) => s === "." || s === "..")) {
-        problems.push(`${key("apiPath")} is ${show(value)}; it must be a path with a leading slash, no trailing `
-            + `slash and no wildcard, made of letters, digits and . _ - (e.g. "/api" or "/v1/api"); `
-            + `CloudFront serves it as the behaviour "<apiPath>/*" and "/" would capture the whole site. `
-            + `Fix: pulumi config set ${key("apiPath")} /api`);
+        problems.push(
+            `${key("apiPath")} is ${show(value)}; it must be a path with a leading slash, no trailing ` +
+                `slash and no wildcard, made of letters, digits and . _ - (e.g. "/api" or "/v1/api"); ` +
+                `CloudFront serves it as the behaviour "<apiPath>/*" and "/" would capture the whole site. ` +
+                `Fix: pulumi config set ${key("apiPath")} /api`,
+        );
     }
     return value;
 }
@@ -116,8 +133,10 @@ function validateStageName(value: string | undefined, problems: string[]): strin
         return DEFAULTS.stageName;
     }
     if (!STAGE_NAME.test(value)) {
-        problems.push(`${key("stageName")} is ${show(value)}; API Gateway stage names are 1-128 letters, digits, `
-            + `"_" or "-". Fix: pulumi config set ${key("stageName")} prod`);
+        problems.push(
+            `${key("stageName")} is ${show(value)}; API Gateway stage names are 1-128 letters, digits, ` +
+                `"_" or "-". Fix: pulumi config set ${key("stageName")} prod`,
+        );
     }
     return value;
 }
@@ -128,27 +147,37 @@ function validateAuthorizerCacheTtl(value: string | undefined, problems: string[
     }
     const ttl = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
     if (!Number.isInteger(ttl) || ttl > MAX_AUTHORIZER_TTL) {
-        problems.push(`${key("authorizerCacheTtl")} is ${show(value)}; it must be a whole number of seconds from 0 `
-            + `(no caching) to ${MAX_AUTHORIZER_TTL} (API Gateway's maximum). `
-            + `Fix: pulumi config set ${key("authorizerCacheTtl")} 300`);
+        problems.push(
+            `${key("authorizerCacheTtl")} is ${show(value)}; it must be a whole number of seconds from 0 ` +
+                `(no caching) to ${MAX_AUTHORIZER_TTL} (API Gateway's maximum). ` +
+                `Fix: pulumi config set ${key("authorizerCacheTtl")} 300`,
+        );
         return DEFAULTS.authorizerCacheTtl;
     }
     return ttl;
 }
 
-function validateCustomDomain(value: unknown, region: string | undefined, problems: string[]): CustomDomainConfig | undefined {
+function validateCustomDomain(
+    value: unknown,
+    region: string | undefined,
+    problems: string[],
+): CustomDomainConfig | undefined {
     const name = key("customDomain");
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        problems.push(`${name} is ${show(value)}; it must be an object like `
-            + `{ "domainName": "api.example.com", "hostedZoneName": "example.com" }. `
-            + `Fix: pulumi config set --path '${name}.domainName' api.example.com`);
+        problems.push(
+            `${name} is ${show(value)}; it must be an object like ` +
+                `{ "domainName": "api.example.com", "hostedZoneName": "example.com" }. ` +
+                `Fix: pulumi config set --path '${name}.domainName' api.example.com`,
+        );
         return undefined;
     }
     const record = value as Record<string, unknown>;
     for (const field of Object.keys(record)) {
         if (!(CUSTOM_DOMAIN_KEYS as readonly string[]).includes(field)) {
-            problems.push(`${name}.${field} is not a known field; known fields: ${CUSTOM_DOMAIN_KEYS.join(", ")}. `
-                + `Fix: pulumi config rm --path '${name}.${field}'`);
+            problems.push(
+                `${name}.${field} is not a known field; known fields: ${CUSTOM_DOMAIN_KEYS.join(", ")}. ` +
+                    `Fix: pulumi config rm --path '${name}.${field}'`,
+            );
         }
     }
     const text = (field: (typeof CUSTOM_DOMAIN_KEYS)[number]): string | undefined => {
@@ -157,8 +186,10 @@ function validateCustomDomain(value: unknown, region: string | undefined, proble
             return undefined;
         }
         if (typeof v !== "string" || v === "") {
-            problems.push(`${name}.${field} is ${show(v)}; it must be a non-empty string. `
-                + `Fix: pulumi config set --path '${name}.${field}' <value>`);
+            problems.push(
+                `${name}.${field} is ${show(v)}; it must be a non-empty string. ` +
+                    `Fix: pulumi config set --path '${name}.${field}' <value>`,
+            );
             return undefined;
         }
         return v;
@@ -170,51 +201,76 @@ function validateCustomDomain(value: unknown, region: string | undefined, proble
     const basePath = text("basePath");
 
     if (domainName === undefined) {
-        problems.push(`${name}.domainName is missing; custom-domain mode needs the API's domain name. `
-            + `Fix: pulumi config set --path '${name}.domainName' api.example.com`);
+        problems.push(
+            `${name}.domainName is missing; custom-domain mode needs the API's domain name. ` +
+                `Fix: pulumi config set --path '${name}.domainName' api.example.com`,
+        );
     } else if (!DOMAIN_NAME.test(domainName)) {
-        problems.push(`${name}.domainName is ${show(domainName)}; it must be a lower-case DNS name such as "api.example.com". `
-            + `Fix: pulumi config set --path '${name}.domainName' api.example.com`);
+        problems.push(
+            `${name}.domainName is ${show(domainName)}; it must be a lower-case DNS name such as "api.example.com". ` +
+                `Fix: pulumi config set --path '${name}.domainName' api.example.com`,
+        );
     }
     if (hostedZoneName !== undefined && hostedZoneId !== undefined) {
-        problems.push(`${name} sets both hostedZoneName (${show(hostedZoneName)}) and hostedZoneId (${show(hostedZoneId)}); `
-            + `give one of them. Fix: pulumi config rm --path '${name}.hostedZoneName'`);
+        problems.push(
+            `${name} sets both hostedZoneName (${show(hostedZoneName)}) and hostedZoneId (${show(hostedZoneId)}); ` +
+                `give one of them. Fix: pulumi config rm --path '${name}.hostedZoneName'`,
+        );
     }
     if (hostedZoneName !== undefined && !DOMAIN_NAME.test(hostedZoneName.replace(/\.$/, ""))) {
-        problems.push(`${name}.hostedZoneName is ${show(hostedZoneName)}; it must be a DNS zone name such as "example.com". `
-            + `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`);
+        problems.push(
+            `${name}.hostedZoneName is ${show(hostedZoneName)}; it must be a DNS zone name such as "example.com". ` +
+                `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`,
+        );
     }
     if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
-        problems.push(`${name}.hostedZoneId is ${show(hostedZoneId)}; it must be a Route 53 zone id such as "Z0123456789ABCDEFGHIJ" `
-            + `(aws route53 list-hosted-zones). Fix: pulumi config set --path '${name}.hostedZoneId' <zone id>`);
+        problems.push(
+            `${name}.hostedZoneId is ${show(hostedZoneId)}; it must be a Route 53 zone id such as "Z0123456789ABCDEFGHIJ" ` +
+                `(aws route53 list-hosted-zones). Fix: pulumi config set --path '${name}.hostedZoneId' <zone id>`,
+        );
     }
     const zoneName = hostedZoneName?.replace(/\.$/, "");
-    if (domainName !== undefined && zoneName !== undefined && domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
-        problems.push(`${name}.domainName ${show(domainName)} is not inside ${name}.hostedZoneName ${show(hostedZoneName)}, `
-            + `so the zone cannot hold its records. Fix: set hostedZoneName to the zone that contains the domain`);
+    if (
+        domainName !== undefined &&
+        zoneName !== undefined &&
+        domainName !== zoneName &&
+        !domainName.endsWith(`.${zoneName}`)
+    ) {
+        problems.push(
+            `${name}.domainName ${show(domainName)} is not inside ${name}.hostedZoneName ${show(hostedZoneName)}, ` +
+                `so the zone cannot hold its records. Fix: set hostedZoneName to the zone that contains the domain`,
+        );
     }
     if (hostedZoneName === undefined && hostedZoneId === undefined && certificateArn === undefined) {
-        problems.push(`${name} has neither a hosted zone nor a certificate; give hostedZoneName or hostedZoneId (a `
-            + `DNS-validated certificate and the alias record are created there) or certificateArn (an existing `
-            + `certificate; you then point ${show(domainName ?? "the domain")} at the output customDomainTarget yourself). `
-            + `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`);
+        problems.push(
+            `${name} has neither a hosted zone nor a certificate; give hostedZoneName or hostedZoneId (a ` +
+                `DNS-validated certificate and the alias record are created there) or certificateArn (an existing ` +
+                `certificate; you then point ${show(domainName ?? "the domain")} at the output customDomainTarget yourself). ` +
+                `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`,
+        );
     }
     if (certificateArn !== undefined) {
         const match = CERTIFICATE_ARN.exec(certificateArn);
         if (!match) {
-            problems.push(`${name}.certificateArn is ${show(certificateArn)}; it must be an ACM certificate ARN `
-                + `"arn:aws:acm:<region>:<account>:certificate/<id>" (aws acm list-certificates). `
-                + `Fix: pulumi config set --path '${name}.certificateArn' <arn>`);
+            problems.push(
+                `${name}.certificateArn is ${show(certificateArn)}; it must be an ACM certificate ARN ` +
+                    `"arn:aws:acm:<region>:<account>:certificate/<id>" (aws acm list-certificates). ` +
+                    `Fix: pulumi config set --path '${name}.certificateArn' <arn>`,
+            );
         } else if (region !== undefined && match[1] !== region) {
-            problems.push(`${name}.certificateArn is ${show(certificateArn)}, in ${match[1]}, but the API is in ${region}; a `
-                + `REGIONAL custom domain needs a certificate in the API's own region. Fix: request or import the `
-                + `certificate in ${region} and set its ARN, or remove certificateArn to have one created in the zone`);
+            problems.push(
+                `${name}.certificateArn is ${show(certificateArn)}, in ${match[1]}, but the API is in ${region}; a ` +
+                    `REGIONAL custom domain needs a certificate in the API's own region. Fix: request or import the ` +
+                    `certificate in ${region} and set its ARN, or remove certificateArn to have one created in the zone`,
+            );
         }
     }
     if (basePath !== undefined && !BASE_PATH.test(basePath)) {
-        problems.push(`${name}.basePath is ${show(basePath)}; it must be one path segment without slashes, made of `
-            + `letters, digits and . _ - (e.g. "v1"); leave it out to map the stage at the domain's root. `
-            + `Fix: pulumi config set --path '${name}.basePath' v1`);
+        problems.push(
+            `${name}.basePath is ${show(basePath)}; it must be one path segment without slashes, made of ` +
+                `letters, digits and . _ - (e.g. "v1"); leave it out to map the stage at the domain's root. ` +
+                `Fix: pulumi config set --path '${name}.basePath' v1`,
+        );
     }
     if (domainName === undefined) {
         return undefined;
@@ -230,16 +286,22 @@ function validateCustomDomain(value: unknown, region: string | undefined, proble
 export function validateStackConfig(raw: RawStackConfig, unknownKeys: readonly string[] = []): StackConfig {
     const problems: string[] = [];
     for (const unknown of unknownKeys) {
-        problems.push(`${unknown} is not a config key of this program; known keys: ${CONFIG_KEYS.map(key).join(", ")}. `
-            + `Fix: pulumi config rm ${unknown}`);
+        problems.push(
+            `${unknown} is not a config key of this program; known keys: ${CONFIG_KEYS.map(key).join(", ")}. ` +
+                `Fix: pulumi config rm ${unknown}`,
+        );
     }
     const region = raw.region;
     if (region === undefined || region === "") {
-        problems.push(`aws:region is not set; the API, its functions and the bucket are created there. `
-            + `Fix: pulumi config set aws:region eu-west-1`);
+        problems.push(
+            `aws:region is not set; the API, its functions and the bucket are created there. ` +
+                `Fix: pulumi config set aws:region eu-west-1`,
+        );
     } else if (!REGION.test(region)) {
-        problems.push(`aws:region is ${show(region)}; it must be an AWS region name such as "eu-west-1". `
-            + `Fix: pulumi config set aws:region eu-west-1`);
+        problems.push(
+            `aws:region is ${show(region)}; it must be an AWS region name such as "eu-west-1". ` +
+                `Fix: pulumi config set aws:region eu-west-1`,
+        );
     }
     const proxyMode = oneOf("proxyMode", raw.proxyMode, PROXY_MODES, DEFAULTS.proxyMode, problems);
     const apiPath = validateApiPath(raw.apiPath, problems);
@@ -251,21 +313,34 @@ export function validateStackConfig(raw: RawStackConfig, unknownKeys: readonly s
     let customDomain: CustomDomainConfig | undefined;
     if (proxyMode === "custom-domain") {
         if (raw.customDomain === undefined) {
-            problems.push(`${key("customDomain")} is missing; ${key("proxyMode")} "custom-domain" needs it. Fix: `
-                + `pulumi config set --path '${key("customDomain")}.domainName' api.example.com and `
-                + `pulumi config set --path '${key("customDomain")}.hostedZoneName' example.com`);
+            problems.push(
+                `${key("customDomain")} is missing; ${key("proxyMode")} "custom-domain" needs it. Fix: ` +
+                    `pulumi config set --path '${key("customDomain")}.domainName' api.example.com and ` +
+                    `pulumi config set --path '${key("customDomain")}.hostedZoneName' example.com`,
+            );
         } else {
             customDomain = validateCustomDomain(raw.customDomain, region, problems);
         }
     } else if (raw.customDomain !== undefined) {
-        problems.push(`${key("customDomain")} is set but ${key("proxyMode")} is ${show(proxyMode)}, which ignores it. `
-            + `Fix: pulumi config set ${key("proxyMode")} custom-domain, or pulumi config rm ${key("customDomain")}`);
+        problems.push(
+            `${key("customDomain")} is set but ${key("proxyMode")} is ${show(proxyMode)}, which ignores it. ` +
+                `Fix: pulumi config set ${key("proxyMode")} custom-domain, or pulumi config rm ${key("customDomain")}`,
+        );
     }
 
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return { region: region!, proxyMode, apiPath, stageName, pathRewriter, customDomain, authorizerCacheTtl, priceClass };
+    return {
+        region: region!,
+        proxyMode,
+        apiPath,
+        stageName,
+        pathRewriter,
+        customDomain,
+        authorizerCacheTtl,
+        priceClass,
+    };
 }
 
 /**
@@ -276,29 +351,35 @@ export function readStackConfig(): StackConfig {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const aws = new pulumi.Config("aws");
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const unknownKeys = Object.keys(pulumi.runtime.allConfig())
-        .filter((k) => k.startsWith(prefix) && !(CONFIG_KEYS as readonly string[]).includes(k.slice(prefix.length)));
+    const unknownKeys = Object.keys(pulumi.runtime.allConfig()).filter(
+        (k) => k.startsWith(prefix) && !(CONFIG_KEYS as readonly string[]).includes(k.slice(prefix.length)),
+    );
     let customDomain: unknown;
     const customDomainText = config.get("customDomain");
     if (customDomainText !== undefined) {
         try {
             customDomain = JSON.parse(customDomainText);
         } catch {
-            throw new ConfigError([`${key("customDomain")} is ${show(customDomainText)}, which is not a JSON object. `
-                + `Fix: set its fields with pulumi config set --path '${key("customDomain")}.domainName' api.example.com`]);
+            throw new ConfigError([
+                `${key("customDomain")} is ${show(customDomainText)}, which is not a JSON object. ` +
+                    `Fix: set its fields with pulumi config set --path '${key("customDomain")}.domainName' api.example.com`,
+            ]);
         }
     }
     try {
-        return validateStackConfig({
-            region: aws.get("region"),
-            proxyMode: config.get("proxyMode"),
-            apiPath: config.get("apiPath"),
-            stageName: config.get("stageName"),
-            pathRewriter: config.get("pathRewriter"),
-            customDomain,
-            authorizerCacheTtl: config.get("authorizerCacheTtl"),
-            priceClass: config.get("priceClass"),
-        }, unknownKeys);
+        return validateStackConfig(
+            {
+                region: aws.get("region"),
+                proxyMode: config.get("proxyMode"),
+                apiPath: config.get("apiPath"),
+                stageName: config.get("stageName"),
+                pathRewriter: config.get("pathRewriter"),
+                customDomain,
+                authorizerCacheTtl: config.get("authorizerCacheTtl"),
+                priceClass: config.get("priceClass"),
+            },
+            unknownKeys,
+        );
     } catch (error) {
         // A RunError prints as the message alone, without a stack trace of the program.
         throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;

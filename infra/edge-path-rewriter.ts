@@ -40,19 +40,23 @@ export class EdgePathRewriter extends pulumi.ComponentResource {
         super("same-origin:edge-path-rewriter:EdgePathRewriter", name, {}, opts);
 
         const { role, logging } = lambdaExecutionRole(`${name}-role`, EDGE_LAMBDA_PRINCIPALS, this);
-        const fn = new aws.lambda.Function(`${name}-function`, {
-            region: EDGE_REGION,
-            description: `same-origin: strips ${args.prefix} from the viewer path (origin request)`,
-            runtime: LAMBDA_RUNTIME,
-            handler: "index.handler",
-            code: lambdaArchive(bundleLambda({ contents: edgeRewriterEntry(args.prefix) })),
-            role: role.arn,
-            publish: true,
-            skipDestroy: true,
-            memorySize: 128,
-            // Origin-request functions may run up to 30 s; stripping a prefix takes microseconds.
-            timeout: 5,
-        }, { parent: this, dependsOn: [logging] });
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                region: EDGE_REGION,
+                description: `same-origin: strips ${args.prefix} from the viewer path (origin request)`,
+                runtime: LAMBDA_RUNTIME,
+                handler: "index.handler",
+                code: lambdaArchive(bundleLambda({ contents: edgeRewriterEntry(args.prefix) })),
+                role: role.arn,
+                publish: true,
+                skipDestroy: true,
+                memorySize: 128,
+                // Origin-request functions may run up to 30 s; stripping a prefix takes microseconds.
+                timeout: 5,
+            },
+            { parent: this, dependsOn: [logging] },
+        );
 
         this.qualifiedArn = fn.qualifiedArn;
         this.functionName = fn.name;

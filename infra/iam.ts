@@ -12,11 +12,13 @@ export const BASIC_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/
 export function assumeRolePolicy(services: readonly string[]): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: [...services] },
-            Action: "sts:AssumeRole",
-        }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: [...services] },
+                Action: "sts:AssumeRole",
+            },
+        ],
     });
 }
 
@@ -27,9 +29,13 @@ export function assumeRolePolicy(services: readonly string[]): string {
  */
 export function lambdaExecutionRole(name: string, services: readonly string[], parent: pulumi.Resource) {
     const role = new aws.iam.Role(name, { assumeRolePolicy: assumeRolePolicy(services) }, { parent });
-    const logging = new aws.iam.RolePolicyAttachment(`${name}-logs`, {
-        role: role.name,
-        policyArn: BASIC_EXECUTION_POLICY_ARN,
-    }, { parent });
+    const logging = new aws.iam.RolePolicyAttachment(
+        `${name}-logs`,
+        {
+            role: role.name,
+            policyArn: BASIC_EXECUTION_POLICY_ARN,
+        },
+        { parent },
+    );
     return { role, logging };
 }

@@ -4,7 +4,11 @@ import type { SiteFile } from "../site/build";
 import { bundleCloudFrontFunction } from "./bundle";
 import { PriceClass } from "./config";
 import {
-    ALL_METHODS, MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES, MANAGED_RESPONSE_HEADERS_POLICIES, READ_METHODS,
+    ALL_METHODS,
+    MANAGED_CACHE_POLICIES,
+    MANAGED_ORIGIN_REQUEST_POLICIES,
+    MANAGED_RESPONSE_HEADERS_POLICIES,
+    READ_METHODS,
 } from "./managed-policies";
 import { behaviourPathPattern } from "./paths";
 
@@ -28,7 +32,10 @@ export interface ApiOrigin {
  * (it cannot be listed in an origin request policy), while CloudFront sends the origin's own
  * domain as Host, which API Gateway requires. HTTPS only: a redirect would drop a POST's body.
  */
-export function apiCacheBehavior(apiPath: string, edgeRewriterArn?: pulumi.Input<string>): aws.types.input.cloudfront.DistributionOrderedCacheBehavior {
+export function apiCacheBehavior(
+    apiPath: string,
+    edgeRewriterArn?: pulumi.Input<string>,
+): aws.types.input.cloudfront.DistributionOrderedCacheBehavior {
     return {
         pathPattern: behaviourPathPattern(apiPath),
         targetOriginId: API_ORIGIN_ID,
@@ -38,11 +45,16 @@ export function apiCacheBehavior(apiPath: string, edgeRewriterArn?: pulumi.Input
         cachePolicyId: MANAGED_CACHE_POLICIES.CachingDisabled,
         originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
         compress: false,
-        lambdaFunctionAssociations: edgeRewriterArn === undefined ? [] : [{
-            eventType: "origin-request",
-            lambdaArn: edgeRewriterArn,
-            includeBody: false,
-        }],
+        lambdaFunctionAssociations:
+            edgeRewriterArn === undefined
+                ? []
+                : [
+                      {
+                          eventType: "origin-request",
+                          lambdaArn: edgeRewriterArn,
+                          includeBody: false,
+                      },
+                  ],
     };
 }
 
@@ -50,14 +62,16 @@ export function apiCacheBehavior(apiPath: string, edgeRewriterArn?: pulumi.Input
 export function siteBucketPolicy(bucketArn: string, distributionArn: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "AllowCloudFrontServicePrincipalReadOnly",
-            Effect: "Allow",
-            Principal: { Service: "cloudfront.amazonaws.com" },
-            Action: "s3:GetObject",
-            Resource: `${bucketArn}/*`,
-            Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
-        }],
+        Statement: [
+            {
+                Sid: "AllowCloudFrontServicePrincipalReadOnly",
+                Effect: "Allow",
+                Principal: { Service: "cloudfront.amazonaws.com" },
+                Action: "s3:GetObject",
+                Resource: `${bucketArn}/*`,
+                Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+            },
+        ],
     });
 }
 
@@ -109,63 +123,79 @@ export class SiteDistribution extends pulumi.ComponentResource {
         super("same-origin:site-distribution:SiteDistribution", name, {}, opts);
 
         const bucket = this.privateBucket(name);
-        const originAccessControl = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
-            description: "same-origin: CloudFront reads the site bucket with SigV4",
-            originAccessControlOriginType: "s3",
-            signingBehavior: "always",
-            signingProtocol: "sigv4",
-        }, { parent: this });
-        const spaRewrite = new aws.cloudfront.Function(`${name}-spa-rewrite`, {
-            runtime: "cloudfront-js-2.0",
-            comment: "same-origin: serve index.html for SPA deep links",
-            code: bundleCloudFrontFunction("spa-rewrite.ts"),
-            publish: true,
-        }, { parent: this });
-
-        const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
-            comment: "same-origin: SPA and API on one origin",
-            enabled: true,
-            isIpv6Enabled: true,
-            httpVersion: "http2and3",
-            priceClass: args.priceClass,
-            defaultRootObject: "index.html",
-            origins: [
-                {
-                    originId: SITE_ORIGIN_ID,
-                    domainName: bucket.bucketRegionalDomainName,
-                    originAccessControlId: originAccessControl.id,
-                },
-                {
-                    originId: API_ORIGIN_ID,
-                    domainName: args.apiOrigin.domainName,
-                    originPath: args.apiOrigin.originPath,
-                    customOriginConfig: {
-                        httpPort: 80,
-                        httpsPort: 443,
-                        originProtocolPolicy: "https-only",
-                        originSslProtocols: ["TLSv1.2"],
-                    },
-                },
-            ],
-            defaultCacheBehavior: {
-                targetOriginId: SITE_ORIGIN_ID,
-                viewerProtocolPolicy: "redirect-to-https",
-                allowedMethods: READ_METHODS,
-                cachedMethods: READ_METHODS,
-                compress: true,
-                cachePolicyId: MANAGED_CACHE_POLICIES.CachingOptimized,
-                responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy,
-                functionAssociations: [{ eventType: "viewer-request", functionArn: spaRewrite.arn }],
+        const originAccessControl = new aws.cloudfront.OriginAccessControl(
+            `${name}-oac`,
+            {
+                description: "same-origin: CloudFront reads the site bucket with SigV4",
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
             },
-            orderedCacheBehaviors: [apiCacheBehavior(args.apiPath, args.edgeRewriterArn)],
-            restrictions: { geoRestriction: { restrictionType: "none" } },
-            viewerCertificate: { cloudfrontDefaultCertificate: true },
-        }, { parent: this });
+            { parent: this },
+        );
+        const spaRewrite = new aws.cloudfront.Function(
+            `${name}-spa-rewrite`,
+            {
+                runtime: "cloudfront-js-2.0",
+                comment: "same-origin: serve index.html for SPA deep links",
+                code: bundleCloudFrontFunction("spa-rewrite.ts"),
+                publish: true,
+            },
+            { parent: this },
+        );
 
-        new aws.s3.BucketPolicy(`${name}-bucket-policy`, {
-            bucket: bucket.id,
-            policy: pulumi.all([bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)),
-        }, { parent: this });
+        const distribution = new aws.cloudfront.Distribution(
+            `${name}-cdn`,
+            {
+                comment: "same-origin: SPA and API on one origin",
+                enabled: true,
+                isIpv6Enabled: true,
+                httpVersion: "http2and3",
+                priceClass: args.priceClass,
+                defaultRootObject: "index.html",
+                origins: [
+                    {
+                        originId: SITE_ORIGIN_ID,
+                        domainName: bucket.bucketRegionalDomainName,
+                        originAccessControlId: originAccessControl.id,
+                    },
+                    {
+                        originId: API_ORIGIN_ID,
+                        domainName: args.apiOrigin.domainName,
+                        originPath: args.apiOrigin.originPath,
+                        customOriginConfig: {
+                            httpPort: 80,
+                            httpsPort: 443,
+                            originProtocolPolicy: "https-only",
+                            originSslProtocols: ["TLSv1.2"],
+                        },
+                    },
+                ],
+                defaultCacheBehavior: {
+                    targetOriginId: SITE_ORIGIN_ID,
+                    viewerProtocolPolicy: "redirect-to-https",
+                    allowedMethods: READ_METHODS,
+                    cachedMethods: READ_METHODS,
+                    compress: true,
+                    cachePolicyId: MANAGED_CACHE_POLICIES.CachingOptimized,
+                    responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy,
+                    functionAssociations: [{ eventType: "viewer-request", functionArn: spaRewrite.arn }],
+                },
+                orderedCacheBehaviors: [apiCacheBehavior(args.apiPath, args.edgeRewriterArn)],
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                viewerCertificate: { cloudfrontDefaultCertificate: true },
+            },
+            { parent: this },
+        );
+
+        new aws.s3.BucketPolicy(
+            `${name}-bucket-policy`,
+            {
+                bucket: bucket.id,
+                policy: pulumi.all([bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)),
+            },
+            { parent: this },
+        );
         this.uploadSite(name, bucket, args);
 
         this.bucketName = bucket.bucket;
@@ -178,40 +208,58 @@ export class SiteDistribution extends pulumi.ComponentResource {
     private privateBucket(name: string): aws.s3.Bucket {
         // The site is rebuilt from the repository, so emptying the bucket on destroy loses nothing.
         const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: true }, { parent: this });
-        new aws.s3.BucketPublicAccessBlock(`${name}-public-access-block`, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, { parent: this });
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-            bucket: bucket.id,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, { parent: this });
+        new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access-block`,
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            { parent: this },
+        );
+        new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            {
+                bucket: bucket.id,
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            },
+            { parent: this },
+        );
         return bucket;
     }
 
     /** Uploads every built file and the runtime config. */
     private uploadSite(name: string, bucket: aws.s3.Bucket, args: SiteDistributionArgs): void {
         if (args.siteFiles.some((file) => file.key === CONFIG_KEY)) {
-            throw new Error(`The site build contains ${CONFIG_KEY}, which the stack writes from its outputs; remove it from site/`);
+            throw new Error(
+                `The site build contains ${CONFIG_KEY}, which the stack writes from its outputs; remove it from site/`,
+            );
         }
         for (const file of args.siteFiles) {
-            new aws.s3.BucketObjectv2(`${name}-file-${file.key}`, {
-                bucket: bucket.id,
-                key: file.key,
-                source: new pulumi.asset.FileAsset(file.absolutePath),
-                contentType: file.contentType,
-                cacheControl: file.cacheControl,
-            }, { parent: this });
+            new aws.s3.BucketObjectv2(
+                `${name}-file-${file.key}`,
+                {
+                    bucket: bucket.id,
+                    key: file.key,
+                    source: new pulumi.asset.FileAsset(file.absolutePath),
+                    contentType: file.contentType,
+                    cacheControl: file.cacheControl,
+                },
+                { parent: this },
+            );
         }
-        new aws.s3.BucketObjectv2(`${name}-file-${CONFIG_KEY}`, {
-            bucket: bucket.id,
-            key: CONFIG_KEY,
-            content: pulumi.jsonStringify(args.frontendConfig),
-            contentType: "application/json",
-            cacheControl: "no-cache",
-        }, { parent: this });
+        new aws.s3.BucketObjectv2(
+            `${name}-file-${CONFIG_KEY}`,
+            {
+                bucket: bucket.id,
+                key: CONFIG_KEY,
+                content: pulumi.jsonStringify(args.frontendConfig),
+                contentType: "application/json",
+                cacheControl: "no-cache",
+            },
+            { parent: this },
+        );
     }
 }

@@ -46,16 +46,24 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
         this.resultTtlInSeconds = args.resultTtlInSeconds ?? DEFAULTS.authorizerCacheTtl;
 
         const { role, logging } = lambdaExecutionRole(`${name}-role`, LAMBDA_PRINCIPALS, this);
-        this.function = new aws.lambda.Function(`${name}-function`, {
-            description: "same-origin: TOKEN authorizer (allow / deny / unauthorized)",
-            runtime: LAMBDA_RUNTIME,
-            handler: "index.handler",
-            code: lambdaArchive(bundleLambda({ contents: tokenAuthorizerEntry(this.resultTtlInSeconds) })),
-            role: role.arn,
-            memorySize: 128,
-            timeout: 5,
-        }, { parent: this, dependsOn: [logging] });
+        this.function = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                description: "same-origin: TOKEN authorizer (allow / deny / unauthorized)",
+                runtime: LAMBDA_RUNTIME,
+                handler: "index.handler",
+                code: lambdaArchive(bundleLambda({ contents: tokenAuthorizerEntry(this.resultTtlInSeconds) })),
+                role: role.arn,
+                memorySize: 128,
+                timeout: 5,
+            },
+            { parent: this, dependsOn: [logging] },
+        );
 
-        this.registerOutputs({ functionArn: this.function.arn, header: this.header, resultTtlInSeconds: this.resultTtlInSeconds });
+        this.registerOutputs({
+            functionArn: this.function.arn,
+            header: this.header,
+            resultTtlInSeconds: this.resultTtlInSeconds,
+        });
     }
 }

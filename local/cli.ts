@@ -34,8 +34,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     let help = false;
     const config: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=")
-            ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+        const [flag, inline] =
+            argv[i].startsWith("--") && argv[i].includes("=")
+                ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
+                : [argv[i], undefined];
         const value = () => {
             const v = inline ?? argv[++i];
             if (v === undefined) {
@@ -64,7 +66,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
                 }
                 break;
             }
-            case "--help": case "-h":
+            case "--help":
+            case "-h":
                 help = true;
                 break;
             default:
@@ -104,10 +107,13 @@ async function main(): Promise<void> {
         }
         closing = true;
         process.stdout.write(`${signal}: closing the local stack\n`);
-        stack.close().then(() => process.exit(0), (error) => {
-            process.stderr.write(`${(error as Error).message}\n`);
-            process.exit(1);
-        });
+        stack.close().then(
+            () => process.exit(0),
+            (error) => {
+                process.stderr.write(`${(error as Error).message}\n`);
+                process.exit(1);
+            },
+        );
     };
     process.on("SIGINT", () => shutdown("SIGINT"));
     process.on("SIGTERM", () => shutdown("SIGTERM"));
@@ -115,7 +121,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
     main().catch((error: unknown) => {
-        process.stderr.write(`same-origin local stack failed to start:\n${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+            `same-origin local stack failed to start:\n${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exit(1);
     });
 }

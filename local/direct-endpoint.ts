@@ -12,7 +12,13 @@ import { HeaderList, headerValue, HttpRequest, HttpResponse } from "./http";
 import { basePathMappingsOf, executeApiHost, stackRegion, theDistribution, TYPES } from "./topology";
 
 /** Headers a browser may always send cross-origin here: JSON, bearer tokens and SigV4 (plus whatever a preflight asks for). */
-const CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
+const CORS_ALLOW_HEADERS = [
+    "authorization",
+    "content-type",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
 const CORS_ALLOW_METHODS = "GET,HEAD,OPTIONS,PUT,POST,PATCH,DELETE";
 
 /**
@@ -23,7 +29,9 @@ export function directApiHosts(graph: CapturedStack, gateway: ApiGateway): strin
     const region = stackRegion(graph);
     const origins: { domainName: string }[] = theDistribution(graph).state.origins ?? [];
     const apiOrigin = origins.find((o) => gateway.serves(o.domainName))?.domainName;
-    const mappedApis = basePathMappingsOf(graph, apiOrigin ?? "").map((m) => executeApiHost(String(m.state.restApi), region));
+    const mappedApis = basePathMappingsOf(graph, apiOrigin ?? "").map((m) =>
+        executeApiHost(String(m.state.restApi), region),
+    );
     const hosts = [...new Set([...mappedApis, ...(apiOrigin ? [apiOrigin] : [])])];
     if (hosts.length === 0) {
         const stage = resourcesOfType(graph, TYPES.stage)[0];
@@ -52,22 +60,36 @@ function corsHeaders(request: HttpRequest): HeaderList {
 /** The headers a preflight allows: the usual ones and every one it asks for. */
 function allowedHeaders(request: HttpRequest): string {
     const requested = (headerValue(request.headers, "access-control-request-headers") ?? "")
-        .split(",").map((name) => name.trim().toLowerCase()).filter((name) => name !== "");
+        .split(",")
+        .map((name) => name.trim().toLowerCase())
+        .filter((name) => name !== "");
     return [...new Set([...CORS_ALLOW_HEADERS, ...requested])].join(",");
 }
 
 /** The endpoint's request handler. */
-export function directEndpoint(graph: CapturedStack, gateway: ApiGateway, options: DirectEndpointOptions): (request: HttpRequest) => Promise<HttpResponse> {
+export function directEndpoint(
+    graph: CapturedStack,
+    gateway: ApiGateway,
+    options: DirectEndpointOptions,
+): (request: HttpRequest) => Promise<HttpResponse> {
     const hosts = directApiHosts(graph, gateway);
     return async (request) => {
         const cors = corsHeaders(request);
-        if (request.method === "OPTIONS" && headerValue(request.headers, "access-control-request-method") !== undefined) {
+        if (
+            request.method === "OPTIONS" &&
+            headerValue(request.headers, "access-control-request-method") !== undefined
+        ) {
             // Every preflight is answered, whatever its origin or path. Max-Age 0: every cross-origin
             // call is preflighted, so the comparison does not depend on a browser's cache.
             return {
                 status: 204,
-                headers: [...cors, ["Vary", "Access-Control-Request-Headers"], ["Access-Control-Allow-Methods", CORS_ALLOW_METHODS],
-                    ["Access-Control-Allow-Headers", allowedHeaders(request)], ["Access-Control-Max-Age", "0"]],
+                headers: [
+                    ...cors,
+                    ["Vary", "Access-Control-Request-Headers"],
+                    ["Access-Control-Allow-Methods", CORS_ALLOW_METHODS],
+                    ["Access-Control-Allow-Headers", allowedHeaders(request)],
+                    ["Access-Control-Max-Age", "0"],
+                ],
                 body: Buffer.alloc(0),
             };
         }

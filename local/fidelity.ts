@@ -10,53 +10,64 @@ import type { CacheBehavior } from "./cloudfront/behaviors";
 const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
 
 const GENERAL = [
-    "No TLS: both listeners speak plain HTTP on 127.0.0.1, and origins are called in-process, so no certificate or SNI check "
-        + "happens (on AWS a forwarded Host header also has to match the origin's certificate).",
+    "No TLS: both listeners speak plain HTTP on 127.0.0.1, and origins are called in-process, so no certificate or SNI check " +
+        "happens (on AWS a forwarded Host header also has to match the origin's certificate).",
     "The CloudFront listener answers for any Host; a distribution answers only for its own domain name and aliases.",
-    "No caching and no edge locations: every request reaches the origin (X-Cache is always a miss), TTLs, invalidations and "
-        + "compression are not emulated, and the latency is this machine's (plus LATENCY_MS).",
-    "CloudFront geolocation and device headers (CloudFront-Viewer-Country, CloudFront-Is-*-Viewer, ...) are not generated; "
-        + "WAF, geo restrictions, signed URLs and cookies, origin groups and Origin Shield are not emulated.",
-    "CloudFront Functions run in Node's V8, which accepts JavaScript the cloudfront-js-2.0 runtime rejects; the compute-"
-        + "utilization limit is replaced by a 1 s wall-clock limit.",
-    `Lambda functions (and Lambda@Edge) run inside this Node.js ${process.version} process from their deployment packages, `
-        + "one warm instance each: the nodejs runtime version, memory size, concurrency, payload limits (6 MB), the isolated "
-        + "process.env, the AWS SDK the runtime bundles, cold starts and edge replication are not reproduced; a timeout stops "
-        + "waiting for a handler but cannot stop a synchronous loop.",
-    "IAM is not evaluated: execution roles, Lambda resource policies (aws:lambda/permission), the authorizer's invocation "
-        + "role and API Gateway resource policies are assumed to allow. SigV4 is verified for one local key "
-        + "(AKIALOCALSTACK000000 / local-secret-key), which may invoke every AWS_IAM method.",
-    "API Gateway: only Lambda proxy integrations and TOKEN authorizers are emulated; no throttling, usage plans, API keys, "
-        + "request validation, mapping templates, 29 s integration timeout, 10 MB payload limit or integration-response "
-        + "header remapping.",
+    "No caching and no edge locations: every request reaches the origin (X-Cache is always a miss), TTLs, invalidations and " +
+        "compression are not emulated, and the latency is this machine's (plus LATENCY_MS).",
+    "CloudFront geolocation and device headers (CloudFront-Viewer-Country, CloudFront-Is-*-Viewer, ...) are not generated; " +
+        "WAF, geo restrictions, signed URLs and cookies, origin groups and Origin Shield are not emulated.",
+    "CloudFront Functions run in Node's V8, which accepts JavaScript the cloudfront-js-2.0 runtime rejects; the compute-" +
+        "utilization limit is replaced by a 1 s wall-clock limit.",
+    `Lambda functions (and Lambda@Edge) run inside this Node.js ${process.version} process from their deployment packages, ` +
+        "one warm instance each: the nodejs runtime version, memory size, concurrency, payload limits (6 MB), the isolated " +
+        "process.env, the AWS SDK the runtime bundles, cold starts and edge replication are not reproduced; a timeout stops " +
+        "waiting for a handler but cannot stop a synchronous loop.",
+    "IAM is not evaluated: execution roles, Lambda resource policies (aws:lambda/permission), the authorizer's invocation " +
+        "role and API Gateway resource policies are assumed to allow. SigV4 is verified for one local key " +
+        "(AKIALOCALSTACK000000 / local-secret-key), which may invoke every AWS_IAM method.",
+    "API Gateway: only Lambda proxy integrations and TOKEN authorizers are emulated; no throttling, usage plans, API keys, " +
+        "request validation, mapping templates, 29 s integration timeout, 10 MB payload limit or integration-response " +
+        "header remapping.",
     "No CloudWatch, X-Ray or access logs: function output and errors are printed here.",
-    "S3 objects are read from their source files when the stack starts (as S3 holds what was uploaded): restart it to serve a rebuilt site; "
-        + "range requests, versioning and encryption are not emulated.",
-    "/config.json carries an extra \"local\" field with the local IAM credentials, which the deployed file does not have.",
-    "The direct API Gateway listener answers every CORS preflight itself and echoes any Origin in Access-Control-Allow-Origin; "
-        + "the deployed API has no CORS configuration, so cross-origin browser calls to it fail on AWS.",
+    "S3 objects are read from their source files when the stack starts (as S3 holds what was uploaded): restart it to serve a rebuilt site; " +
+        "range requests, versioning and encryption are not emulated.",
+    '/config.json carries an extra "local" field with the local IAM credentials, which the deployed file does not have.',
+    "The direct API Gateway listener answers every CORS preflight itself and echoes any Origin in Access-Control-Allow-Origin; " +
+        "the deployed API has no CORS configuration, so cross-origin browser calls to it fail on AWS.",
 ];
 
 /** The fidelity warnings for a graph: the general ones, then the ones about its own resources. */
 export function fidelityWarnings(stack: CapturedStack): string[] {
     const warnings = [...GENERAL];
     const distribution = theDistribution(stack).state;
-    const behaviors: CacheBehavior[] = [...(distribution.orderedCacheBehaviors ?? []), distribution.defaultCacheBehavior];
+    const behaviors: CacheBehavior[] = [
+        ...(distribution.orderedCacheBehaviors ?? []),
+        distribution.defaultCacheBehavior,
+    ];
     for (const behavior of behaviors) {
         const pattern = behavior.pathPattern ?? "*";
         if (behavior.viewerProtocolPolicy === "https-only") {
-            warnings.push(`Behaviour "${pattern}" is https-only: CloudFront would answer 403 to these plain-HTTP requests.`);
+            warnings.push(
+                `Behaviour "${pattern}" is https-only: CloudFront would answer 403 to these plain-HTTP requests.`,
+            );
         } else if (behavior.viewerProtocolPolicy === "redirect-to-https") {
-            warnings.push(`Behaviour "${pattern}" redirects HTTP to HTTPS on CloudFront; locally it serves plain HTTP.`);
+            warnings.push(
+                `Behaviour "${pattern}" redirects HTTP to HTTPS on CloudFront; locally it serves plain HTTP.`,
+            );
         }
         for (const association of behavior.lambdaFunctionAssociations ?? []) {
             if (association.eventType !== "origin-request") {
-                warnings.push(`Behaviour "${pattern}": the ${association.eventType} Lambda@Edge trigger is not emulated (only origin-request is).`);
+                warnings.push(
+                    `Behaviour "${pattern}": the ${association.eventType} Lambda@Edge trigger is not emulated (only origin-request is).`,
+                );
             }
         }
         for (const association of behavior.functionAssociations ?? []) {
             if (association.eventType !== "viewer-request") {
-                warnings.push(`Behaviour "${pattern}": the ${association.eventType} CloudFront Function is not emulated (only viewer-request is).`);
+                warnings.push(
+                    `Behaviour "${pattern}": the ${association.eventType} CloudFront Function is not emulated (only viewer-request is).`,
+                );
             }
         }
     }
@@ -68,11 +79,15 @@ export function fidelityWarnings(stack: CapturedStack): string[] {
     for (const fn of resourcesOfType(stack, TYPES.lambdaFunction)) {
         const variables = Object.keys(fn.state.environment?.variables ?? {});
         if (variables.length > 0) {
-            warnings.push(`Lambda function ${fn.name} declares environment variables (${variables.join(", ")}) that the local runtime does not set.`);
+            warnings.push(
+                `Lambda function ${fn.name} declares environment variables (${variables.join(", ")}) that the local runtime does not set.`,
+            );
         }
     }
     for (const domain of resourcesOfType(stack, TYPES.domainName)) {
-        warnings.push(`Custom domain ${domain.state.domainName} is assumed to resolve to API Gateway with a valid certificate (DNS, ACM and Route 53 are not emulated).`);
+        warnings.push(
+            `Custom domain ${domain.state.domainName} is assumed to resolve to API Gateway with a valid certificate (DNS, ACM and Route 53 are not emulated).`,
+        );
     }
     return warnings;
 }

@@ -71,7 +71,10 @@ export interface CaptureOptions {
 
 /** The program failed; `resources` are those it had registered before it did. */
 export class ProgramError extends Error {
-    constructor(readonly cause: unknown, readonly resources: readonly CapturedResource[]) {
+    constructor(
+        readonly cause: unknown,
+        readonly resources: readonly CapturedResource[],
+    ) {
         super(cause instanceof Error ? cause.message : String(cause));
         this.name = "ProgramError";
     }
@@ -103,8 +106,10 @@ export function projectConfigDefaults(dir = PROJECT_DIR): Record<string, unknown
 }
 
 /** Merges defaults, stack file and overrides into the string map Pulumi programs read. */
-export function resolveConfig(stackValues: Record<string, unknown>,
-    overrides: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
+export function resolveConfig(
+    stackValues: Record<string, unknown>,
+    overrides: Readonly<Record<string, string | undefined>> = {},
+): Record<string, string> {
     const merged: Record<string, unknown> = { ...projectConfigDefaults() };
     for (const [key, value] of Object.entries(stackValues)) {
         merged[qualify(key)] = value;
@@ -127,14 +132,20 @@ export function resolveConfig(stackValues: Record<string, unknown>,
  * The attributes AWS computes for a resource, derived deterministically from its name and inputs,
  * in the formats AWS uses, so every URL, host and ARN the program builds from them is realistic.
  */
-export function computedAttributes(type: string, name: string, inputs: Record<string, any>,
-    region: string): Record<string, unknown> {
+export function computedAttributes(
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+    region: string,
+): Record<string, unknown> {
     const account = MOCK_ACCOUNT_ID;
     switch (type) {
         case "aws:s3/bucket:Bucket": {
             const bucket = inputs.bucket ?? `${name}-${hex(name, 7)}`;
             return {
-                id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`,
+                id: bucket,
+                bucket,
+                arn: `arn:aws:s3:::${bucket}`,
                 bucketDomainName: `${bucket}.s3.amazonaws.com`,
                 bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
                 region,
@@ -146,7 +157,11 @@ export function computedAttributes(type: string, name: string, inputs: Record<st
             const arn = `arn:aws:lambda:${fnRegion}:${account}:function:${functionName}`;
             const version = inputs.publish ? "1" : "$LATEST";
             return {
-                id: functionName, name: functionName, arn, region: fnRegion, version,
+                id: functionName,
+                name: functionName,
+                arn,
+                region: fnRegion,
+                version,
                 qualifiedArn: `${arn}:${version}`,
                 invokeArn: `arn:aws:apigateway:${fnRegion}:lambda:path/2015-03-31/functions/${arn}/invocations`,
                 qualifiedInvokeArn: `arn:aws:apigateway:${fnRegion}:lambda:path/2015-03-31/functions/${arn}:${version}/invocations`,
@@ -159,7 +174,8 @@ export function computedAttributes(type: string, name: string, inputs: Record<st
         case "aws:apigateway/restApi:RestApi": {
             const id = hex(`restapi:${name}`, 10);
             return {
-                id, rootResourceId: hex(`root:${name}`, 10),
+                id,
+                rootResourceId: hex(`root:${name}`, 10),
                 arn: `arn:aws:apigateway:${region}::/restapis/${id}`,
                 executionArn: `arn:aws:execute-api:${region}:${account}:${id}`,
             };
@@ -183,31 +199,42 @@ export function computedAttributes(type: string, name: string, inputs: Record<st
             return {
                 id: `arn:aws:acm:${region}:${account}:certificate/${hex(name, 8)}-${hex(name, 12)}`,
                 arn: `arn:aws:acm:${region}:${account}:certificate/${hex(name, 8)}-${hex(name, 12)}`,
-                domainValidationOptions: [{
-                    domainName: inputs.domainName,
-                    resourceRecordName: `_${token}.${inputs.domainName}.`,
-                    resourceRecordType: "CNAME",
-                    resourceRecordValue: `_${hex(token, 32)}.acm-validations.aws.`,
-                }],
+                domainValidationOptions: [
+                    {
+                        domainName: inputs.domainName,
+                        resourceRecordName: `_${token}.${inputs.domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${hex(token, 32)}.acm-validations.aws.`,
+                    },
+                ],
             };
         }
         case "aws:acm/certificateValidation:CertificateValidation":
             return { id: `${inputs.certificateArn}-validation`, certificateArn: inputs.certificateArn };
         case "aws:route53/record:Record":
-            return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, fqdn: String(inputs.name).replace(/\.$/, "") };
+            return {
+                id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
+                fqdn: String(inputs.name).replace(/\.$/, ""),
+            };
         case "aws:cloudfront/distribution:Distribution": {
             const id = `E${hex(name, 13).toUpperCase()}`;
             return {
-                id, arn: `arn:aws:cloudfront::${account}:distribution/${id}`,
+                id,
+                arn: `arn:aws:cloudfront::${account}:distribution/${id}`,
                 domainName: `d${hex(`cdn:${name}`, 13)}.cloudfront.net`,
-                hostedZoneId: CLOUDFRONT_ZONE_ID, status: "Deployed", etag: hex(`etag:${name}`, 14).toUpperCase(),
+                hostedZoneId: CLOUDFRONT_ZONE_ID,
+                status: "Deployed",
+                etag: hex(`etag:${name}`, 14).toUpperCase(),
             };
         }
         case "aws:cloudfront/function:Function": {
             const functionName = inputs.name ?? `${name}-${hex(name, 7)}`;
             return {
-                id: functionName, name: functionName, arn: `arn:aws:cloudfront::${account}:function/${functionName}`,
-                etag: hex(`etag:${name}`, 14).toUpperCase(), liveStageEtag: hex(`etag:${name}`, 14).toUpperCase(),
+                id: functionName,
+                name: functionName,
+                arn: `arn:aws:cloudfront::${account}:function/${functionName}`,
+                etag: hex(`etag:${name}`, 14).toUpperCase(),
+                liveStageEtag: hex(`etag:${name}`, 14).toUpperCase(),
                 status: "UNASSOCIATED",
             };
         }
@@ -230,7 +257,9 @@ function mockInvoke(token: string, inputs: Record<string, any>): Record<string, 
         }
         default:
             // An invoke nobody mocked must fail loudly: a silent undefined would hang an apply.
-            throw new Error(`local/graph.ts: the program invoked ${token}, which the mock does not answer; add it to mockInvoke`);
+            throw new Error(
+                `local/graph.ts: the program invoked ${token}, which the mock does not answer; add it to mockInvoke`,
+            );
     }
 }
 
@@ -263,7 +292,9 @@ async function resolveInputs(value: unknown): Promise<unknown> {
         return Promise.all((value as unknown[]).map(resolveInputs));
     }
     if (value !== null && typeof value === "object") {
-        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveInputs(v)] as const));
+        const entries = await Promise.all(
+            Object.entries(value).map(async ([k, v]) => [k, await resolveInputs(v)] as const),
+        );
         return Object.fromEntries(entries);
     }
     return value;
@@ -305,23 +336,43 @@ async function runProgram(options: CaptureOptions): Promise<CapturedStack> {
     const config = resolveConfig(options.stackConfig ?? readStackFile(stack), options.config);
     const region = config["aws:region"] ?? "";
 
-    const registered: { type: string; name: string; custom: boolean; id: string; inputs: unknown; state: Record<string, unknown> }[] = [];
-    await pulumi.runtime.setMocks({
-        newResource(args) {
-            const computed = computedAttributes(args.type, args.name, args.inputs, region);
-            const id = String(computed.id);
-            // A real preview knows inputs only; computed attributes of a new resource are unknown.
-            const state = preview ? { ...args.inputs } : { ...args.inputs, ...computed };
-            registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, id, inputs: args.inputs, state });
-            return { id: preview ? undefined : id, state };
+    const registered: {
+        type: string;
+        name: string;
+        custom: boolean;
+        id: string;
+        inputs: unknown;
+        state: Record<string, unknown>;
+    }[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const computed = computedAttributes(args.type, args.name, args.inputs, region);
+                const id = String(computed.id);
+                // A real preview knows inputs only; computed attributes of a new resource are unknown.
+                const state = preview ? { ...args.inputs } : { ...args.inputs, ...computed };
+                registered.push({
+                    type: args.type,
+                    name: args.name,
+                    custom: args.custom ?? true,
+                    id,
+                    inputs: args.inputs,
+                    state,
+                });
+                return { id: preview ? undefined : id, state };
+            },
+            call(args) {
+                return mockInvoke(args.token, args.inputs);
+            },
         },
-        call(args) {
-            return mockInvoke(args.token, args.inputs);
-        },
-    }, PROJECT_NAME, stack, preview);
+        PROJECT_NAME,
+        stack,
+        preview,
+    );
     // Providers receive a referenced resource as its id; so must the mock, to see plain inputs.
-    (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsResourceReferences: boolean } })
-        .getStore().supportsResourceReferences = false;
+    (
+        require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsResourceReferences: boolean } }
+    ).getStore().supportsResourceReferences = false;
     pulumi.runtime.setAllConfig(config);
 
     const entry = require.resolve(path.join(PROJECT_DIR, "index.ts"));
@@ -347,7 +398,11 @@ async function runProgram(options: CaptureOptions): Promise<CapturedStack> {
     for (const r of registered) {
         const urn = urns.find((u) => u.endsWith(`::${r.name}`) && u.split("::")[2].split("$").pop() === r.type) ?? "";
         resources.push({
-            type: r.type, name: r.name, urn, custom: r.custom, id: r.id,
+            type: r.type,
+            name: r.name,
+            urn,
+            custom: r.custom,
+            id: r.id,
             inputs: (await resolveInputs(r.inputs)) as Record<string, any>,
             state: (await resolveInputs(r.state)) as Record<string, any>,
         });

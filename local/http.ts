@@ -57,12 +57,18 @@ export function pathWithQuery(path: string, query: string): string {
 /** Splits a request target into path and raw query. */
 export function splitTarget(target: string): { path: string; query: string } {
     const index = target.indexOf("?");
-    return index === -1 ? { path: target, query: "" } : { path: target.slice(0, index), query: target.slice(index + 1) };
+    return index === -1
+        ? { path: target, query: "" }
+        : { path: target.slice(0, index), query: target.slice(index + 1) };
 }
 
 /** A JSON response with the given extra headers. */
 export function jsonResponse(status: number, value: unknown, headers: HeaderList = []): HttpResponse {
-    return { status, headers: [["Content-Type", "application/json"], ...headers], body: Buffer.from(JSON.stringify(value)) };
+    return {
+        status,
+        headers: [["Content-Type", "application/json"], ...headers],
+        body: Buffer.from(JSON.stringify(value)),
+    };
 }
 
 /** A request id in the UUID format API Gateway and Lambda use. */

@@ -18,14 +18,18 @@ export interface PolicyRequest {
 
 export type PolicyDecision = "allow" | "explicit-deny" | "implicit-deny";
 
-const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+const list = (value: unknown): string[] =>
+    value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
 
 /**
  * IAM wildcard matching: `*` any run of characters (`/` and `:` included), `?` one character.
  * Source: "IAM JSON policy elements: Resource" (reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards).
  */
 export function wildcardMatches(pattern: string, value: string, caseInsensitive = false): boolean {
-    const source = pattern.split("").map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&"))).join("");
+    const source = pattern
+        .split("")
+        .map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
+        .join("");
     return new RegExp(`^${source}$`, caseInsensitive ? "i" : "").test(value);
 }
 
@@ -47,8 +51,10 @@ function principalMatches(principal: unknown, caller: PolicyRequest["principal"]
         return true;
     }
     const p = principal as Record<string, unknown>;
-    return list(p.AWS).some((a) => a === "*" || a === caller?.aws)
-        || (caller?.service !== undefined && list(p.Service).includes(caller.service));
+    return (
+        list(p.AWS).some((a) => a === "*" || a === caller?.aws) ||
+        (caller?.service !== undefined && list(p.Service).includes(caller.service))
+    );
 }
 
 /** Condition operators with their matching rule; an operator not listed makes the statement not apply. */
@@ -89,20 +95,29 @@ function conditionsHold(condition: unknown, context: Readonly<Record<string, str
 }
 
 function statementApplies(statement: Record<string, unknown>, request: PolicyRequest): boolean {
-    const actionOk = statement.NotAction !== undefined
-        ? !actionMatches(list(statement.NotAction), request.action)
-        : actionMatches(list(statement.Action), request.action);
-    const resourceOk = statement.NotResource !== undefined
-        ? !resourceMatches(list(statement.NotResource), request.resource)
-        : resourceMatches(list(statement.Resource), request.resource);
-    return actionOk && resourceOk && principalMatches(statement.Principal, request.principal)
-        && conditionsHold(statement.Condition, request.context);
+    const actionOk =
+        statement.NotAction !== undefined
+            ? !actionMatches(list(statement.NotAction), request.action)
+            : actionMatches(list(statement.Action), request.action);
+    const resourceOk =
+        statement.NotResource !== undefined
+            ? !resourceMatches(list(statement.NotResource), request.resource)
+            : resourceMatches(list(statement.Resource), request.resource);
+    return (
+        actionOk &&
+        resourceOk &&
+        principalMatches(statement.Principal, request.principal) &&
+        conditionsHold(statement.Condition, request.context)
+    );
 }
 
 /** Evaluates one policy document (parsed JSON) for a request. */
 export function evaluatePolicy(document: unknown, request: PolicyRequest): PolicyDecision {
     const statements = (document as { Statement?: unknown } | null)?.Statement;
-    const all = (Array.isArray(statements) ? statements : statements === undefined ? [] : [statements]) as Record<string, unknown>[];
+    const all = (Array.isArray(statements) ? statements : statements === undefined ? [] : [statements]) as Record<
+        string,
+        unknown
+    >[];
     const applying = all.filter((s) => s !== null && typeof s === "object" && statementApplies(s, request));
     if (applying.some((s) => s.Effect === "Deny")) {
         return "explicit-deny";

@@ -26,9 +26,12 @@ const DEFAULT_TIMEOUT_S = 3;
 
 function assetBytes(asset: CapturedAsset, where: string): Buffer {
     switch (asset.kind) {
-        case "string": return Buffer.from(asset.text);
-        case "file": return fs.readFileSync(asset.path);
-        default: throw new Error(`${where}: nested archives are not supported`);
+        case "string":
+            return Buffer.from(asset.text);
+        case "file":
+            return fs.readFileSync(asset.path);
+        default:
+            throw new Error(`${where}: nested archives are not supported`);
     }
 }
 
@@ -89,7 +92,11 @@ export class LambdaRuntime {
             const input = JSON.parse(JSON.stringify(event));
             const outcome = new Promise<unknown>((resolve, reject) => {
                 const returned = handler(input, context, (error, result) => (error ? reject(error) : resolve(result)));
-                if (returned !== null && typeof returned === "object" && typeof (returned as Promise<unknown>).then === "function") {
+                if (
+                    returned !== null &&
+                    typeof returned === "object" &&
+                    typeof (returned as Promise<unknown>).then === "function"
+                ) {
                     (returned as Promise<unknown>).then(resolve, reject);
                 }
             });

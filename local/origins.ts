@@ -28,8 +28,11 @@ function withLocalCredentials(response: HttpResponse): HttpResponse {
 export function originFetcher(graph: CapturedStack, gateway: ApiGateway): OriginFetch {
     const distributionArn = String(theDistribution(graph).state.arn);
     // Origin Access Control makes CloudFront sign its S3 requests; without it, S3 sees an anonymous caller.
-    const signingOacs = new Set(resourcesOfType(graph, TYPES.originAccessControl)
-        .filter((o) => o.state.originAccessControlOriginType === "s3" && o.state.signingBehavior !== "never").map((o) => o.id));
+    const signingOacs = new Set(
+        resourcesOfType(graph, TYPES.originAccessControl)
+            .filter((o) => o.state.originAccessControlOriginType === "s3" && o.state.signingBehavior !== "never")
+            .map((o) => o.id),
+    );
     const buckets = new Map<string, S3Bucket>();
     return async (origin, request) => {
         const bucket = bucketByRegionalDomain(graph, origin.domainName);
@@ -37,15 +40,21 @@ export function originFetcher(graph: CapturedStack, gateway: ApiGateway): Origin
             if (!buckets.has(bucket.id)) {
                 buckets.set(bucket.id, new S3Bucket(graph, bucket));
             }
-            const caller: S3Caller = origin.originAccessControlId !== undefined && signingOacs.has(origin.originAccessControlId)
-                ? { kind: "cloudfront", distributionArn } : { kind: "anonymous" };
+            const caller: S3Caller =
+                origin.originAccessControlId !== undefined && signingOacs.has(origin.originAccessControlId)
+                    ? { kind: "cloudfront", distributionArn }
+                    : { kind: "anonymous" };
             const response = buckets.get(bucket.id)!.handle(request, caller);
-            return request.path === `${origin.path}/${CONFIG_KEY}` && response.status === 200 ? withLocalCredentials(response) : response;
+            return request.path === `${origin.path}/${CONFIG_KEY}` && response.status === 200
+                ? withLocalCredentials(response)
+                : response;
         }
         if (gateway.serves(origin.domainName)) {
             // API Gateway routes by the Host header it receives: the one CloudFront set, or forwarded.
             return gateway.handle(request, {
-                routingHost: headerValue(request.headers, "host") ?? origin.domainName, protocol: origin.protocol, port: origin.port,
+                routingHost: headerValue(request.headers, "host") ?? origin.domainName,
+                protocol: origin.protocol,
+                port: origin.port,
             });
         }
         throw new Error(`${origin.domainName} is neither a bucket nor an API Gateway host of the program`);

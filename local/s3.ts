@@ -16,12 +16,21 @@ import { evaluatePolicy, PolicyRequest } from "./iam-policy";
 import { bucketObjects, bucketPolicies, TYPES } from "./topology";
 
 /** Who asks S3: CloudFront with OAC (signed, with the distribution's ARN) or anonymous. */
-export type S3Caller = { readonly kind: "cloudfront"; readonly distributionArn: string } | { readonly kind: "anonymous" };
+export type S3Caller =
+    { readonly kind: "cloudfront"; readonly distributionArn: string } | { readonly kind: "anonymous" };
 
 function s3Error(status: number, code: string, message: string): HttpResponse {
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>`
-        + `<RequestId>${requestId().replace(/-/g, "").slice(0, 16).toUpperCase()}</RequestId><HostId>local</HostId></Error>`;
-    return { status, headers: [["Content-Type", "application/xml"], ["Server", "AmazonS3"]], body: Buffer.from(xml) };
+    const xml =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>` +
+        `<RequestId>${requestId().replace(/-/g, "").slice(0, 16).toUpperCase()}</RequestId><HostId>local</HostId></Error>`;
+    return {
+        status,
+        headers: [
+            ["Content-Type", "application/xml"],
+            ["Server", "AmazonS3"],
+        ],
+        body: Buffer.from(xml),
+    };
 }
 
 /** The bytes of an uploaded object: its `source` asset or its `content`. */
@@ -54,12 +63,18 @@ export class S3Bucket {
     private readonly blocksPublicPolicies: boolean;
     private readonly lastModified = new Date().toUTCString();
 
-    constructor(stack: CapturedStack, private readonly bucket: CapturedResource) {
+    constructor(
+        stack: CapturedStack,
+        private readonly bucket: CapturedResource,
+    ) {
         this.objects = bucketObjects(stack, bucket);
         this.bodies = new Map([...this.objects].map(([key, object]) => [key, objectBody(object)]));
         this.policies = bucketPolicies(stack, bucket).map((p) => JSON.parse(String(p.state.policy)));
-        this.blocksPublicPolicies = resourcesOfType(stack, TYPES.bucketPublicAccessBlock)
-            .some((b) => (b.state.bucket === bucket.state.bucket || b.state.bucket === bucket.id) && b.state.restrictPublicBuckets === true);
+        this.blocksPublicPolicies = resourcesOfType(stack, TYPES.bucketPublicAccessBlock).some(
+            (b) =>
+                (b.state.bucket === bucket.state.bucket || b.state.bucket === bucket.id) &&
+                b.state.restrictPublicBuckets === true,
+        );
     }
 
     /** Whether the bucket policy lets the caller do `action` on `resource`. */
@@ -67,9 +82,15 @@ export class S3Bucket {
         if (caller.kind === "anonymous" && this.blocksPublicPolicies) {
             return false;
         }
-        const request: PolicyRequest = caller.kind === "cloudfront"
-            ? { action, resource, principal: { service: "cloudfront.amazonaws.com" }, context: { "aws:SourceArn": caller.distributionArn } }
-            : { action, resource, principal: { aws: "*" } };
+        const request: PolicyRequest =
+            caller.kind === "cloudfront"
+                ? {
+                      action,
+                      resource,
+                      principal: { service: "cloudfront.amazonaws.com" },
+                      context: { "aws:SourceArn": caller.distributionArn },
+                  }
+                : { action, resource, principal: { aws: "*" } };
         const decisions = this.policies.map((p) => evaluatePolicy(p, request));
         return !decisions.includes("explicit-deny") && decisions.includes("allow");
     }

@@ -76,7 +76,14 @@ function readRequest(req: http.IncomingMessage): Promise<HttpRequest> {
                 headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
             }
             const { path, query } = splitTarget(req.url ?? "/");
-            resolve({ method: req.method ?? "GET", path, query, headers, body: Buffer.concat(chunks), clientIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "") });
+            resolve({
+                method: req.method ?? "GET",
+                path,
+                query,
+                headers,
+                body: Buffer.concat(chunks),
+                clientIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+            });
         });
     });
 }
@@ -99,9 +106,13 @@ function writeResponse(res: http.ServerResponse, method: string, response: HttpR
 function listen(server: http.Server, port: number, what: string): Promise<number> {
     return new Promise((resolve, reject) => {
         const onError = (error: NodeJS.ErrnoException) => {
-            reject(error.code === "EADDRINUSE"
-                ? new Error(`Port ${port} (${what}) is already in use: stop whatever listens there, or pick other ports, e.g. PORT=${port + 10} npm start`)
-                : error);
+            reject(
+                error.code === "EADDRINUSE"
+                    ? new Error(
+                          `Port ${port} (${what}) is already in use: stop whatever listens there, or pick other ports, e.g. PORT=${port + 10} npm start`,
+                      )
+                    : error,
+            );
         };
         server.once("error", onError);
         server.listen(port, "127.0.0.1", () => {
@@ -125,7 +136,7 @@ function close(server: http.Server): Promise<void> {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
     const log = options.log ?? (() => undefined);
-    const graph = options.graph ?? await captureStack({ stack: options.stack, config: options.config });
+    const graph = options.graph ?? (await captureStack({ stack: options.stack, config: options.config }));
     const warnings = fidelityWarnings(graph);
     const warn = (message: string) => warnings.push(message);
     const lambdas = new LambdaRuntime();
@@ -138,7 +149,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const requests: RecordedRequest[] = [];
         let directPort = 0;
 
-        const serve = (listener: RecordedRequest["listener"], handle: (request: HttpRequest, req: http.IncomingMessage) => Promise<HttpResponse>) =>
+        const serve = (
+            listener: RecordedRequest["listener"],
+            handle: (request: HttpRequest, req: http.IncomingMessage) => Promise<HttpResponse>,
+        ) =>
             http.createServer((req, res) => {
                 void (async () => {
                     let response: HttpResponse;
@@ -150,25 +164,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
                         response = await handle(request, req);
                     } catch (error) {
                         log(`${listener} ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
-                        response = { status: 500, headers: [["Content-Type", "text/plain"]], body: Buffer.from(`local stack error: ${(error as Error).message}\n`) };
+                        response = {
+                            status: 500,
+                            headers: [["Content-Type", "text/plain"]],
+                            body: Buffer.from(`local stack error: ${(error as Error).message}\n`),
+                        };
                     }
                     const headers: Record<string, string> = {};
                     for (const [name, value] of Object.entries(req.headers)) {
                         headers[name] = Array.isArray(value) ? value.join(", ") : String(value);
                     }
-                    requests.push({ listener, method: req.method ?? "GET", url: req.url ?? "/", headers, status: response.status });
+                    requests.push({
+                        listener,
+                        method: req.method ?? "GET",
+                        url: req.url ?? "/",
+                        headers,
+                        status: response.status,
+                    });
                     writeResponse(res, req.method ?? "GET", response);
                 })();
             });
 
-        const site = serve("cloudfront", (request, req) => distribution.handle(request, {
-            ip: request.clientIp, port: req.socket.remotePort ?? 0, protocol: "http", httpVersion: req.httpVersion,
-        }));
+        const site = serve("cloudfront", (request, req) =>
+            distribution.handle(request, {
+                ip: request.clientIp,
+                port: req.socket.remotePort ?? 0,
+                protocol: "http",
+                httpVersion: req.httpVersion,
+            }),
+        );
         const direct = serve("direct", directEndpoint(graph, gateway, { port: () => directPort }));
         servers.push(site, direct);
 
         const sitePort = await listen(site, port, "the CloudFront listener");
-        directPort = await listen(direct, options.directPort ?? (port === 0 ? 0 : port + 1), "the direct API Gateway listener");
+        directPort = await listen(
+            direct,
+            options.directPort ?? (port === 0 ? 0 : port + 1),
+            "the direct API Gateway listener",
+        );
         return {
             url: `http://localhost:${sitePort}`,
             directUrl: `http://localhost:${directPort}`,

@@ -56,7 +56,9 @@ export function stackRegion(stack: CapturedStack): string {
 /** The account id, read from an ARN the program's resources carry. */
 export function stackAccount(stack: CapturedStack): string {
     for (const resource of stack.resources) {
-        const match = /^arn:aws[a-z-]*:[^:]+:[^:]*:(\d{12}):/.exec(String(resource.state.arn ?? resource.state.executionArn ?? ""));
+        const match = /^arn:aws[a-z-]*:[^:]+:[^:]*:(\d{12}):/.exec(
+            String(resource.state.arn ?? resource.state.executionArn ?? ""),
+        );
         if (match) {
             return match[1];
         }
@@ -84,7 +86,9 @@ export function lambdaByInvocationUri(stack: CapturedStack, uri: string): Captur
         return undefined;
     }
     const target = match[1];
-    return resourcesOfType(stack, TYPES.lambdaFunction).find((f) => f.state.arn === target || f.state.qualifiedArn === target);
+    return resourcesOfType(stack, TYPES.lambdaFunction).find(
+        (f) => f.state.arn === target || f.state.qualifiedArn === target,
+    );
 }
 
 /** The bucket an S3 origin domain (`{bucket}.s3.{region}.amazonaws.com`) resolves to. */
@@ -99,7 +103,11 @@ function inBucket(resource: CapturedResource, bucket: CapturedResource): boolean
 
 /** The objects uploaded to a bucket, by key. */
 export function bucketObjects(stack: CapturedStack, bucket: CapturedResource): Map<string, CapturedResource> {
-    return new Map(resourcesOfType(stack, TYPES.bucketObject).filter((o) => inBucket(o, bucket)).map((o) => [String(o.state.key), o]));
+    return new Map(
+        resourcesOfType(stack, TYPES.bucketObject)
+            .filter((o) => inBucket(o, bucket))
+            .map((o) => [String(o.state.key), o]),
+    );
 }
 
 /** The bucket policies attached to a bucket. */
@@ -114,7 +122,9 @@ export function restApiById(stack: CapturedStack, id: string): CapturedResource 
 
 /** A deployed stage of a REST API. */
 export function stageOf(stack: CapturedStack, restApiId: string, stageName: string): CapturedResource | undefined {
-    return resourcesOfType(stack, TYPES.stage).find((s) => s.state.restApi === restApiId && s.state.stageName === stageName);
+    return resourcesOfType(stack, TYPES.stage).find(
+        (s) => s.state.restApi === restApiId && s.state.stageName === stageName,
+    );
 }
 
 /** The custom domain with a name. */

@@ -23,7 +23,7 @@ const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : [
 export function policyStatements(policy: unknown): Statement[] {
     const document = typeof policy === "string" ? JSON.parse(policy) : policy;
     const statements = (document as { Statement?: unknown } | undefined)?.Statement;
-    return statements === undefined ? [] : asArray(statements) as Statement[];
+    return statements === undefined ? [] : (asArray(statements) as Statement[]);
 }
 
 /** Whether the principal is CloudFront's service principal and nothing else. */
@@ -32,15 +32,20 @@ function isOnlyCloudFront(principal: unknown): boolean {
         return false;
     }
     const entries = Object.entries(principal);
-    return entries.length === 1 && entries[0][0] === "Service"
-        && asArray(entries[0][1]).every((service) => service === CLOUDFRONT_SERVICE_PRINCIPAL);
+    return (
+        entries.length === 1 &&
+        entries[0][0] === "Service" &&
+        asArray(entries[0][1]).every((service) => service === CLOUDFRONT_SERVICE_PRINCIPAL)
+    );
 }
 
 /** The values of every `AWS:SourceArn` condition key (keys are case-insensitive), under any operator. */
 function sourceArnConditions(condition: Statement["Condition"]): unknown[] {
-    return Object.values(condition ?? {}).flatMap((keys) => Object.entries(keys)
-        .filter(([key]) => key.toLowerCase() === "aws:sourcearn")
-        .flatMap(([, value]) => asArray(value)));
+    return Object.values(condition ?? {}).flatMap((keys) =>
+        Object.entries(keys)
+            .filter(([key]) => key.toLowerCase() === "aws:sourcearn")
+            .flatMap(([, value]) => asArray(value)),
+    );
 }
 
 /**
@@ -54,13 +59,17 @@ export function statementProblem(statement: Statement): string | undefined {
     }
     const label = statement.Sid ? `statement "${statement.Sid}"` : "an Allow statement";
     if (statement.NotPrincipal !== undefined || !isOnlyCloudFront(statement.Principal)) {
-        return `${label} allows ${JSON.stringify(statement.Principal ?? { NotPrincipal: statement.NotPrincipal })}, `
-            + `not only the service principal ${CLOUDFRONT_SERVICE_PRINCIPAL}`;
+        return (
+            `${label} allows ${JSON.stringify(statement.Principal ?? { NotPrincipal: statement.NotPrincipal })}, ` +
+            `not only the service principal ${CLOUDFRONT_SERVICE_PRINCIPAL}`
+        );
     }
     const arns = sourceArnConditions(statement.Condition);
     if (arns.length === 0) {
-        return `${label} allows ${CLOUDFRONT_SERVICE_PRINCIPAL} without an AWS:SourceArn condition, so every `
-            + `CloudFront distribution (any account's) could read the bucket`;
+        return (
+            `${label} allows ${CLOUDFRONT_SERVICE_PRINCIPAL} without an AWS:SourceArn condition, so every ` +
+            `CloudFront distribution (any account's) could read the bucket`
+        );
     }
     const loose = arns.filter((arn) => typeof arn !== "string" || !DISTRIBUTION_ARN.test(arn));
     if (loose.length > 0) {

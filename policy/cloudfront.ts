@@ -3,9 +3,7 @@
  * one sends requests to, and which viewer headers reach the cache key or the origin. Works on the
  * props the analyzer hands over, resource inputs or a stack's outputs, which use the same names.
  */
-import {
-    MANAGED_CACHE_POLICY_KEYS, MANAGED_ORIGIN_REQUEST_FORWARDING,
-} from "./managed-policies";
+import { MANAGED_CACHE_POLICY_KEYS, MANAGED_ORIGIN_REQUEST_FORWARDING } from "./managed-policies";
 import { includesHeader, isSet } from "./props";
 
 /** The fields of a Lambda@Edge association the rules read. */
@@ -40,10 +38,17 @@ export interface OriginProps {
 /** The fields of a distribution the rules read. */
 export interface DistributionProps {
     readonly origins: readonly OriginProps[];
-    readonly originGroups?: readonly { readonly originId: string; readonly members: readonly { readonly originId: string }[] }[];
+    readonly originGroups?: readonly {
+        readonly originId: string;
+        readonly members: readonly { readonly originId: string }[];
+    }[];
     readonly defaultCacheBehavior: CacheBehaviourProps;
     readonly orderedCacheBehaviors?: readonly CacheBehaviourProps[];
-    readonly customErrorResponses?: readonly { readonly errorCode: number; readonly responseCode?: number; readonly responsePagePath?: string }[];
+    readonly customErrorResponses?: readonly {
+        readonly errorCode: number;
+        readonly responseCode?: number;
+        readonly responsePagePath?: string;
+    }[];
     readonly viewerCertificate: {
         readonly acmCertificateArn?: string;
         readonly iamCertificateId?: string;
@@ -78,8 +83,11 @@ function targetOrigins(distribution: DistributionProps, targetOriginId: string):
 
 /** Every behaviour of the distribution: the default one, then the ordered ones in their order. */
 export function behavioursOf(distribution: DistributionProps): Behaviour[] {
-    const describe = (props: CacheBehaviourProps, label: string): Behaviour =>
-        ({ label, props, origins: targetOrigins(distribution, props.targetOriginId) });
+    const describe = (props: CacheBehaviourProps, label: string): Behaviour => ({
+        label,
+        props,
+        origins: targetOrigins(distribution, props.targetOriginId),
+    });
     return [
         describe(distribution.defaultCacheBehavior, "the default behaviour"),
         ...(distribution.orderedCacheBehaviors ?? []).map((b) => describe(b, `behaviour "${b.pathPattern}"`)),
@@ -103,7 +111,10 @@ export interface CachePolicyProps {
     readonly defaultTtl?: number;
     readonly maxTtl?: number;
     readonly parametersInCacheKeyAndForwardedToOrigin: {
-        readonly headersConfig: { readonly headerBehavior?: string; readonly headers?: { readonly items?: readonly string[] } };
+        readonly headersConfig: {
+            readonly headerBehavior?: string;
+            readonly headers?: { readonly items?: readonly string[] };
+        };
     };
 }
 
@@ -111,7 +122,10 @@ export interface CachePolicyProps {
 export interface OriginRequestPolicyProps {
     readonly id: string;
     readonly name: string;
-    readonly headersConfig: { readonly headerBehavior?: string; readonly headers?: { readonly items?: readonly string[] } };
+    readonly headersConfig: {
+        readonly headerBehavior?: string;
+        readonly headers?: { readonly items?: readonly string[] };
+    };
 }
 
 /** The cache and origin request policies declared in the stack, by id. */
@@ -149,10 +163,16 @@ export function isUnverifiable<T extends object>(value: T | Unverifiable): value
 const DEFAULT_TTLS = { minTtl: 0, defaultTtl: 86_400, maxTtl: 31_536_000 } as const;
 
 /** Caching happens unless every TTL is 0: a positive max TTL alone lets origin headers cache. */
-function cachesWith(ttls: { readonly minTtl?: number; readonly defaultTtl?: number; readonly maxTtl?: number }): boolean {
-    return (ttls.minTtl ?? DEFAULT_TTLS.minTtl) > 0
-        || (ttls.defaultTtl ?? DEFAULT_TTLS.defaultTtl) > 0
-        || (ttls.maxTtl ?? DEFAULT_TTLS.maxTtl) > 0;
+function cachesWith(ttls: {
+    readonly minTtl?: number;
+    readonly defaultTtl?: number;
+    readonly maxTtl?: number;
+}): boolean {
+    return (
+        (ttls.minTtl ?? DEFAULT_TTLS.minTtl) > 0 ||
+        (ttls.defaultTtl ?? DEFAULT_TTLS.defaultTtl) > 0 ||
+        (ttls.maxTtl ?? DEFAULT_TTLS.maxTtl) > 0
+    );
 }
 
 /** The headers of a whitelist-style `headersConfig`, or of legacy `forwardedValues` ("*" is all). */
@@ -164,7 +184,10 @@ function listedHeaders(source: string, headers: readonly string[] | undefined): 
 export function cacheKeyOf(behaviour: CacheBehaviourProps, catalog: PolicyCatalog): CacheKey | Unverifiable {
     const id = behaviour.cachePolicyId;
     if (id === undefined || id === "") {
-        return { ...listedHeaders("legacy forwardedValues headers", behaviour.forwardedValues?.headers), caches: cachesWith(behaviour) };
+        return {
+            ...listedHeaders("legacy forwardedValues headers", behaviour.forwardedValues?.headers),
+            caches: cachesWith(behaviour),
+        };
     }
     const managed = MANAGED_CACHE_POLICY_KEYS.get(id);
     if (managed) {
@@ -176,7 +199,9 @@ export function cacheKeyOf(behaviour: CacheBehaviourProps, catalog: PolicyCatalo
         const headers = headersConfig.headerBehavior === "whitelist" ? headersConfig.headers?.items : [];
         return { ...listedHeaders(`cache policy "${custom.name}"`, headers), caches: cachesWith(custom) };
     }
-    return { unverifiable: `cache policy ${id} is neither a managed policy this pack knows nor an aws.cloudfront.CachePolicy in this stack` };
+    return {
+        unverifiable: `cache policy ${id} is neither a managed policy this pack knows nor an aws.cloudfront.CachePolicy in this stack`,
+    };
 }
 
 /** Which viewer headers an origin request policy (custom) forwards, by its `headerBehavior`. */
@@ -200,7 +225,10 @@ function originRequestHeaders(policy: OriginRequestPolicyProps): HeaderSelection
  * The viewer headers a behaviour's origin request policy adds to what reaches the origin (the cache
  * key's headers reach it too). No policy adds none.
  */
-export function originRequestHeadersOf(behaviour: CacheBehaviourProps, catalog: PolicyCatalog): HeaderSelection | Unverifiable {
+export function originRequestHeadersOf(
+    behaviour: CacheBehaviourProps,
+    catalog: PolicyCatalog,
+): HeaderSelection | Unverifiable {
     const id = behaviour.originRequestPolicyId;
     if (id === undefined || id === "") {
         return { source: "no origin request policy", includes: () => false };
@@ -214,7 +242,8 @@ export function originRequestHeadersOf(behaviour: CacheBehaviourProps, catalog: 
         return originRequestHeaders(custom);
     }
     return {
-        unverifiable: `origin request policy ${id} is neither a managed policy this pack knows nor an `
-            + `aws.cloudfront.OriginRequestPolicy in this stack`,
+        unverifiable:
+            `origin request policy ${id} is neither a managed policy this pack knows nor an ` +
+            `aws.cloudfront.OriginRequestPolicy in this stack`,
     };
 }

@@ -8,8 +8,14 @@
  */
 import { CapturedResource, UNKNOWN } from "../local/graph";
 import type {
-    Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
-    StackValidationArgs, StackValidationPolicy,
+    Policies,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 
 /** The parts of a captured resource the analyzer sees. */
@@ -92,7 +98,7 @@ function resourceArgs(resource: StackResource): ResourceValidationArgs {
         name: resource.name,
         opts: DEFAULT_OPTIONS,
         isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-        asType: (resourceClass) => (isTypeOf(resource.type, resourceClass) ? props as any : undefined),
+        asType: (resourceClass) => (isTypeOf(resource.type, resourceClass) ? (props as any) : undefined),
     };
 }
 
@@ -108,7 +114,7 @@ function stackArgs(resources: readonly StackResource[]): StackValidationArgs {
             dependencies: [],
             propertyDependencies: {},
             isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-            asType: (resourceClass) => (isTypeOf(resource.type, resourceClass) ? props as any : undefined),
+            asType: (resourceClass) => (isTypeOf(resource.type, resourceClass) ? (props as any) : undefined),
         };
     });
     return { ...common, resources: policyResources };
@@ -120,8 +126,12 @@ type Findings = { violations: PolicyFinding[]; notRunDuringPreview: PolicyFindin
  * Runs one validation and sorts its outcome into the findings: reported violations, nothing (passed
  * or not applicable), or not run because it read an unknown value.
  */
-async function run(policy: string, defaultUrn: string | undefined, validate: (report: ReportViolation) => unknown,
-    findings: Findings): Promise<void> {
+async function run(
+    policy: string,
+    defaultUrn: string | undefined,
+    validate: (report: ReportViolation) => unknown,
+    findings: Findings,
+): Promise<void> {
     try {
         await validate((message, urn) => findings.violations.push({ policy, message, urn: urn ?? defaultUrn }));
     } catch (error) {

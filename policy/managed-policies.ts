@@ -33,10 +33,14 @@ const forwardsEveryViewerHeader = () => true;
 
 export const MANAGED_ORIGIN_REQUEST_FORWARDING: ReadonlyMap<string, ManagedOriginRequestPolicy> = new Map([
     [MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer, { name: "AllViewer", forwards: forwardsEveryViewerHeader }],
-    [ALL_VIEWER_AND_CLOUDFRONT_HEADERS_2022_06,
-        { name: "AllViewerAndCloudFrontHeaders-2022-06", forwards: forwardsEveryViewerHeader }],
-    [MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
-        { name: "AllViewerExceptHostHeader", forwards: (header: string) => header !== "host" }],
+    [
+        ALL_VIEWER_AND_CLOUDFRONT_HEADERS_2022_06,
+        { name: "AllViewerAndCloudFrontHeaders-2022-06", forwards: forwardsEveryViewerHeader },
+    ],
+    [
+        MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
+        { name: "AllViewerExceptHostHeader", forwards: (header: string) => header !== "host" },
+    ],
 ]);
 
 /** The managed ids an API behaviour should use, for the fix in a message. */

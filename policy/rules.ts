@@ -11,14 +11,27 @@
  */
 import * as aws from "@pulumi/aws";
 import {
-    PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    validateResourceOfType,
 } from "@pulumi/policy";
 // The region the program creates its edge function in, so the rules and the program cannot disagree.
 import { EDGE_REGION } from "../infra/edge-path-rewriter";
 import { CLOUDFRONT_SERVICE_PRINCIPAL, policyStatements, statementProblem } from "./bucket-policy";
 import {
-    apiBehavioursOf, Behaviour, behavioursOf, cacheKeyOf, DistributionProps, isApiBehaviour, isS3Origin, isUnverifiable,
-    OriginProps, originRequestHeadersOf, PolicyCatalog,
+    apiBehavioursOf,
+    Behaviour,
+    behavioursOf,
+    cacheKeyOf,
+    DistributionProps,
+    isApiBehaviour,
+    isS3Origin,
+    isUnverifiable,
+    OriginProps,
+    originRequestHeadersOf,
+    PolicyCatalog,
 } from "./cloudfront";
 import { isVersionNumber, parseLambdaArn } from "./lambda-arn";
 import { RECOMMENDED_API_POLICIES } from "./managed-policies";
@@ -32,14 +45,18 @@ export const MINIMUM_VIEWER_SECURITY_POLICY = "TLSv1.2_2021";
 type Report = (message: string) => void;
 
 /** A resource policy over one distribution's inputs. */
-function distributionPolicy(name: string, description: string,
-    check: (distribution: DistributionProps, report: Report) => void): ResourceValidationPolicy {
+function distributionPolicy(
+    name: string,
+    description: string,
+    check: (distribution: DistributionProps, report: Report) => void,
+): ResourceValidationPolicy {
     return {
         name,
         description,
         enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.cloudfront.Distribution,
-            (distribution, _args, reportViolation) => check(distribution, (message) => reportViolation(message))),
+        validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _args, reportViolation) =>
+            check(distribution, (message) => reportViolation(message)),
+        ),
     };
 }
 
@@ -58,54 +75,82 @@ function distributionsIn(resources: readonly PolicyResource[], reportViolation: 
 function checkOriginAccessControl(distribution: DistributionProps, report: Report): void {
     for (const origin of distribution.origins.filter(isS3Origin)) {
         if (!isSet(origin, "originAccessControlId")) {
-            report(`S3 origin "${origin.originId}" has no originAccessControlId, so CloudFront reads the bucket `
-                + `anonymously and the bucket would have to be public. Fix: create an aws.cloudfront.OriginAccessControl `
-                + `(originAccessControlOriginType "s3", signingBehavior "always", signingProtocol "sigv4") and set its id `
-                + `as the origin's originAccessControlId.`);
+            report(
+                `S3 origin "${origin.originId}" has no originAccessControlId, so CloudFront reads the bucket ` +
+                    `anonymously and the bucket would have to be public. Fix: create an aws.cloudfront.OriginAccessControl ` +
+                    `(originAccessControlOriginType "s3", signingBehavior "always", signingProtocol "sigv4") and set its id ` +
+                    `as the origin's originAccessControlId.`,
+            );
         }
         if (isSet(origin, "s3OriginConfig") && isSet(origin.s3OriginConfig!, "originAccessIdentity")) {
-            report(`S3 origin "${origin.originId}" uses a legacy origin access identity `
-                + `(s3OriginConfig.originAccessIdentity), which AWS superseded with Origin Access Control (OAC signs `
-                + `with SigV4 and works with SSE-KMS and every region). Fix: remove s3OriginConfig and set `
-                + `originAccessControlId to an aws.cloudfront.OriginAccessControl's id.`);
+            report(
+                `S3 origin "${origin.originId}" uses a legacy origin access identity ` +
+                    `(s3OriginConfig.originAccessIdentity), which AWS superseded with Origin Access Control (OAC signs ` +
+                    `with SigV4 and works with SSE-KMS and every region). Fix: remove s3OriginConfig and set ` +
+                    `originAccessControlId to an aws.cloudfront.OriginAccessControl's id.`,
+            );
         }
     }
 }
 
-export const s3OriginAccessControl = distributionPolicy("s3-origin-access-control",
+export const s3OriginAccessControl = distributionPolicy(
+    "s3-origin-access-control",
     "S3 origins are read through Origin Access Control, never a legacy origin access identity.",
-    checkOriginAccessControl);
+    checkOriginAccessControl,
+);
 
 /** The bucket (any of the provider's bucket classes) whose domain an S3 origin names. */
 function originBucket(resources: readonly PolicyResource[], origin: OriginProps) {
     const buckets = [...ofType(resources, aws.s3.Bucket), ...ofType(resources, aws.s3.BucketV2)];
-    return buckets.find(({ props }) =>
-        props.bucketRegionalDomainName === origin.domainName || props.bucketDomainName === origin.domainName);
+    return buckets.find(
+        ({ props }) =>
+            props.bucketRegionalDomainName === origin.domainName || props.bucketDomainName === origin.domainName,
+    );
 }
 
-const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+const PUBLIC_ACCESS_FLAGS = [
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+] as const;
 
-function checkPublicAccessBlock(resources: readonly PolicyResource[], bucketNames: readonly string[], label: string,
-    report: Report): void {
-    const blocks = ofType(resources, aws.s3.BucketPublicAccessBlock).filter(({ props }) => bucketNames.includes(props.bucket));
+function checkPublicAccessBlock(
+    resources: readonly PolicyResource[],
+    bucketNames: readonly string[],
+    label: string,
+    report: Report,
+): void {
+    const blocks = ofType(resources, aws.s3.BucketPublicAccessBlock).filter(({ props }) =>
+        bucketNames.includes(props.bucket),
+    );
     if (!blocks.some(({ props }) => PUBLIC_ACCESS_FLAGS.every((flag) => props[flag] === true))) {
-        report(`${label} has no aws.s3.BucketPublicAccessBlock with ${PUBLIC_ACCESS_FLAGS.join(", ")} all true, so an `
-            + `ACL or a bucket policy could still make it public. Fix: add new aws.s3.BucketPublicAccessBlock(..., { bucket: `
-            + `bucket.id, ${PUBLIC_ACCESS_FLAGS.map((flag) => `${flag}: true`).join(", ")} }).`);
+        report(
+            `${label} has no aws.s3.BucketPublicAccessBlock with ${PUBLIC_ACCESS_FLAGS.join(", ")} all true, so an ` +
+                `ACL or a bucket policy could still make it public. Fix: add new aws.s3.BucketPublicAccessBlock(..., { bucket: ` +
+                `bucket.id, ${PUBLIC_ACCESS_FLAGS.map((flag) => `${flag}: true`).join(", ")} }).`,
+        );
     }
 }
 
-const BUCKET_POLICY_FIX = `Fix: allow only Principal { Service: "${CLOUDFRONT_SERVICE_PRINCIPAL}" }, Action "s3:GetObject" `
-    + `on "<bucket ARN>/*", with Condition { StringEquals: { "AWS:SourceArn": <the distribution's ARN> } }.`;
+const BUCKET_POLICY_FIX =
+    `Fix: allow only Principal { Service: "${CLOUDFRONT_SERVICE_PRINCIPAL}" }, Action "s3:GetObject" ` +
+    `on "<bucket ARN>/*", with Condition { StringEquals: { "AWS:SourceArn": <the distribution's ARN> } }.`;
 
-function checkBucketPolicies(resources: readonly PolicyResource[], bucketNames: readonly string[], label: string,
-    report: Report): void {
+function checkBucketPolicies(
+    resources: readonly PolicyResource[],
+    bucketNames: readonly string[],
+    label: string,
+    report: Report,
+): void {
     const policies = ofType(resources, aws.s3.BucketPolicy).filter(({ props }) => bucketNames.includes(props.bucket));
     if (policies.length === 0) {
         report(`${label} has no aws.s3.BucketPolicy, so Origin Access Control cannot read it. ${BUCKET_POLICY_FIX}`);
     }
     for (const { resource, props } of policies) {
-        for (const problem of policyStatements(props.policy).map(statementProblem).filter((p) => p !== undefined)) {
+        for (const problem of policyStatements(props.policy)
+            .map(statementProblem)
+            .filter((p) => p !== undefined)) {
             report(`bucket policy "${resource.name}" on ${label}: ${problem}. ${BUCKET_POLICY_FIX}`);
         }
     }
@@ -113,16 +158,19 @@ function checkBucketPolicies(resources: readonly PolicyResource[], bucketNames: 
 
 export const s3OriginBucketPrivate: StackValidationPolicy = {
     name: "s3-origin-bucket-private",
-    description: "The bucket behind an S3 origin blocks all public access and lets only CloudFront (with AWS:SourceArn) read it.",
+    description:
+        "The bucket behind an S3 origin blocks all public access and lets only CloudFront (with AWS:SourceArn) read it.",
     enforcementLevel: "mandatory",
     validateStack: ({ resources }, reportViolation) => {
         for (const { distribution, report } of distributionsIn(resources, reportViolation)) {
             for (const origin of distribution.origins.filter(isS3Origin)) {
                 const bucket = originBucket(resources, origin);
                 if (bucket === undefined) {
-                    report(`S3 origin "${origin.originId}" (${origin.domainName}) is not a bucket declared in this stack, `
-                        + `so its public access block and bucket policy cannot be checked. Fix: declare the bucket in this `
-                        + `program (aws.s3.Bucket) with its aws.s3.BucketPublicAccessBlock and aws.s3.BucketPolicy.`);
+                    report(
+                        `S3 origin "${origin.originId}" (${origin.domainName}) is not a bucket declared in this stack, ` +
+                            `so its public access block and bucket policy cannot be checked. Fix: declare the bucket in this ` +
+                            `program (aws.s3.Bucket) with its aws.s3.BucketPublicAccessBlock and aws.s3.BucketPolicy.`,
+                    );
                     continue;
                 }
                 const names = [bucket.props.id, bucket.props.bucket];
@@ -142,15 +190,20 @@ export const s3OriginBucketPrivate: StackValidationPolicy = {
 function checkViewerHttps(distribution: DistributionProps, report: Report): void {
     for (const behaviour of behavioursOf(distribution)) {
         if (behaviour.props.viewerProtocolPolicy === "allow-all") {
-            report(`${behaviour.label} has viewerProtocolPolicy "allow-all", so viewers may send requests, tokens and `
-                + `Authorization headers over plain HTTP. Fix: set viewerProtocolPolicy to "https-only" on API behaviours `
-                + `(a redirect would drop a POST's body) and "redirect-to-https" on the site's.`);
+            report(
+                `${behaviour.label} has viewerProtocolPolicy "allow-all", so viewers may send requests, tokens and ` +
+                    `Authorization headers over plain HTTP. Fix: set viewerProtocolPolicy to "https-only" on API behaviours ` +
+                    `(a redirect would drop a POST's body) and "redirect-to-https" on the site's.`,
+            );
         }
     }
 }
 
-export const viewerHttpsOnly = distributionPolicy("viewer-https-only",
-    "No behaviour serves viewers over plain HTTP (viewerProtocolPolicy allow-all).", checkViewerHttps);
+export const viewerHttpsOnly = distributionPolicy(
+    "viewer-https-only",
+    "No behaviour serves viewers over plain HTTP (viewerProtocolPolicy allow-all).",
+    checkViewerHttps,
+);
 
 /** `TLSv1.2_2021` as [1, 2, 2021]; undefined for a name that is not a TLS policy (SSLv3). */
 function securityPolicyRank(name: string): [number, number, number] | undefined {
@@ -173,37 +226,50 @@ function checkViewerTls(distribution: DistributionProps, report: Report): void {
     const certificate = distribution.viewerCertificate;
     const custom = isSet(certificate, "acmCertificateArn") || isSet(certificate, "iamCertificateId");
     if (custom && !meetsMinimumViewerTls(certificate.minimumProtocolVersion)) {
-        report(`viewerCertificate uses a custom certificate with minimumProtocolVersion `
-            + `${JSON.stringify(certificate.minimumProtocolVersion ?? "TLSv1 (the provider's default)")}, which lets `
-            + `viewers negotiate TLS older than 1.2. Fix: set viewerCertificate.minimumProtocolVersion to `
-            + `"${MINIMUM_VIEWER_SECURITY_POLICY}" or newer (with sslSupportMethod "sni-only").`);
+        report(
+            `viewerCertificate uses a custom certificate with minimumProtocolVersion ` +
+                `${JSON.stringify(certificate.minimumProtocolVersion ?? "TLSv1 (the provider's default)")}, which lets ` +
+                `viewers negotiate TLS older than 1.2. Fix: set viewerCertificate.minimumProtocolVersion to ` +
+                `"${MINIMUM_VIEWER_SECURITY_POLICY}" or newer (with sslSupportMethod "sni-only").`,
+        );
     }
 }
 
-export const viewerTlsMinimum = distributionPolicy("viewer-tls-minimum",
-    `With a custom certificate, viewers need TLS 1.2 at least (${MINIMUM_VIEWER_SECURITY_POLICY} or newer).`, checkViewerTls);
+export const viewerTlsMinimum = distributionPolicy(
+    "viewer-tls-minimum",
+    `With a custom certificate, viewers need TLS 1.2 at least (${MINIMUM_VIEWER_SECURITY_POLICY} or newer).`,
+    checkViewerTls,
+);
 
 function checkApiOriginHttps(distribution: DistributionProps, report: Report): void {
     for (const origin of distribution.origins) {
         const policy = origin.customOriginConfig?.originProtocolPolicy;
         if (policy !== undefined && policy !== "https-only") {
-            report(`custom origin "${origin.originId}" (${origin.domainName}) has originProtocolPolicy "${policy}", so `
-                + `CloudFront may forward requests, with their Authorization headers, over plain HTTP (and API Gateway `
-                + `answers only HTTPS). Fix: set customOriginConfig.originProtocolPolicy to "https-only".`);
+            report(
+                `custom origin "${origin.originId}" (${origin.domainName}) has originProtocolPolicy "${policy}", so ` +
+                    `CloudFront may forward requests, with their Authorization headers, over plain HTTP (and API Gateway ` +
+                    `answers only HTTPS). Fix: set customOriginConfig.originProtocolPolicy to "https-only".`,
+            );
         }
     }
 }
 
-export const apiOriginHttpsOnly = distributionPolicy("api-origin-https-only",
-    "CloudFront reaches API (custom) origins over HTTPS only.", checkApiOriginHttps);
+export const apiOriginHttpsOnly = distributionPolicy(
+    "api-origin-https-only",
+    "CloudFront reaches API (custom) origins over HTTPS only.",
+    checkApiOriginHttps,
+);
 
 // ---------------------------------------------------------------------------------------------
 // API behaviours: what reaches API Gateway, and what is cached.
 // ---------------------------------------------------------------------------------------------
 
 /** Runs a check on every API behaviour of every distribution, with the stack's policy catalog. */
-function forEachApiBehaviour(resources: readonly PolicyResource[], reportViolation: ReportViolation,
-    check: (behaviour: Behaviour, catalog: PolicyCatalog, report: Report) => void): void {
+function forEachApiBehaviour(
+    resources: readonly PolicyResource[],
+    reportViolation: ReportViolation,
+    check: (behaviour: Behaviour, catalog: PolicyCatalog, report: Report) => void,
+): void {
     const catalog = policyCatalog(resources);
     for (const { distribution, report } of distributionsIn(resources, reportViolation)) {
         for (const behaviour of apiBehavioursOf(distribution)) {
@@ -212,20 +278,25 @@ function forEachApiBehaviour(resources: readonly PolicyResource[], reportViolati
     }
 }
 
-const HOST_FIX = `Fix: use the managed origin request policy ${RECOMMENDED_API_POLICIES.originRequestPolicy} `
-    + `(CloudFront then sends the origin's own domain as Host), and keep Host out of the cache policy and any legacy `
-    + `forwardedValues headers.`;
+const HOST_FIX =
+    `Fix: use the managed origin request policy ${RECOMMENDED_API_POLICIES.originRequestPolicy} ` +
+    `(CloudFront then sends the origin's own domain as Host), and keep Host out of the cache policy and any legacy ` +
+    `forwardedValues headers.`;
 
 function checkHostNotForwarded(behaviour: Behaviour, catalog: PolicyCatalog, report: Report): void {
     const cacheKey = cacheKeyOf(behaviour.props, catalog);
     const originRequest = originRequestHeadersOf(behaviour.props, catalog);
     for (const selection of [cacheKey, originRequest]) {
         if (isUnverifiable(selection)) {
-            report(`API ${behaviour.label}: ${selection.unverifiable}, so whether it forwards the viewer's Host header `
-                + `cannot be checked. ${HOST_FIX}`);
+            report(
+                `API ${behaviour.label}: ${selection.unverifiable}, so whether it forwards the viewer's Host header ` +
+                    `cannot be checked. ${HOST_FIX}`,
+            );
         } else if (selection.includes("host")) {
-            report(`API ${behaviour.label} forwards the viewer's Host header (${selection.source}); API Gateway refuses `
-                + `requests whose Host is not its own (403). ${HOST_FIX}`);
+            report(
+                `API ${behaviour.label} forwards the viewer's Host header (${selection.source}); API Gateway refuses ` +
+                    `requests whose Host is not its own (403). ${HOST_FIX}`,
+            );
         }
     }
 }
@@ -234,21 +305,27 @@ export const apiBehaviourNoHostHeader: StackValidationPolicy = {
     name: "api-behaviour-no-host-header",
     description: "API behaviours never forward the viewer's Host header to API Gateway.",
     enforcementLevel: "mandatory",
-    validateStack: ({ resources }, reportViolation) => forEachApiBehaviour(resources, reportViolation, checkHostNotForwarded),
+    validateStack: ({ resources }, reportViolation) =>
+        forEachApiBehaviour(resources, reportViolation, checkHostNotForwarded),
 };
 
-const AUTHORIZATION_FIX = `Fix: disable caching with the managed cache policy ${RECOMMENDED_API_POLICIES.cachePolicy} `
-    + `and forward Authorization with ${RECOMMENDED_API_POLICIES.originRequestPolicy}, or, to cache, put Authorization in `
-    + `the cache policy's key (headersConfig { headerBehavior: "whitelist", headers: { items: ["Authorization"] } }).`;
+const AUTHORIZATION_FIX =
+    `Fix: disable caching with the managed cache policy ${RECOMMENDED_API_POLICIES.cachePolicy} ` +
+    `and forward Authorization with ${RECOMMENDED_API_POLICIES.originRequestPolicy}, or, to cache, put Authorization in ` +
+    `the cache policy's key (headersConfig { headerBehavior: "whitelist", headers: { items: ["Authorization"] } }).`;
 
 function checkAuthorizationInCacheKey(behaviour: Behaviour, catalog: PolicyCatalog, report: Report): void {
     const cacheKey = cacheKeyOf(behaviour.props, catalog);
     if (isUnverifiable(cacheKey)) {
-        report(`API ${behaviour.label}: ${cacheKey.unverifiable}, so whether it caches responses without keying them on `
-            + `Authorization cannot be checked. ${AUTHORIZATION_FIX}`);
+        report(
+            `API ${behaviour.label}: ${cacheKey.unverifiable}, so whether it caches responses without keying them on ` +
+                `Authorization cannot be checked. ${AUTHORIZATION_FIX}`,
+        );
     } else if (cacheKey.caches && !cacheKey.includes("authorization")) {
-        report(`API ${behaviour.label} caches responses (${cacheKey.source}) but its cache key lacks the Authorization `
-            + `header, so one user's response can be served to another. ${AUTHORIZATION_FIX}`);
+        report(
+            `API ${behaviour.label} caches responses (${cacheKey.source}) but its cache key lacks the Authorization ` +
+                `header, so one user's response can be served to another. ${AUTHORIZATION_FIX}`,
+        );
     }
 }
 
@@ -269,16 +346,21 @@ function checkNoSpaErrorFallback(distribution: DistributionProps, report: Report
     }
     for (const response of distribution.customErrorResponses ?? []) {
         if (SPA_FALLBACK_CODES.includes(Number(response.errorCode)) && Number(response.responseCode) === 200) {
-            report(`customErrorResponses maps ${response.errorCode} to 200 ${response.responsePagePath ?? ""}, and custom `
-                + `error responses apply to every behaviour: API ${api.label} would answer its 403s and 404s with an HTML `
-                + `page and status 200. Fix: remove that custom error response and serve SPA deep links with a `
-                + `viewer-request CloudFront Function on the default behaviour (functions/spa-rewrite.ts).`);
+            report(
+                `customErrorResponses maps ${response.errorCode} to 200 ${response.responsePagePath ?? ""}, and custom ` +
+                    `error responses apply to every behaviour: API ${api.label} would answer its 403s and 404s with an HTML ` +
+                    `page and status 200. Fix: remove that custom error response and serve SPA deep links with a ` +
+                    `viewer-request CloudFront Function on the default behaviour (functions/spa-rewrite.ts).`,
+            );
         }
     }
 }
 
-export const noSpaErrorFallbackWithApi = distributionPolicy("no-spa-error-fallback-with-api",
-    "No custom error response turns 403/404 into a 200 page while the distribution serves an API.", checkNoSpaErrorFallback);
+export const noSpaErrorFallbackWithApi = distributionPolicy(
+    "no-spa-error-fallback-with-api",
+    "No custom error response turns 403/404 into a 200 page while the distribution serves an API.",
+    checkNoSpaErrorFallback,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Lambda@Edge.
@@ -287,34 +369,45 @@ export const noSpaErrorFallbackWithApi = distributionPolicy("no-spa-error-fallba
 /** Every Lambda@Edge association of the distribution, with the behaviour it sits on. */
 function edgeAssociations(distribution: DistributionProps) {
     return behavioursOf(distribution).flatMap((behaviour) =>
-        (behaviour.props.lambdaFunctionAssociations ?? []).map((association) => ({ behaviour, association })));
+        (behaviour.props.lambdaFunctionAssociations ?? []).map((association) => ({ behaviour, association })),
+    );
 }
 
-const EDGE_VERSION_FIX = `Fix: create the function with publish: true in ${EDGE_REGION} and associate its `
-    + `qualifiedArn (…:function:<name>:<version>).`;
+const EDGE_VERSION_FIX =
+    `Fix: create the function with publish: true in ${EDGE_REGION} and associate its ` +
+    `qualifiedArn (…:function:<name>:<version>).`;
 
 function checkEdgeArns(distribution: DistributionProps, report: Report): void {
     for (const { behaviour, association } of edgeAssociations(distribution)) {
         const where = `${behaviour.label} (${association.eventType})`;
         const arn = parseLambdaArn(association.lambdaArn);
         if (arn === undefined) {
-            report(`${where} associates "${association.lambdaArn}", which is not a Lambda function ARN. ${EDGE_VERSION_FIX}`);
+            report(
+                `${where} associates "${association.lambdaArn}", which is not a Lambda function ARN. ${EDGE_VERSION_FIX}`,
+            );
             continue;
         }
         if (arn.region !== EDGE_REGION) {
-            report(`${where} associates a function in ${arn.region}; Lambda@Edge functions must be in `
-                + `${EDGE_REGION}. Fix: create the function with region: "${EDGE_REGION}".`);
+            report(
+                `${where} associates a function in ${arn.region}; Lambda@Edge functions must be in ` +
+                    `${EDGE_REGION}. Fix: create the function with region: "${EDGE_REGION}".`,
+            );
         }
         if (!isVersionNumber(arn.qualifier)) {
             const what = arn.qualifier === undefined ? "an unqualified ARN" : `qualifier "${arn.qualifier}"`;
-            report(`${where} associates ${association.lambdaArn} with ${what}; CloudFront runs only a numbered, published `
-                + `version (not $LATEST, an alias or the bare function). ${EDGE_VERSION_FIX}`);
+            report(
+                `${where} associates ${association.lambdaArn} with ${what}; CloudFront runs only a numbered, published ` +
+                    `version (not $LATEST, an alias or the bare function). ${EDGE_VERSION_FIX}`,
+            );
         }
     }
 }
 
-export const lambdaEdgeVersionedArn = distributionPolicy("lambda-edge-versioned-arn",
-    `Lambda@Edge associations name a numbered version of a function in ${EDGE_REGION}.`, checkEdgeArns);
+export const lambdaEdgeVersionedArn = distributionPolicy(
+    "lambda-edge-versioned-arn",
+    `Lambda@Edge associations name a numbered version of a function in ${EDGE_REGION}.`,
+    checkEdgeArns,
+);
 
 export const lambdaEdgeFunctionPublished: StackValidationPolicy = {
     name: "lambda-edge-function-published",
@@ -332,12 +425,18 @@ export const lambdaEdgeFunctionPublished: StackValidationPolicy = {
                 const where = `function "${fn.resource.name}" (Lambda@Edge on ${behaviour.label})`;
                 const region = fn.props.region ?? parseLambdaArn(fn.props.arn)?.region;
                 if (region !== EDGE_REGION) {
-                    report(`${where} is in ${region}; CloudFront replicates Lambda@Edge functions only from `
-                        + `${EDGE_REGION}. Fix: create it with region: "${EDGE_REGION}".`, fn.resource.urn);
+                    report(
+                        `${where} is in ${region}; CloudFront replicates Lambda@Edge functions only from ` +
+                            `${EDGE_REGION}. Fix: create it with region: "${EDGE_REGION}".`,
+                        fn.resource.urn,
+                    );
                 }
                 if (fn.props.publish !== true) {
-                    report(`${where} does not set publish: true, so it has no numbered version for CloudFront to run. `
-                        + `Fix: set publish: true and associate fn.qualifiedArn.`, fn.resource.urn);
+                    report(
+                        `${where} does not set publish: true, so it has no numbered version for CloudFront to run. ` +
+                            `Fix: set publish: true and associate fn.qualifiedArn.`,
+                        fn.resource.urn,
+                    );
                 }
             }
         }
@@ -368,15 +467,19 @@ function restApiIdsBehind(resources: readonly PolicyResource[], origin: OriginPr
     if (host) {
         return [host[1]];
     }
-    const domain = ofType(resources, aws.apigateway.DomainName).find(({ props }) => props.domainName === origin.domainName);
+    const domain = ofType(resources, aws.apigateway.DomainName).find(
+        ({ props }) => props.domainName === origin.domainName,
+    );
     if (domain === undefined) {
         return [];
     }
     if (!isRegional(domain.props.endpointConfiguration)) {
-        report(`API Gateway custom domain "${domain.props.domainName}" behind origin "${origin.originId}" has endpoint `
-            + `type ${describeTypes(domain.props.endpointConfiguration)}; an EDGE domain is itself a CloudFront `
-            + `distribution, so every request would cross two. Fix: set endpointConfiguration: { types: "REGIONAL" } `
-            + `with a regionalCertificateArn in the API's region.`);
+        report(
+            `API Gateway custom domain "${domain.props.domainName}" behind origin "${origin.originId}" has endpoint ` +
+                `type ${describeTypes(domain.props.endpointConfiguration)}; an EDGE domain is itself a CloudFront ` +
+                `distribution, so every request would cross two. Fix: set endpointConfiguration: { types: "REGIONAL" } ` +
+                `with a regionalCertificateArn in the API's region.`,
+        );
     }
     return ofType(resources, aws.apigateway.BasePathMapping)
         .filter(({ props }) => props.domainName === domain.props.domainName)
@@ -394,10 +497,13 @@ export const restApiRegional: StackValidationPolicy = {
                 for (const id of restApiIdsBehind(resources, origin, report)) {
                     const api = restApis.find(({ props }) => props.id === id);
                     if (api !== undefined && !isRegional(api.props.endpointConfiguration)) {
-                        report(`REST API "${api.resource.name}" behind origin "${origin.originId}" has endpoint type `
-                            + `${describeTypes(api.props.endpointConfiguration)}; an EDGE endpoint is itself a CloudFront `
-                            + `distribution, so every request would cross two. Fix: set endpointConfiguration: `
-                            + `{ types: "REGIONAL" } on the RestApi (awsx: restApiArgs.endpointConfiguration).`, api.resource.urn);
+                        report(
+                            `REST API "${api.resource.name}" behind origin "${origin.originId}" has endpoint type ` +
+                                `${describeTypes(api.props.endpointConfiguration)}; an EDGE endpoint is itself a CloudFront ` +
+                                `distribution, so every request would cross two. Fix: set endpointConfiguration: ` +
+                                `{ types: "REGIONAL" } on the RestApi (awsx: restApiArgs.endpointConfiguration).`,
+                            api.resource.urn,
+                        );
                     }
                 }
             }

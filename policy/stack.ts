@@ -8,8 +8,10 @@ import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyCatalog } from "./cloudfront";
 
 /** Every resource of a class, with its props typed as the class's outputs. */
-export function ofType<TResource extends pulumi.Resource>(resources: readonly PolicyResource[],
-    resourceClass: { new (...rest: any[]): TResource }) {
+export function ofType<TResource extends pulumi.Resource>(
+    resources: readonly PolicyResource[],
+    resourceClass: { new (...rest: any[]): TResource },
+) {
     return resources.flatMap((resource) => {
         const props = resource.asType(resourceClass);
         return props === undefined ? [] : [{ resource, props }];
@@ -20,6 +22,8 @@ export function ofType<TResource extends pulumi.Resource>(resources: readonly Po
 export function policyCatalog(resources: readonly PolicyResource[]): PolicyCatalog {
     return {
         cachePolicies: new Map(ofType(resources, aws.cloudfront.CachePolicy).map(({ props }) => [props.id, props])),
-        originRequestPolicies: new Map(ofType(resources, aws.cloudfront.OriginRequestPolicy).map(({ props }) => [props.id, props])),
+        originRequestPolicies: new Map(
+            ofType(resources, aws.cloudfront.OriginRequestPolicy).map(({ props }) => [props.id, props]),
+        ),
     };
 }

@@ -76,8 +76,7 @@ export function findOnPath(name: string, searchPath = process.env.PATH ?? ""): s
 
 /** Where the outputs come from: the deployed stack through the CLI, or the offline graph (and why). */
 export type OutputsSource =
-    | { readonly kind: "cli"; readonly pulumi: string }
-    | { readonly kind: "offline"; readonly reason: string };
+    { readonly kind: "cli"; readonly pulumi: string } | { readonly kind: "offline"; readonly reason: string };
 
 /**
  * The offline graph when asked for (`--offline`) or when the CLI is not installed, else the CLI.
@@ -93,8 +92,9 @@ export function chooseSource(pulumi: string | undefined, offline = false): Outpu
 }
 
 /** What to do when the CLI is installed but cannot read the stack. */
-export const CLI_FAILURE_HINT = "Log in to the stack's backend (pulumi login, PULUMI_ACCESS_TOKEN) and check the stack "
-    + "name, or pass --offline to write the offline graph's config instead (placeholder hosts, not a deployed stack's).";
+export const CLI_FAILURE_HINT =
+    "Log in to the stack's backend (pulumi login, PULUMI_ACCESS_TOKEN) and check the stack " +
+    "name, or pass --offline to write the offline graph's config instead (placeholder hosts, not a deployed stack's).";
 
 /** The `frontendConfig` output of `pulumi stack output --json` text; throws when there is none. */
 export function extractFrontendConfig(outputsJson: string): unknown {
@@ -117,13 +117,18 @@ export function validateFrontendConfig(value: unknown): ConsoleConfig {
 
 /** Runs `pulumi stack output --json --stack <stack>`; returns its stdout, or why it failed. */
 function readStackOutputs(pulumi: string, stack: string): { readonly json: string } | { readonly failure: string } {
-    const result = spawnSync(pulumi, ["stack", "output", "--json", "--stack", stack],
-        { cwd: PROJECT_DIR, encoding: "utf8", timeout: CLI_TIMEOUT_MS });
+    const result = spawnSync(pulumi, ["stack", "output", "--json", "--stack", stack], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        timeout: CLI_TIMEOUT_MS,
+    });
     if (result.error !== undefined) {
         const timedOut = (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
-        return { failure: timedOut
-            ? `${pulumi} stack output --stack ${stack} did not finish within ${CLI_TIMEOUT_MS / 1000} s`
-            : `running ${pulumi} failed: ${result.error.message}` };
+        return {
+            failure: timedOut
+                ? `${pulumi} stack output --stack ${stack} did not finish within ${CLI_TIMEOUT_MS / 1000} s`
+                : `running ${pulumi} failed: ${result.error.message}`,
+        };
     }
     if (result.status !== 0) {
         const error = result.stderr.trim() || `exit code ${result.status ?? result.signal}`;
@@ -143,8 +148,11 @@ async function offlineFrontendConfig(stack: string): Promise<unknown> {
  * Reads the frontend config from the chosen source. A failing CLI is an error (with its message and
  * {@link CLI_FAILURE_HINT}), never a reason to fall back to the offline graph's placeholders.
  */
-export async function readFrontendConfig(stack: string, source: OutputsSource,
-    log: (line: string) => void): Promise<ConsoleConfig> {
+export async function readFrontendConfig(
+    stack: string,
+    source: OutputsSource,
+    log: (line: string) => void,
+): Promise<ConsoleConfig> {
     if (source.kind === "cli") {
         const outputs = readStackOutputs(source.pulumi, stack);
         if ("failure" in outputs) {
@@ -153,8 +161,10 @@ export async function readFrontendConfig(stack: string, source: OutputsSource,
         log(`frontend-config: read stack "${stack}" with ${source.pulumi} (pulumi stack output)`);
         return validateFrontendConfig(extractFrontendConfig(outputs.json));
     }
-    log(`frontend-config: ${source.reason}; using the offline graph of Pulumi.${stack}.yaml (local/graph.ts). `
-        + "Its ids and hosts are the mock's placeholders, not a deployed stack's.");
+    log(
+        `frontend-config: ${source.reason}; using the offline graph of Pulumi.${stack}.yaml (local/graph.ts). ` +
+            "Its ids and hosts are the mock's placeholders, not a deployed stack's.",
+    );
     return validateFrontendConfig(await offlineFrontendConfig(stack));
 }
 

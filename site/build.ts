@@ -83,7 +83,11 @@ function assertSafeOutDir(outDir: string): void {
     }
 }
 
-function bundle(entryPoints: readonly string[], outDir: string, minify: boolean): { metafile: Metafile; outputFiles: OutputFile[] } {
+function bundle(
+    entryPoints: readonly string[],
+    outDir: string,
+    minify: boolean,
+): { metafile: Metafile; outputFiles: OutputFile[] } {
     const result = buildSync({
         absWorkingDir: REPO_ROOT,
         entryPoints: entryPoints.map((entry) => path.join(SITE_DIR, entry)),
@@ -156,7 +160,8 @@ function toKey(outDir: string, file: string): string {
 }
 
 function listFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    return fs
+        .readdirSync(dir, { withFileTypes: true, recursive: true })
         .filter((entry) => entry.isFile())
         .map((entry) => path.join(entry.parentPath, entry.name));
 }
@@ -174,7 +179,9 @@ export function buildSite(options: BuildOptions = {}): SiteFile[] {
 
     const template = fs.readFileSync(TEMPLATE, "utf8");
     const { metafile, outputFiles } = bundle(templateEntryPoints(template), outDir, options.minify ?? true);
-    const hashedKeys = new Set(Object.keys(metafile.outputs).map((output) => toKey(outDir, path.resolve(REPO_ROOT, output))));
+    const hashedKeys = new Set(
+        Object.keys(metafile.outputs).map((output) => toKey(outDir, path.resolve(REPO_ROOT, output))),
+    );
     const files = new Map<string, Uint8Array | string>(outputFiles.map((file) => [file.path, file.contents]));
     files.set(path.join(outDir, "index.html"), renderTemplate(template, outputUrls(metafile, outDir)));
     writeAtomically(outDir, files);
@@ -203,7 +210,9 @@ function printReport(files: readonly SiteFile[]): void {
         const gzipped = gzipBytes(file);
         total += gzipped;
         const size = fs.statSync(file.absolutePath).size;
-        console.log(`${file.key.padEnd(40)} ${String(size).padStart(8)} B  ${String(gzipped).padStart(7)} B gzip  ${file.cacheControl}`);
+        console.log(
+            `${file.key.padEnd(40)} ${String(size).padStart(8)} B  ${String(gzipped).padStart(7)} B gzip  ${file.cacheControl}`,
+        );
     }
     console.log(`total gzip: ${total} B (${(total / 1024).toFixed(1)} KiB)`);
 }

@@ -34,13 +34,22 @@ describe("bench: stats", () => {
     });
 });
 
-function measurement(fields: Partial<Measurement> & Pick<Measurement, "latencyMs" | "kind" | "origin" | "medianMs">): Measurement {
+function measurement(
+    fields: Partial<Measurement> & Pick<Measurement, "latencyMs" | "kind" | "origin" | "medianMs">,
+): Measurement {
     return { calls: 3, p95Ms: fields.medianMs, optionsCount: 0, samplesMs: [fields.medianMs], ...fields };
 }
 
 describe("bench: report", () => {
     const measurements: Measurement[] = [
-        measurement({ latencyMs: 50, kind: "token", origin: "same", medianMs: 12.345, p95Ms: 15.66, samplesMs: [12.345, 11.04, 15.66] }),
+        measurement({
+            latencyMs: 50,
+            kind: "token",
+            origin: "same",
+            medianMs: 12.345,
+            p95Ms: 15.66,
+            samplesMs: [12.345, 11.04, 15.66],
+        }),
         measurement({ latencyMs: 50, kind: "token", origin: "cross", medianMs: 24.69, p95Ms: 30.01, optionsCount: 3 }),
         measurement({ latencyMs: 100, kind: "token", origin: "same", medianMs: 33.33 }),
         measurement({ latencyMs: 100, kind: "token", origin: "cross", medianMs: 100.04, optionsCount: 3 }),
@@ -49,8 +58,14 @@ describe("bench: report", () => {
     it("rounds times to 0.1 ms and keeps every other field of the measurement", () => {
         const [row] = latencyRows(measurements);
         assert.deepEqual(row, {
-            latencyMs: 50, kind: "token", origin: "same", calls: 3, optionsCount: 0,
-            medianMs: 12.3, p95Ms: 15.7, samplesMs: [12.3, 11, 15.7],
+            latencyMs: 50,
+            kind: "token",
+            origin: "same",
+            calls: 3,
+            optionsCount: 0,
+            medianMs: 12.3,
+            p95Ms: 15.7,
+            samplesMs: [12.3, 11, 15.7],
             ratioSameToCross: 0.5,
         });
     });
@@ -67,8 +82,11 @@ describe("bench: report", () => {
     it("throws when a measurement has no same/cross counterpart", () => {
         const unpaired = [...measurements, measurement({ latencyMs: 100, kind: "iam", origin: "same", medianMs: 40 })];
         assert.throws(() => latencyRows(unpaired), /no same\/cross pair for iam at 100 ms/);
-        assert.throws(() => latencyRows([measurements[0], measurements[3]]), /no same\/cross pair for token at 50 ms/,
-            "a cross row at another latency is not a counterpart");
+        assert.throws(
+            () => latencyRows([measurements[0], measurements[3]]),
+            /no same\/cross pair for token at 50 ms/,
+            "a cross row at another latency is not a counterpart",
+        );
     });
 
     it("markdownReport has the latency table's header and one row per measurement", () => {
@@ -77,12 +95,29 @@ describe("bench: report", () => {
             chromium: "Chromium 1.0",
             callsPerCell: 3,
             latency: latencyRows(measurements),
-            site: { files: [{ name: "index.html", bytes: 2048, gzipBytes: 1024 }], totalBytes: 2048, totalGzipBytes: 1024 },
-            functions: [{ name: "spa-rewrite (CloudFront Function)", bytes: 900, gzipBytes: 500, limitBytes: 10240, withinLimit: true }],
+            site: {
+                files: [{ name: "index.html", bytes: 2048, gzipBytes: 1024 }],
+                totalBytes: 2048,
+                totalGzipBytes: 1024,
+            },
+            functions: [
+                {
+                    name: "spa-rewrite (CloudFront Function)",
+                    bytes: 900,
+                    gzipBytes: 500,
+                    limitBytes: 10240,
+                    withinLimit: true,
+                },
+            ],
         };
         const markdown = markdownReport(result);
         const lines = markdown.split("\n");
-        assert.ok(lines.includes("| latency (ms) | kind | origin | median (ms) | p95 (ms) | OPTIONS | ratio same/cross (median) |"), markdown);
+        assert.ok(
+            lines.includes(
+                "| latency (ms) | kind | origin | median (ms) | p95 (ms) | OPTIONS | ratio same/cross (median) |",
+            ),
+            markdown,
+        );
         assert.ok(lines.includes("| 50 | token | same | 12.3 | 15.7 | 0 | 0.50 |"), markdown);
         assert.ok(lines.includes("| 50 | token | cross | 24.7 | 30 | 3 | 0.50 |"), markdown);
         assert.ok(lines.includes("| 100 | token | cross | 100 | 100 | 3 | 0.33 |"), markdown);

@@ -29,20 +29,36 @@ function onlyProblem(raw: RawStackConfig, keyName: string, seen: string): string
 describe("stack config validation", () => {
     it("applies the documented defaults", () => {
         assert.deepEqual(validateStackConfig({ region: "eu-west-1" }), {
-            region: "eu-west-1", proxyMode: "direct-stage", apiPath: "/api", stageName: "prod", pathRewriter: "none",
-            customDomain: undefined, authorizerCacheTtl: 0, priceClass: "PriceClass_100",
+            region: "eu-west-1",
+            proxyMode: "direct-stage",
+            apiPath: "/api",
+            stageName: "prod",
+            pathRewriter: "none",
+            customDomain: undefined,
+            authorizerCacheTtl: 0,
+            priceClass: "PriceClass_100",
         });
     });
 
     it("keeps every valid value as given", () => {
         const config = validateStackConfig({
-            region: "us-west-2", proxyMode: "custom-domain", apiPath: "/v1/backend", stageName: "live_2",
-            pathRewriter: "lambda-edge", authorizerCacheTtl: "3600", priceClass: "PriceClass_All",
+            region: "us-west-2",
+            proxyMode: "custom-domain",
+            apiPath: "/v1/backend",
+            stageName: "live_2",
+            pathRewriter: "lambda-edge",
+            authorizerCacheTtl: "3600",
+            priceClass: "PriceClass_All",
             customDomain: { ...VALID_DOMAIN, basePath: "v1.2_beta-x" },
         });
         assert.equal(config.apiPath, "/v1/backend");
         assert.equal(config.authorizerCacheTtl, 3600);
-        assert.deepEqual(config.customDomain, { ...VALID_DOMAIN, hostedZoneId: undefined, certificateArn: undefined, basePath: "v1.2_beta-x" });
+        assert.deepEqual(config.customDomain, {
+            ...VALID_DOMAIN,
+            hostedZoneId: undefined,
+            certificateArn: undefined,
+            basePath: "v1.2_beta-x",
+        });
     });
 
     it("declares the same defaults in Pulumi.yaml's config schema as the program applies", () => {
@@ -59,7 +75,7 @@ describe("stack config validation", () => {
 
     describe("rejects, naming the key, the value and the fix", () => {
         it("an unknown proxyMode", () => {
-            const problem = onlyProblem({ proxyMode: "direct" }, "same-origin:proxyMode", "\"direct\"");
+            const problem = onlyProblem({ proxyMode: "direct" }, "same-origin:proxyMode", '"direct"');
             assert.match(problem, /"direct-stage", "custom-domain"/);
         });
         for (const apiPath of ["api", "/api/*", "/", "/api/", "/a?b", "//api", "/api/../x", "/a b", "/a~b", ""]) {
@@ -74,20 +90,27 @@ describe("stack config validation", () => {
             });
         }
         it("an unknown pathRewriter", () => {
-            onlyProblem({ pathRewriter: "cloudfront-function" }, "same-origin:pathRewriter", "\"cloudfront-function\"");
+            onlyProblem({ pathRewriter: "cloudfront-function" }, "same-origin:pathRewriter", '"cloudfront-function"');
         });
         for (const ttl of ["-1", "3601", "1.5", "ten", "", "1e3"]) {
             it(`authorizerCacheTtl ${JSON.stringify(ttl)}`, () => {
-                const problem = onlyProblem({ authorizerCacheTtl: ttl }, "same-origin:authorizerCacheTtl", JSON.stringify(ttl));
+                const problem = onlyProblem(
+                    { authorizerCacheTtl: ttl },
+                    "same-origin:authorizerCacheTtl",
+                    JSON.stringify(ttl),
+                );
                 assert.match(problem, /0 .*3600/);
             });
         }
         it("an unknown priceClass", () => {
-            onlyProblem({ priceClass: "PriceClass_300" }, "same-origin:priceClass", "\"PriceClass_300\"");
+            onlyProblem({ priceClass: "PriceClass_300" }, "same-origin:priceClass", '"PriceClass_300"');
         });
         it("a missing or malformed aws:region", () => {
-            assert.match(problemsOf({ region: undefined }).join(), /aws:region is not set.*pulumi config set aws:region/);
-            onlyProblem({ region: "Europe" }, "aws:region", "\"Europe\"");
+            assert.match(
+                problemsOf({ region: undefined }).join(),
+                /aws:region is not set.*pulumi config set aws:region/,
+            );
+            onlyProblem({ region: "Europe" }, "aws:region", '"Europe"');
         });
         it("an unknown key in the project namespace", () => {
             const problems = problemsOf({}, ["same-origin:apipath"]);
@@ -102,58 +125,119 @@ describe("stack config validation", () => {
             assert.match(problem, /pulumi config set --path/);
         });
         it("needs a domainName", () => {
-            onlyProblem({ proxyMode: "custom-domain", customDomain: { hostedZoneName: "example.com" } },
-                "same-origin:customDomain.domainName", "missing");
+            onlyProblem(
+                { proxyMode: "custom-domain", customDomain: { hostedZoneName: "example.com" } },
+                "same-origin:customDomain.domainName",
+                "missing",
+            );
         });
         it("needs a zone or a certificate", () => {
-            const problem = onlyProblem({ proxyMode: "custom-domain", customDomain: { domainName: "api.example.com" } },
-                "same-origin:customDomain", "neither a hosted zone nor a certificate");
+            const problem = onlyProblem(
+                { proxyMode: "custom-domain", customDomain: { domainName: "api.example.com" } },
+                "same-origin:customDomain",
+                "neither a hosted zone nor a certificate",
+            );
             assert.match(problem, /hostedZoneName or hostedZoneId .* certificateArn/);
         });
         it("accepts a certificate without a zone", () => {
-            assert.deepEqual(problemsOf({ proxyMode: "custom-domain", customDomain: {
-                domainName: "api.example.com",
-                certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
-            } }), []);
+            assert.deepEqual(
+                problemsOf({
+                    proxyMode: "custom-domain",
+                    customDomain: {
+                        domainName: "api.example.com",
+                        certificateArn:
+                            "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
+                    },
+                }),
+                [],
+            );
         });
         it("refuses a certificate from another region", () => {
-            onlyProblem({ proxyMode: "custom-domain", customDomain: {
-                domainName: "api.example.com",
-                certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
-            } }, "same-origin:customDomain.certificateArn", "us-east-1");
+            onlyProblem(
+                {
+                    proxyMode: "custom-domain",
+                    customDomain: {
+                        domainName: "api.example.com",
+                        certificateArn:
+                            "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
+                    },
+                },
+                "same-origin:customDomain.certificateArn",
+                "us-east-1",
+            );
         });
         for (const [field, value] of [
-            ["domainName", "API.example.com"], ["domainName", "https://api.example.com"], ["hostedZoneId", "zone-1"],
-            ["basePath", "/v1"], ["basePath", "v1/"], ["basePath", "v1/x"], ["basePath", "v~1"],
-            ["certificateArn", "arn:aws:iam::1:role/x"], ["domainName", 42],
+            ["domainName", "API.example.com"],
+            ["domainName", "https://api.example.com"],
+            ["hostedZoneId", "zone-1"],
+            ["basePath", "/v1"],
+            ["basePath", "v1/"],
+            ["basePath", "v1/x"],
+            ["basePath", "v~1"],
+            ["certificateArn", "arn:aws:iam::1:role/x"],
+            ["domainName", 42],
         ] as const) {
             it(`refuses ${field} ${JSON.stringify(value)}`, () => {
-                const problems = problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, [field]: value } });
-                assert.ok(problems.some((p) => p.includes(`customDomain.${field}`) && p.includes(JSON.stringify(value))),
-                    problems.join("\n"));
+                const problems = problemsOf({
+                    proxyMode: "custom-domain",
+                    customDomain: { ...VALID_DOMAIN, [field]: value },
+                });
+                assert.ok(
+                    problems.some((p) => p.includes(`customDomain.${field}`) && p.includes(JSON.stringify(value))),
+                    problems.join("\n"),
+                );
             });
         }
         it("refuses a domain outside its zone, two zones, and unknown fields", () => {
-            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: { domainName: "api.other.org", hostedZoneName: "example.com" } }).join(),
-                /not inside/);
-            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, hostedZoneId: "Z123ABC" } }).join(),
-                /both hostedZoneName .* and hostedZoneId/);
-            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, basepath: "v1" } }).join(),
-                /customDomain.basepath is not a known field/);
-            assert.match(problemsOf({ proxyMode: "custom-domain", customDomain: "api.example.com" }).join(),
-                /must be an object/);
+            assert.match(
+                problemsOf({
+                    proxyMode: "custom-domain",
+                    customDomain: { domainName: "api.other.org", hostedZoneName: "example.com" },
+                }).join(),
+                /not inside/,
+            );
+            assert.match(
+                problemsOf({
+                    proxyMode: "custom-domain",
+                    customDomain: { ...VALID_DOMAIN, hostedZoneId: "Z123ABC" },
+                }).join(),
+                /both hostedZoneName .* and hostedZoneId/,
+            );
+            assert.match(
+                problemsOf({ proxyMode: "custom-domain", customDomain: { ...VALID_DOMAIN, basepath: "v1" } }).join(),
+                /customDomain.basepath is not a known field/,
+            );
+            assert.match(
+                problemsOf({ proxyMode: "custom-domain", customDomain: "api.example.com" }).join(),
+                /must be an object/,
+            );
         });
         it("is refused in direct-stage mode rather than silently ignored", () => {
-            onlyProblem({ customDomain: VALID_DOMAIN }, "same-origin:customDomain", "\"direct-stage\"");
+            onlyProblem({ customDomain: VALID_DOMAIN }, "same-origin:customDomain", '"direct-stage"');
         });
     });
 
     it("gives a fix with every problem", () => {
-        const problems = problemsOf({
-            region: "Europe", proxyMode: "custom-domain", apiPath: "api", stageName: "a b", pathRewriter: "x",
-            authorizerCacheTtl: "-1", priceClass: "x",
-            customDomain: { domainName: "API", hostedZoneName: "example.com", hostedZoneId: "zone", certificateArn: "arn", basePath: "/v1", extra: 1 },
-        }, ["same-origin:typo"]);
+        const problems = problemsOf(
+            {
+                region: "Europe",
+                proxyMode: "custom-domain",
+                apiPath: "api",
+                stageName: "a b",
+                pathRewriter: "x",
+                authorizerCacheTtl: "-1",
+                priceClass: "x",
+                customDomain: {
+                    domainName: "API",
+                    hostedZoneName: "example.com",
+                    hostedZoneId: "zone",
+                    certificateArn: "arn",
+                    basePath: "/v1",
+                    extra: 1,
+                },
+            },
+            ["same-origin:typo"],
+        );
         assert.ok(problems.length >= 12, problems.join("\n"));
         for (const problem of problems) {
             assert.match(problem, /Fix: /, problem);
@@ -163,7 +247,8 @@ describe("stack config validation", () => {
     it("reports every problem at once", () => {
         const problems = problemsOf({ proxyMode: "x", apiPath: "api", authorizerCacheTtl: "-5", priceClass: "cheap" });
         assert.equal(problems.length, 4);
-        assert.throws(() => validateStackConfig({ region: "eu-west-1", apiPath: "api", stageName: "a b" }),
-            { message: /^Invalid stack config \(2 problems\):\n {2}- / });
+        assert.throws(() => validateStackConfig({ region: "eu-west-1", apiPath: "api", stageName: "a b" }), {
+            message: /^Invalid stack config \(2 problems\):\n {2}- /,
+        });
     });
 });

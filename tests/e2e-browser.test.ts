@@ -8,7 +8,12 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ALLOW_CONTEXT } from "../functions/authorizer";
 import { startLocalStack, type LocalStack } from "../local/server";
 import {
-    apiTargetOf, directPathFor, directUrlFor, echoedPathDirect, echoedPathViaSite, type ApiTarget,
+    apiTargetOf,
+    directPathFor,
+    directUrlFor,
+    echoedPathDirect,
+    echoedPathViaSite,
+    type ApiTarget,
 } from "./browser/api-target";
 import { launchChromium } from "./browser/chromium";
 import { type CallId, jsonOf, openConsole, runAll, runCall, type ShownResult } from "./browser/console-page";
@@ -16,7 +21,12 @@ import { fetchFromPage, type PageFetchResult } from "./browser/page-fetch";
 import { watchPageErrors } from "./browser/page-errors";
 import { sigV4Headers } from "./browser/sigv4";
 import {
-    describeRequests, markRequests, pathOf, preflights, type RequestMark, requestsSince,
+    describeRequests,
+    markRequests,
+    pathOf,
+    preflights,
+    type RequestMark,
+    requestsSince,
 } from "./browser/stack-requests";
 
 /** Capturing the program and bundling the site and functions takes seconds, not milliseconds. */
@@ -39,7 +49,11 @@ const LAYOUTS: readonly Layout[] = [
         name: "custom domain with a base path",
         config: {
             proxyMode: "custom-domain",
-            customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" }),
+            customDomain: JSON.stringify({
+                domainName: "api.example.com",
+                hostedZoneName: "example.com",
+                basePath: "v1",
+            }),
         },
         directPrefix: "/v1",
     },
@@ -65,7 +79,9 @@ function assertStatus(result: PageFetchResult, status: number, what: string): vo
 /** The calls since `mark` reached the API through the site, and none of them was preflighted. */
 function assertSameOriginWithoutPreflight(stack: LocalStack, target: ApiTarget, mark: RequestMark): void {
     const requests = requestsSince(stack, mark);
-    const apiCalls = requests.filter((r) => r.listener === "cloudfront" && pathOf(r).startsWith(`${target.config.apiPath}/`));
+    const apiCalls = requests.filter(
+        (r) => r.listener === "cloudfront" && pathOf(r).startsWith(`${target.config.apiPath}/`),
+    );
     assert.ok(apiCalls.length > 0, `no API call reached the site listener:\n${describeRequests(requests)}`);
     assert.deepEqual(preflights(requests), [], `same-origin calls were preflighted:\n${describeRequests(requests)}`);
 }
@@ -100,7 +116,10 @@ describe("API console in Chromium (local stack)", function () {
             before(async function () {
                 this.timeout(STACK_START_TIMEOUT_MS);
                 stack = await startLocalStack({
-                    config: layout.config, port: 0, directPort: 0, log: (line) => stackLog.push(line),
+                    config: layout.config,
+                    port: 0,
+                    directPort: 0,
+                    log: (line) => stackLog.push(line),
                 });
                 target = await apiTargetOf(stack);
                 // A context per layout: its own preflight cache and connections.
@@ -175,17 +194,26 @@ describe("API console in Chromium (local stack)", function () {
 
             it("IAM: 200 with the local access key in the identity", async () => {
                 const { accessKeyId, secretAccessKey } = target.config.local;
-                const result = await runSameOrigin("iam", { "#access-key-id": accessKeyId, "#secret-access-key": secretAccessKey });
+                const result = await runSameOrigin("iam", {
+                    "#access-key-id": accessKeyId,
+                    "#secret-access-key": secretAccessKey,
+                });
                 assertShown(result, 200);
                 const echo = jsonOf(result);
                 assert.equal(echo.path, echoedPathViaSite(target, viewer(ROUTES.iam)));
-                assert.match(JSON.stringify(echo.requestContext.identity), new RegExp(`"${accessKeyId}"`),
-                    `identity: ${JSON.stringify(echo.requestContext.identity)}`);
+                assert.match(
+                    JSON.stringify(echo.requestContext.identity),
+                    new RegExp(`"${accessKeyId}"`),
+                    `identity: ${JSON.stringify(echo.requestContext.identity)}`,
+                );
             });
 
             it("IAM with a wrong secret: 403 signature mismatch", async () => {
                 const { accessKeyId } = target.config.local;
-                const result = await runSameOrigin("iam", { "#access-key-id": accessKeyId, "#secret-access-key": "wrong-secret" });
+                const result = await runSameOrigin("iam", {
+                    "#access-key-id": accessKeyId,
+                    "#secret-access-key": "wrong-secret",
+                });
                 assertShown(result, 403);
                 assert.match(jsonOf(result).message, /signature we calculated does not match/);
             });
@@ -201,18 +229,25 @@ describe("API console in Chromium (local stack)", function () {
                     assert.equal(result.status, 200, `${id}: ${result.text}`);
                 }
                 assertSameOriginWithoutPreflight(stack, target, mark);
-                const apiCalls = requestsSince(stack, mark).filter((r) => r.listener === "cloudfront"
-                    && pathOf(r).startsWith(`${target.config.apiPath}/`));
+                const apiCalls = requestsSince(stack, mark).filter(
+                    (r) => r.listener === "cloudfront" && pathOf(r).startsWith(`${target.config.apiPath}/`),
+                );
                 assert.equal(apiCalls.length, 4, describeRequests(apiCalls));
             });
 
             it(`the same calls made cross-origin to API Gateway's endpoint (${layout.directPrefix}/...) are preflighted, and succeed`, async () => {
                 assert.equal(target.directPrefix, layout.directPrefix);
-                assert.ok(directUrlFor(target, viewer(ROUTES.publicGet)).startsWith(`${target.directOrigin}${layout.directPrefix}/`));
+                assert.ok(
+                    directUrlFor(target, viewer(ROUTES.publicGet)).startsWith(
+                        `${target.directOrigin}${layout.directPrefix}/`,
+                    ),
+                );
                 await openConsole(page, stack.url);
                 const mark = markRequests(stack);
                 // A simple GET (no custom header) is the control: CORS lets it through unpreflighted.
-                const simple = await fetchFromPage(page, { url: directUrlFor(target, viewer(`${ROUTES.publicGet}?from=cross`)) });
+                const simple = await fetchFromPage(page, {
+                    url: directUrlFor(target, viewer(`${ROUTES.publicGet}?from=cross`)),
+                });
                 assertStatus(simple, 200, "cross-origin simple GET");
                 assert.equal(JSON.parse(simple.body).path, echoedPathDirect(target, viewer(ROUTES.publicGet)));
 
@@ -235,22 +270,33 @@ describe("API console in Chromium (local stack)", function () {
                 const iamViewerPath = viewer(`${ROUTES.iam}?x=1`);
                 const iam = await fetchFromPage(page, {
                     url: directUrlFor(target, iamViewerPath),
-                    headers: sigV4Headers({
-                        host: new URL(target.directOrigin).host,
-                        path: directPathFor(target, iamViewerPath),
-                        method: "GET",
-                        region: target.config.signing.region,
-                        service: target.config.signing.service,
-                    }, target.config.local),
+                    headers: sigV4Headers(
+                        {
+                            host: new URL(target.directOrigin).host,
+                            path: directPathFor(target, iamViewerPath),
+                            method: "GET",
+                            region: target.config.signing.region,
+                            service: target.config.signing.service,
+                        },
+                        target.config.local,
+                    ),
                 });
                 assertStatus(iam, 200, "cross-origin SigV4 GET");
-                assert.match(JSON.stringify(JSON.parse(iam.body).requestContext.identity), new RegExp(target.config.local.accessKeyId));
+                assert.match(
+                    JSON.stringify(JSON.parse(iam.body).requestContext.identity),
+                    new RegExp(target.config.local.accessKeyId),
+                );
 
                 const requests = requestsSince(stack, mark);
                 const preflightedPaths = preflights(requests, "direct").map(pathOf).sort();
                 const expected = [ROUTES.publicPost, ROUTES.authorized, ROUTES.iam]
-                    .map((route) => directPathFor(target, viewer(route))).sort();
-                assert.deepEqual(preflightedPaths, expected, `one preflight per non-simple call:\n${describeRequests(requests)}`);
+                    .map((route) => directPathFor(target, viewer(route)))
+                    .sort();
+                assert.deepEqual(
+                    preflightedPaths,
+                    expected,
+                    `one preflight per non-simple call:\n${describeRequests(requests)}`,
+                );
                 assert.deepEqual(preflights(requests, "cloudfront"), [], describeRequests(requests));
             });
 

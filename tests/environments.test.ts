@@ -4,7 +4,14 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE, PRICE_CLASSES } from "../infra/config";
 import {
-    captureStack, CapturedStack, onlyResourceOfType, ProgramError, PROJECT_DIR, readStackFile, resolveConfig, resourcesOfType,
+    captureStack,
+    CapturedStack,
+    onlyResourceOfType,
+    ProgramError,
+    PROJECT_DIR,
+    readStackFile,
+    resolveConfig,
+    resourcesOfType,
 } from "../local/graph";
 import { evaluatePolicies } from "../policy/evaluate";
 import { policies } from "../policy/rules";
@@ -23,7 +30,9 @@ async function capture(environment: Environment, preview: boolean): Promise<Capt
         return await captureStack({ stack: environment, preview });
     } catch (error) {
         if (error instanceof ProgramError) {
-            throw new Error(`the program fails on Pulumi.${environment}.yaml${preview ? " in a preview" : ""}: ${error.message}`);
+            throw new Error(
+                `the program fails on Pulumi.${environment}.yaml${preview ? " in a preview" : ""}: ${error.message}`,
+            );
         }
         throw error;
     }
@@ -46,7 +55,8 @@ async function rejection(environment: Environment, changes: Readonly<Record<stri
 }
 
 /** A project key's value as the program read it (the stack file's, else Pulumi.yaml's default). */
-const configValue = (stack: CapturedStack, name: string): string | undefined => stack.config[`${CONFIG_NAMESPACE}:${name}`];
+const configValue = (stack: CapturedStack, name: string): string | undefined =>
+    stack.config[`${CONFIG_NAMESPACE}:${name}`];
 
 /** The types Pulumi.yaml declares for the project's keys; the CLI rejects a stack value of another type. */
 function declaredTypes(): Record<string, string> {
@@ -77,7 +87,8 @@ describe("environments", function () {
                     if (namespace !== CONFIG_NAMESPACE || types[keyName] === undefined) {
                         continue;
                     }
-                    const expected = types[keyName] === "integer" ? Number.isInteger(value) : typeof value === types[keyName];
+                    const expected =
+                        types[keyName] === "integer" ? Number.isInteger(value) : typeof value === types[keyName];
                     assert.ok(expected, `${name}: ${JSON.stringify(value)} is not a Pulumi.yaml ${types[keyName]}`);
                 }
             });
@@ -93,8 +104,10 @@ describe("environments", function () {
             });
 
             it("would fail config validation on a broken copy, naming each bad key", async () => {
-                const message = await rejection(environment,
-                    { [`${CONFIG_NAMESPACE}:priceClass`]: "PriceClass_Cheap", [`${CONFIG_NAMESPACE}:apiPath`]: "/api/" });
+                const message = await rejection(environment, {
+                    [`${CONFIG_NAMESPACE}:priceClass`]: "PriceClass_Cheap",
+                    [`${CONFIG_NAMESPACE}:apiPath`]: "/api/",
+                });
                 // Every problem at once, each with its key and the value seen (infra/config.ts words the fix).
                 assert.match(message, /same-origin:priceClass is "PriceClass_Cheap"/);
                 assert.match(message, /same-origin:apiPath is "\/api\/"/);
@@ -119,13 +132,17 @@ describe("environments", function () {
             const customDomain = JSON.parse(configValue(stack, "customDomain") ?? "null");
             assert.equal(customDomain?.domainName, "api.example.com");
             assert.equal(customDomain?.hostedZoneName, "example.com");
-            assert.equal(onlyResourceOfType(stack, "aws:apigateway/domainName:DomainName").inputs.domainName, "api.example.com");
+            assert.equal(
+                onlyResourceOfType(stack, "aws:apigateway/domainName:DomainName").inputs.domainName,
+                "api.example.com",
+            );
         });
 
         it("would fail config validation with a custom domain that is not a DNS name", async () => {
             const customDomain = readStackFile("prod")[`${CONFIG_NAMESPACE}:customDomain`] as Record<string, unknown>;
-            const message = await rejection("prod",
-                { [`${CONFIG_NAMESPACE}:customDomain`]: { ...customDomain, domainName: "API.example.com" } });
+            const message = await rejection("prod", {
+                [`${CONFIG_NAMESPACE}:customDomain`]: { ...customDomain, domainName: "API.example.com" },
+            });
             assert.match(message, /same-origin:customDomain\.domainName is "API\.example\.com"/);
         });
 

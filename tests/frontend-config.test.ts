@@ -5,7 +5,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { captureStack, PROJECT_DIR } from "../local/graph";
 import {
-    chooseSource, extractFrontendConfig, findOnPath, parseArgs, validateFrontendConfig,
+    chooseSource,
+    extractFrontendConfig,
+    findOnPath,
+    parseArgs,
+    validateFrontendConfig,
 } from "../scripts/frontend-config";
 
 const SCRIPT = path.join(PROJECT_DIR, "scripts", "frontend-config.ts");
@@ -14,7 +18,12 @@ const SCRIPT = path.join(PROJECT_DIR, "scripts", "frontend-config.ts");
 const DEPLOYED_CONFIG = {
     apiPath: "/api",
     region: "us-west-2",
-    signing: { host: "a1b2c3d4e5.execute-api.us-west-2.amazonaws.com", pathPrefix: "/dev/api", region: "us-west-2", service: "execute-api" },
+    signing: {
+        host: "a1b2c3d4e5.execute-api.us-west-2.amazonaws.com",
+        pathPrefix: "/dev/api",
+        region: "us-west-2",
+        service: "execute-api",
+    },
 };
 
 let tempDir: string;
@@ -32,9 +41,10 @@ function executable(dir: string, name: string, body: string): string {
  * as `pulumi stack output --json` does or fails as it does for a stack it cannot reach.
  */
 function fakePulumi(dir: string, behaviour: { outputs: object } | { failure: string }): string {
-    const body = "outputs" in behaviour
-        ? `cat <<'JSON'\n${JSON.stringify(behaviour.outputs, null, 2)}\nJSON\n`
-        : `cat >&2 <<'ERROR'\n${behaviour.failure}\nERROR\nexit 255\n`;
+    const body =
+        "outputs" in behaviour
+            ? `cat <<'JSON'\n${JSON.stringify(behaviour.outputs, null, 2)}\nJSON\n`
+            : `cat >&2 <<'ERROR'\n${behaviour.failure}\nERROR\nexit 255\n`;
     return executable(dir, "pulumi", `#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\n${body}`);
 }
 
@@ -42,7 +52,10 @@ function fakePulumi(dir: string, behaviour: { outputs: object } | { failure: str
 function spawnScript(args: readonly string[], pathDirs: readonly string[]) {
     const searchPath = [...pathDirs, path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter);
     return spawnSync(process.execPath, [require.resolve("tsx/cli"), SCRIPT, ...args], {
-        cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PATH: searchPath }, timeout: 90_000,
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, PATH: searchPath },
+        timeout: 90_000,
     });
 }
 
@@ -68,20 +81,32 @@ describe("frontend-config", function () {
 
     describe("arguments", () => {
         it("writes site/public/config.json unless --out says otherwise", () => {
-            assert.deepEqual(parseArgs(["--stack", "dev"]),
-                { stack: "dev", out: path.join(PROJECT_DIR, "site", "public", "config.json"), offline: false });
-            assert.deepEqual(parseArgs(["--stack", "prod", "--out", "x/config.json"], "/work"),
-                { stack: "prod", out: "/work/x/config.json", offline: false });
+            assert.deepEqual(parseArgs(["--stack", "dev"]), {
+                stack: "dev",
+                out: path.join(PROJECT_DIR, "site", "public", "config.json"),
+                offline: false,
+            });
+            assert.deepEqual(parseArgs(["--stack", "prod", "--out", "x/config.json"], "/work"), {
+                stack: "prod",
+                out: "/work/x/config.json",
+                offline: false,
+            });
         });
 
         it("takes --offline anywhere, without a value", () => {
             assert.equal(parseArgs(["--offline", "--stack", "dev"]).offline, true);
-            assert.deepEqual(parseArgs(["--stack", "prod", "--offline", "--out", "x/config.json"], "/work"),
-                { stack: "prod", out: "/work/x/config.json", offline: true });
+            assert.deepEqual(parseArgs(["--stack", "prod", "--offline", "--out", "x/config.json"], "/work"), {
+                stack: "prod",
+                out: "/work/x/config.json",
+                offline: true,
+            });
         });
 
         it("requires --stack and rejects anything else, with the usage", () => {
-            assert.throws(() => parseArgs([]), /--stack is required; usage: npm run frontend-config -- --stack <stack>.*\[--offline\]/);
+            assert.throws(
+                () => parseArgs([]),
+                /--stack is required; usage: npm run frontend-config -- --stack <stack>.*\[--offline\]/,
+            );
             assert.throws(() => parseArgs(["--stack"]), /unexpected argument "--stack"/);
             assert.throws(() => parseArgs(["--stack", "dev", "--json"]), /unexpected argument "--json"/);
         });
@@ -101,7 +126,10 @@ describe("frontend-config", function () {
         it("uses the CLI when it is installed, else the offline graph; --offline skips the CLI", () => {
             assert.deepEqual(chooseSource("/usr/local/bin/pulumi"), { kind: "cli", pulumi: "/usr/local/bin/pulumi" });
             assert.deepEqual(chooseSource(undefined), { kind: "offline", reason: "the pulumi CLI is not on PATH" });
-            assert.deepEqual(chooseSource("/usr/local/bin/pulumi", true), { kind: "offline", reason: "--offline was given" });
+            assert.deepEqual(chooseSource("/usr/local/bin/pulumi", true), {
+                kind: "offline",
+                reason: "--offline was given",
+            });
             assert.deepEqual(chooseSource(undefined, true), { kind: "offline", reason: "--offline was given" });
         });
     });

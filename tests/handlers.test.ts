@@ -22,14 +22,24 @@ function proxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayPr
         multiValueQueryStringParameters: { from: ["test"] },
         pathParameters: { proxy: "hello" },
         stageVariables: null,
-        body: Buffer.from("{\"hello\":\"world\"}").toString("base64"),
+        body: Buffer.from('{"hello":"world"}').toString("base64"),
         isBase64Encoded: true,
         requestContext: {
-            accountId: "123456789012", apiId: "abc123defg", stage: "prod", path: "/prod/api/hello",
-            resourcePath: "/api/{proxy+}", httpMethod: "POST", requestId: "r-1", requestTimeEpoch: 0,
-            resourceId: "res", protocol: "HTTP/1.1",
+            accountId: "123456789012",
+            apiId: "abc123defg",
+            stage: "prod",
+            path: "/prod/api/hello",
+            resourcePath: "/api/{proxy+}",
+            httpMethod: "POST",
+            requestId: "r-1",
+            requestTimeEpoch: 0,
+            resourceId: "res",
+            protocol: "HTTP/1.1",
             authorizer: { principalId: "demo-user", user: "demo-user" },
-            identity: { sourceIp: "203.0.113.9", userAgent: "mocha" } as APIGatewayProxyEvent["requestContext"]["identity"],
+            identity: {
+                sourceIp: "203.0.113.9",
+                userAgent: "mocha",
+            } as APIGatewayProxyEvent["requestContext"]["identity"],
         },
         ...overrides,
     };
@@ -41,33 +51,42 @@ function proxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayPr
  */
 function originRequestEvent(uri: string, querystring = ""): CloudFrontRequestEvent {
     return {
-        Records: [{
-            cf: {
-                config: {
-                    distributionDomainName: "d111111abcdef8.cloudfront.net", distributionId: "EDFDVBD6EXAMPLE",
-                    eventType: "origin-request", requestId: "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
-                },
-                request: {
-                    clientIp: "203.0.113.178",
-                    method: "GET",
-                    uri,
-                    querystring,
-                    headers: {
-                        "x-forwarded-for": [{ key: "X-Forwarded-For", value: "203.0.113.178" }],
-                        "user-agent": [{ key: "User-Agent", value: "Amazon CloudFront" }],
-                        authorization: [{ key: "Authorization", value: "allow" }],
-                        host: [{ key: "Host", value: "abc123defg.execute-api.eu-west-1.amazonaws.com" }],
+        Records: [
+            {
+                cf: {
+                    config: {
+                        distributionDomainName: "d111111abcdef8.cloudfront.net",
+                        distributionId: "EDFDVBD6EXAMPLE",
+                        eventType: "origin-request",
+                        requestId: "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
                     },
-                    origin: {
-                        custom: {
-                            customHeaders: {}, domainName: "abc123defg.execute-api.eu-west-1.amazonaws.com",
-                            keepaliveTimeout: 5, path: "/prod", port: 443, protocol: "https", readTimeout: 30,
-                            sslProtocols: ["TLSv1.2"],
+                    request: {
+                        clientIp: "203.0.113.178",
+                        method: "GET",
+                        uri,
+                        querystring,
+                        headers: {
+                            "x-forwarded-for": [{ key: "X-Forwarded-For", value: "203.0.113.178" }],
+                            "user-agent": [{ key: "User-Agent", value: "Amazon CloudFront" }],
+                            authorization: [{ key: "Authorization", value: "allow" }],
+                            host: [{ key: "Host", value: "abc123defg.execute-api.eu-west-1.amazonaws.com" }],
+                        },
+                        origin: {
+                            custom: {
+                                customHeaders: {},
+                                domainName: "abc123defg.execute-api.eu-west-1.amazonaws.com",
+                                keepaliveTimeout: 5,
+                                path: "/prod",
+                                port: 443,
+                                protocol: "https",
+                                readTimeout: 30,
+                                sslProtocols: ["TLSv1.2"],
+                            },
                         },
                     },
                 },
             },
-        }],
+        ],
     };
 }
 
@@ -88,7 +107,7 @@ describe("echo handler", () => {
         assert.equal(body.resource, "/api/{proxy+}");
         assert.equal(body.httpMethod, "POST");
         assert.deepEqual(body.pathParameters, { proxy: "hello" });
-        assert.equal(body.body, "{\"hello\":\"world\"}");
+        assert.equal(body.body, '{"hello":"world"}');
         assert.equal(body.requestContext.stage, "prod");
         assert.equal(body.requestContext.path, "/prod/api/hello");
         assert.deepEqual(body.requestContext.authorizer, { principalId: "demo-user", user: "demo-user" });
@@ -96,7 +115,9 @@ describe("echo handler", () => {
     });
 
     it("keeps a plain-text body and reports absent parts as null", () => {
-        const body = echoBody(proxyEvent({ body: "plain", isBase64Encoded: false, pathParameters: null, queryStringParameters: null }));
+        const body = echoBody(
+            proxyEvent({ body: "plain", isBase64Encoded: false, pathParameters: null, queryStringParameters: null }),
+        );
         assert.equal(body.body, "plain");
         assert.equal(body.pathParameters, null);
         assert.equal(body.queryStringParameters, null);
@@ -129,9 +150,13 @@ describe("token authorizer", () => {
     it("allows `allow` for the method ARN, with a context", async () => {
         const result = await authorize(event("allow"));
         assert.equal(result.principalId, "demo-user");
-        assert.deepEqual(result.policyDocument.Statement, [{
-            Action: "execute-api:Invoke", Effect: "Allow", Resource: METHOD_ARN,
-        }]);
+        assert.deepEqual(result.policyDocument.Statement, [
+            {
+                Action: "execute-api:Invoke",
+                Effect: "Allow",
+                Resource: METHOD_ARN,
+            },
+        ]);
         assert.equal(result.context?.user, "demo-user");
         for (const value of Object.values(result.context ?? {})) {
             assert.ok(["string", "number", "boolean"].includes(typeof value), "context values must be scalars");
@@ -156,24 +181,39 @@ describe("token authorizer", () => {
     }
 
     it("answers Unauthorized, never another error (a 500), for malformed events", async () => {
-        for (const bad of [null, undefined, {}, { authorizationToken: 42 }, { authorizationToken: "allow" },
-            { authorizationToken: "allow", methodArn: "not-an-arn" }, { authorizationToken: "deny", methodArn: 7 }]) {
+        for (const bad of [
+            null,
+            undefined,
+            {},
+            { authorizationToken: 42 },
+            { authorizationToken: "allow" },
+            { authorizationToken: "allow", methodArn: "not-an-arn" },
+            { authorizationToken: "deny", methodArn: 7 },
+        ]) {
             await assert.rejects(authorize(bad as never), { message: "Unauthorized" }, JSON.stringify(bad));
         }
     });
 
     it("covers the whole stage when API Gateway caches results (a cached Allow is reused on every route)", async () => {
         const cached = createTokenAuthorizer({ cachesResults: true });
-        const resourceOf = (result: { policyDocument: { Statement: unknown[] } }) => (result.policyDocument.Statement[0] as { Resource: string }).Resource;
+        const resourceOf = (result: { policyDocument: { Statement: unknown[] } }) =>
+            (result.policyDocument.Statement[0] as { Resource: string }).Resource;
         assert.equal(resourceOf(await cached(event("allow"))), STAGE_WIDE);
         assert.equal(resourceOf(await cached(event("deny"))), STAGE_WIDE);
-        assert.equal(policyResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam", true),
-            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/*/*");
-        assert.equal(policyResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam", false),
-            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam");
+        assert.equal(
+            policyResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam", true),
+            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/*/*",
+        );
+        assert.equal(
+            policyResource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam", false),
+            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/POST/iam",
+        );
     });
 
-    for (const [ttl, resource] of [[0, METHOD_ARN], [300, STAGE_WIDE]] as const) {
+    for (const [ttl, resource] of [
+        [0, METHOD_ARN],
+        [300, STAGE_WIDE],
+    ] as const) {
         it(`works as the deployed bundle with cache TTL ${ttl}`, async () => {
             const bundled = loadLambdaBundle(bundleLambda({ contents: tokenAuthorizerEntry(ttl) }));
             const allowed = await bundled(event("allow"));
@@ -210,7 +250,7 @@ describe("edge path rewriter", () => {
     it("rewrites the CloudFront event's uri and leaves query string, headers and origin untouched", async () => {
         const event = originRequestEvent("/api/authorized/profile", "a=1&b=%2F&c");
         const before = structuredClone(event.Records[0].cf.request);
-        const request = await createPathRewriter("/api")(event) as typeof before;
+        const request = (await createPathRewriter("/api")(event)) as typeof before;
         assert.equal(request.uri, "/authorized/profile");
         assert.equal(request.querystring, "a=1&b=%2F&c");
         assert.deepEqual(request.headers, before.headers);
@@ -226,7 +266,7 @@ describe("edge path rewriter", () => {
     });
 
     it("embeds the prefix as data, so no config value becomes code", async () => {
-        const hostile = "/a\");throw new Error(\"injected\");(\"";
+        const hostile = '/a");throw new Error("injected");("';
         const bundled = loadLambdaBundle(bundleLambda({ contents: edgeRewriterEntry(hostile) }));
         assert.equal((await bundled(originRequestEvent(`${hostile}/x`))).uri, "/x");
         assert.equal((await bundled(originRequestEvent("/a/x"))).uri, "/a/x");
@@ -239,8 +279,12 @@ describe("SPA rewrite CloudFront Function", () => {
     const run = (uri: string) => {
         const context = vm.createContext({});
         vm.runInContext(code, context);
-        const event = { version: "1.0", context: { eventType: "viewer-request" }, viewer: { ip: "203.0.113.1" },
-            request: { method: "GET", uri, querystring: {}, headers: {}, cookies: {} } };
+        const event = {
+            version: "1.0",
+            context: { eventType: "viewer-request" },
+            viewer: { ip: "203.0.113.1" },
+            request: { method: "GET", uri, querystring: {}, headers: {}, cookies: {} },
+        };
         return (context as { handler(e: typeof event): typeof event.request }).handler(event);
     };
 

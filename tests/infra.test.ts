@@ -3,13 +3,24 @@ import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
 import { tokenAuthorizerEntry } from "../infra/token-authorizer";
 import { EDGE_REGION, edgeRewriterEntry } from "../infra/edge-path-rewriter";
 import { FrontendConfig } from "../infra/frontend-config";
-import { ALL_METHODS, MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES, READ_METHODS } from "../infra/managed-policies";
+import {
+    ALL_METHODS,
+    MANAGED_CACHE_POLICIES,
+    MANAGED_ORIGIN_REQUEST_POLICIES,
+    READ_METHODS,
+} from "../infra/managed-policies";
 import { buildSite } from "../site/build";
 import {
-    CapturedAsset, CapturedResource, CapturedStack, captureStack, onlyResourceOfType, ProgramError, resourcesOfType, UNKNOWN,
+    CapturedAsset,
+    CapturedResource,
+    CapturedStack,
+    captureStack,
+    onlyResourceOfType,
+    ProgramError,
+    resourcesOfType,
+    UNKNOWN,
 } from "../local/graph";
 import { TYPES as T } from "../local/topology";
-
 
 const CUSTOM_DOMAIN = JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" });
 const GIVEN_CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab";
@@ -30,30 +41,65 @@ interface Scenario {
 /** The program's configurations: Pulumi.dev.yaml (stage "dev") plus overrides. */
 const SCENARIOS: Scenario[] = [
     {
-        title: "default config (direct-stage, no rewriter)", config: {}, apiPath: "/api", stageName: "dev",
-        basePath: "/api", originPath: "/dev", rewriter: false, authorizerCacheTtl: 0, pathPrefix: "/dev/api",
+        title: "default config (direct-stage, no rewriter)",
+        config: {},
+        apiPath: "/api",
+        stageName: "dev",
+        basePath: "/api",
+        originPath: "/dev",
+        rewriter: false,
+        authorizerCacheTtl: 0,
+        pathPrefix: "/dev/api",
     },
     {
         title: "custom-domain mode (zone, base path v1)",
         config: { proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN, authorizerCacheTtl: "300" },
-        apiPath: "/api", stageName: "dev", basePath: "/api", originPath: "/v1",
-        customDomain: { domainName: "api.example.com", zone: true }, rewriter: false, authorizerCacheTtl: 300, pathPrefix: "/v1/api",
+        apiPath: "/api",
+        stageName: "dev",
+        basePath: "/api",
+        originPath: "/v1",
+        customDomain: { domainName: "api.example.com", zone: true },
+        rewriter: false,
+        authorizerCacheTtl: 300,
+        pathPrefix: "/v1/api",
     },
     {
         title: "custom-domain mode (given certificate, no zone, no base path)",
-        config: { proxyMode: "custom-domain", customDomain: JSON.stringify({ domainName: "api.example.org", certificateArn: GIVEN_CERTIFICATE }) },
-        apiPath: "/api", stageName: "dev", basePath: "/api", originPath: "",
-        customDomain: { domainName: "api.example.org", zone: false }, rewriter: false, authorizerCacheTtl: 0, pathPrefix: "/api",
+        config: {
+            proxyMode: "custom-domain",
+            customDomain: JSON.stringify({ domainName: "api.example.org", certificateArn: GIVEN_CERTIFICATE }),
+        },
+        apiPath: "/api",
+        stageName: "dev",
+        basePath: "/api",
+        originPath: "",
+        customDomain: { domainName: "api.example.org", zone: false },
+        rewriter: false,
+        authorizerCacheTtl: 0,
+        pathPrefix: "/api",
     },
     {
-        title: "lambda-edge rewriter", config: { pathRewriter: "lambda-edge", apiPath: "/backend", stageName: "live" },
-        apiPath: "/backend", stageName: "live", basePath: "", originPath: "/live", rewriter: true, authorizerCacheTtl: 0, pathPrefix: "/live",
+        title: "lambda-edge rewriter",
+        config: { pathRewriter: "lambda-edge", apiPath: "/backend", stageName: "live" },
+        apiPath: "/backend",
+        stageName: "live",
+        basePath: "",
+        originPath: "/live",
+        rewriter: true,
+        authorizerCacheTtl: 0,
+        pathPrefix: "/live",
     },
     {
         title: "custom-domain mode with the lambda-edge rewriter",
         config: { proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN, pathRewriter: "lambda-edge" },
-        apiPath: "/api", stageName: "dev", basePath: "", originPath: "/v1",
-        customDomain: { domainName: "api.example.com", zone: true }, rewriter: true, authorizerCacheTtl: 0, pathPrefix: "/v1",
+        apiPath: "/api",
+        stageName: "dev",
+        basePath: "",
+        originPath: "/v1",
+        customDomain: { domainName: "api.example.com", zone: true },
+        rewriter: true,
+        authorizerCacheTtl: 0,
+        pathPrefix: "/v1",
     },
 ];
 
@@ -62,19 +108,19 @@ function expectedRoutes(basePath: string): { path: string; auth: "none" | "token
     assert.ok(basePath === "/api" || basePath === "", `no expected routes written for base path "${basePath}"`);
     return basePath === "/api"
         ? [
-            { path: "/api/{proxy+}", auth: "none" },
-            { path: "/api/authorized", auth: "token" },
-            { path: "/api/authorized/{proxy+}", auth: "token" },
-            { path: "/api/iam", auth: "iam" },
-            { path: "/api/iam/{proxy+}", auth: "iam" },
-        ]
+              { path: "/api/{proxy+}", auth: "none" },
+              { path: "/api/authorized", auth: "token" },
+              { path: "/api/authorized/{proxy+}", auth: "token" },
+              { path: "/api/iam", auth: "iam" },
+              { path: "/api/iam/{proxy+}", auth: "iam" },
+          ]
         : [
-            { path: "/{proxy+}", auth: "none" },
-            { path: "/authorized", auth: "token" },
-            { path: "/authorized/{proxy+}", auth: "token" },
-            { path: "/iam", auth: "iam" },
-            { path: "/iam/{proxy+}", auth: "iam" },
-        ];
+              { path: "/{proxy+}", auth: "none" },
+              { path: "/authorized", auth: "token" },
+              { path: "/authorized/{proxy+}", auth: "token" },
+              { path: "/iam", auth: "iam" },
+              { path: "/iam/{proxy+}", auth: "iam" },
+          ];
 }
 
 /** Every string inside a value, with its path, for scanning inputs. */
@@ -124,8 +170,10 @@ for (const scenario of SCENARIOS) {
             };
 
             it("declares one component per concern with the project's type tokens", () => {
-                const components = stack.resources.filter((r) => !r.custom && r.type.startsWith("same-origin:"))
-                    .map((r) => `${r.type} ${r.name}`).sort();
+                const components = stack.resources
+                    .filter((r) => !r.custom && r.type.startsWith("same-origin:"))
+                    .map((r) => `${r.type} ${r.name}`)
+                    .sort();
                 const expected = [
                     "same-origin:api:Api api",
                     "same-origin:token-authorizer:TokenAuthorizer authorizer",
@@ -139,10 +187,17 @@ for (const scenario of SCENARIOS) {
             it("names every resource after its component and parents it there", () => {
                 const roots = ["api", "authorizer", "site", "api-domain", "edge-rewriter"];
                 for (const r of stack.resources) {
-                    assert.ok(roots.some((root) => r.name === root || r.name.startsWith(`${root}-`)), `${r.type} ${r.name}`);
+                    assert.ok(
+                        roots.some((root) => r.name === root || r.name.startsWith(`${root}-`)),
+                        `${r.type} ${r.name}`,
+                    );
                     if (r.custom) {
                         // The mock's URNs name the parent's type; awsx's API is itself a child of the Api component.
-                        assert.match(r.urn, /::(same-origin:[a-z-]+:[A-Za-z]+|aws:apigateway:x:API)\$/, `${r.name} is not inside a component: ${r.urn}`);
+                        assert.match(
+                            r.urn,
+                            /::(same-origin:[a-z-]+:[A-Za-z]+|aws:apigateway:x:API)\$/,
+                            `${r.name} is not inside a component: ${r.urn}`,
+                        );
                     }
                 }
             });
@@ -150,7 +205,11 @@ for (const scenario of SCENARIOS) {
             it("leaves no undefined or unresolved value in any input", () => {
                 for (const r of stack.resources) {
                     for (const [at, text] of strings(r.inputs)) {
-                        assert.doesNotMatch(text, /undefined|\[object Object\]|Calling \[toString\]/, `${r.type} ${r.name}${at}: ${text}`);
+                        assert.doesNotMatch(
+                            text,
+                            /undefined|\[object Object\]|Calling \[toString\]/,
+                            `${r.type} ${r.name}${at}: ${text}`,
+                        );
                     }
                 }
             });
@@ -159,22 +218,36 @@ for (const scenario of SCENARIOS) {
                 const bucket = onlyResourceOfType(stack, T.bucket);
                 const block = onlyResourceOfType(stack, T.bucketPublicAccessBlock).inputs;
                 computed(block.bucket, bucket.id);
-                assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
-                    [true, true, true, true]);
+                assert.deepEqual(
+                    [
+                        block.blockPublicAcls,
+                        block.blockPublicPolicy,
+                        block.ignorePublicAcls,
+                        block.restrictPublicBuckets,
+                    ],
+                    [true, true, true, true],
+                );
                 assert.equal(onlyResourceOfType(stack, T.ownership).inputs.rule.objectOwnership, "BucketOwnerEnforced");
                 const oac = onlyResourceOfType(stack, T.originAccessControl).inputs;
-                assert.deepEqual([oac.originAccessControlOriginType, oac.signingBehavior, oac.signingProtocol], ["s3", "always", "sigv4"]);
+                assert.deepEqual(
+                    [oac.originAccessControlOriginType, oac.signingBehavior, oac.signingProtocol],
+                    ["s3", "always", "sigv4"],
+                );
                 const policy = onlyResourceOfType(stack, T.bucketPolicy).inputs.policy;
                 if (preview) {
                     assert.equal(policy, UNKNOWN);
                     return;
                 }
-                assert.deepEqual(JSON.parse(policy).Statement, [{
-                    Sid: "AllowCloudFrontServicePrincipalReadOnly", Effect: "Allow",
-                    Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject",
-                    Resource: `${bucket.state.arn}/*`,
-                    Condition: { StringEquals: { "AWS:SourceArn": distribution.state.arn } },
-                }]);
+                assert.deepEqual(JSON.parse(policy).Statement, [
+                    {
+                        Sid: "AllowCloudFrontServicePrincipalReadOnly",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudfront.amazonaws.com" },
+                        Action: "s3:GetObject",
+                        Resource: `${bucket.state.arn}/*`,
+                        Condition: { StringEquals: { "AWS:SourceArn": distribution.state.arn } },
+                    },
+                ]);
             });
 
             it("serves the site from S3 through Origin Access Control", () => {
@@ -189,10 +262,17 @@ for (const scenario of SCENARIOS) {
                 const api = distribution.inputs.origins.find((o: any) => o.originId === "api");
                 assert.equal(api.originPath, scenario.originPath);
                 assert.deepEqual(api.customOriginConfig, {
-                    httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"],
+                    httpPort: 80,
+                    httpsPort: 443,
+                    originProtocolPolicy: "https-only",
+                    originSslProtocols: ["TLSv1.2"],
                 });
                 if (scenario.customDomain) {
-                    assert.equal(api.domainName, scenario.customDomain.domainName, "known from config, even in preview");
+                    assert.equal(
+                        api.domainName,
+                        scenario.customDomain.domainName,
+                        "known from config, even in preview",
+                    );
                 } else {
                     const restApiId = onlyResourceOfType(stack, T.restApi).id;
                     computed(api.domainName, `${restApiId}.execute-api.eu-west-1.amazonaws.com`);
@@ -208,7 +288,10 @@ for (const scenario of SCENARIOS) {
                 assert.deepEqual(behaviour.allowedMethods, ALL_METHODS);
                 assert.deepEqual(behaviour.cachedMethods, READ_METHODS);
                 assert.equal(behaviour.cachePolicyId, MANAGED_CACHE_POLICIES.CachingDisabled);
-                assert.equal(behaviour.originRequestPolicyId, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader);
+                assert.equal(
+                    behaviour.originRequestPolicyId,
+                    MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
+                );
                 assert.equal(behaviour.viewerProtocolPolicy, "https-only");
                 assert.equal(behaviour.forwardedValues, undefined, "no legacy forwarded values");
                 assert.equal(behaviour.functionAssociations, undefined, "the SPA rewrite must not touch API paths");
@@ -269,21 +352,39 @@ for (const scenario of SCENARIOS) {
                 for (const route of expected) {
                     const operation = body.paths[route.path]["x-amazon-apigateway-any-method"];
                     assert.equal(operation["x-amazon-apigateway-integration"].type, "aws_proxy");
-                    assert.equal(operation["x-amazon-apigateway-integration"].uri,
-                        `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${echoArn}/invocations`);
-                    assert.deepEqual(operation["x-amazon-apigateway-auth"], route.auth === "iam" ? { type: "AWS_IAM" } : undefined, route.path);
-                    assert.deepEqual(operation.security, route.auth === "token" ? [{ "api-token": [] }] : undefined, route.path);
+                    assert.equal(
+                        operation["x-amazon-apigateway-integration"].uri,
+                        `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${echoArn}/invocations`,
+                    );
+                    assert.deepEqual(
+                        operation["x-amazon-apigateway-auth"],
+                        route.auth === "iam" ? { type: "AWS_IAM" } : undefined,
+                        route.path,
+                    );
+                    assert.deepEqual(
+                        operation.security,
+                        route.auth === "token" ? [{ "api-token": [] }] : undefined,
+                        route.path,
+                    );
                 }
                 const authorizer = body.securityDefinitions["api-token"];
                 // A TOKEN authorizer's identity source is the security definition's header name.
                 assert.equal(authorizer.name, "Authorization");
                 assert.equal(authorizer.in, "header");
                 assert.equal(authorizer["x-amazon-apigateway-authorizer"].type, "token");
-                assert.equal(authorizer["x-amazon-apigateway-authorizer"].authorizerResultTtlInSeconds, scenario.authorizerCacheTtl);
-                assert.equal(authorizer["x-amazon-apigateway-authorizer"].authorizerUri,
-                    lambdaByName(stack, "authorizer-function").state.invokeArn);
-                assert.equal(body["x-amazon-apigateway-gateway-responses"].ACCESS_DENIED.statusCode, 403,
-                    "an explicit Deny must stay a 403");
+                assert.equal(
+                    authorizer["x-amazon-apigateway-authorizer"].authorizerResultTtlInSeconds,
+                    scenario.authorizerCacheTtl,
+                );
+                assert.equal(
+                    authorizer["x-amazon-apigateway-authorizer"].authorizerUri,
+                    lambdaByName(stack, "authorizer-function").state.invokeArn,
+                );
+                assert.equal(
+                    body["x-amazon-apigateway-gateway-responses"].ACCESS_DENIED.statusCode,
+                    403,
+                    "an explicit Deny must stay a 403",
+                );
             });
 
             it("lets API Gateway invoke the echo function for every route, from any stage", () => {
@@ -295,15 +396,24 @@ for (const scenario of SCENARIOS) {
                 }
                 if (!preview) {
                     const executionArn = onlyResourceOfType(stack, T.restApi).state.executionArn;
-                    assert.deepEqual(permissions.map((p) => p.inputs.sourceArn).sort(),
-                        expectedRoutes(scenario.basePath).map((r) => `${executionArn}/*/*${r.path}`).sort());
+                    assert.deepEqual(
+                        permissions.map((p) => p.inputs.sourceArn).sort(),
+                        expectedRoutes(scenario.basePath)
+                            .map((r) => `${executionArn}/*/*${r.path}`)
+                            .sort(),
+                    );
                 }
             });
 
             it("deploys the bundled handlers", () => {
-                assert.equal(archiveText(lambdaByName(stack, "api-echo").inputs.code), bundleLambda({ entry: "echo.ts" }));
-                assert.equal(archiveText(lambdaByName(stack, "authorizer-function").inputs.code),
-                    bundleLambda({ contents: tokenAuthorizerEntry(scenario.authorizerCacheTtl) }));
+                assert.equal(
+                    archiveText(lambdaByName(stack, "api-echo").inputs.code),
+                    bundleLambda({ entry: "echo.ts" }),
+                );
+                assert.equal(
+                    archiveText(lambdaByName(stack, "authorizer-function").inputs.code),
+                    bundleLambda({ contents: tokenAuthorizerEntry(scenario.authorizerCacheTtl) }),
+                );
                 for (const fn of resourcesOfType(stack, T.lambdaFunction)) {
                     assert.equal(fn.inputs.runtime, "nodejs22.x");
                     assert.equal(fn.inputs.handler, "index.handler");
@@ -324,9 +434,13 @@ for (const scenario of SCENARIOS) {
                 assert.equal(archiveText(fn.code), bundleLambda({ contents: edgeRewriterEntry(scenario.apiPath) }));
                 assert.ok(archiveText(fn.code).includes(JSON.stringify(scenario.apiPath)));
                 const role = byName(stack, "edge-rewriter-role");
-                assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service,
-                    ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]);
-                for (const other of resourcesOfType(stack, T.lambdaFunction).filter((f) => !f.name.startsWith("edge-rewriter"))) {
+                assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, [
+                    "lambda.amazonaws.com",
+                    "edgelambda.amazonaws.com",
+                ]);
+                for (const other of resourcesOfType(stack, T.lambdaFunction).filter(
+                    (f) => !f.name.startsWith("edge-rewriter"),
+                )) {
                     assert.equal(other.inputs.region, undefined, `${other.name} belongs in the stack's region`);
                 }
             });
@@ -334,7 +448,10 @@ for (const scenario of SCENARIOS) {
             it("creates the custom domain only in custom-domain mode", () => {
                 const domains = resourcesOfType(stack, T.domainName);
                 if (!scenario.customDomain) {
-                    assert.deepEqual([...domains, ...resourcesOfType(stack, T.basePathMapping), ...resourcesOfType(stack, T.record)], []);
+                    assert.deepEqual(
+                        [...domains, ...resourcesOfType(stack, T.basePathMapping), ...resourcesOfType(stack, T.record)],
+                        [],
+                    );
                     return;
                 }
                 assert.equal(domains.length, 1);
@@ -371,7 +488,8 @@ for (const scenario of SCENARIOS) {
                 const files = buildSite();
                 assert.ok(files.some((f) => f.key === "index.html"));
                 for (const file of files) {
-                    const object = objects.find((o) => o.inputs.key === file.key) ?? assert.fail(`${file.key} not uploaded`);
+                    const object =
+                        objects.find((o) => o.inputs.key === file.key) ?? assert.fail(`${file.key} not uploaded`);
                     assert.equal(object.inputs.contentType, file.contentType);
                     assert.equal(object.inputs.cacheControl, file.cacheControl);
                     assert.deepEqual(object.inputs.source, { kind: "file", path: file.absolutePath });
@@ -380,8 +498,9 @@ for (const scenario of SCENARIOS) {
             });
 
             it("writes config.json and the stack outputs the frontend reads", () => {
-                const configObject = resourcesOfType(stack, T.bucketObject).find((o) => o.inputs.key === "config.json")
-                    ?? assert.fail("config.json not uploaded");
+                const configObject =
+                    resourcesOfType(stack, T.bucketObject).find((o) => o.inputs.key === "config.json") ??
+                    assert.fail("config.json not uploaded");
                 assert.equal(configObject.inputs.contentType, "application/json");
                 assert.equal(configObject.inputs.cacheControl, "no-cache");
                 const outputs = stack.outputs;
@@ -418,11 +537,22 @@ for (const scenario of SCENARIOS) {
                 assert.equal(outputs.directApiUrl, `https://${executeApiHost}/${scenario.stageName}`);
                 assert.equal(outputs.distributionId, distribution.id);
                 assert.equal(outputs.bucketName, onlyResourceOfType(stack, T.bucket).state.bucket);
-                assert.equal(outputs.customDomainUrl, scenario.customDomain
-                    ? `https://${scenario.customDomain.domainName}${scenario.originPath}` : undefined);
-                assert.equal(outputs.customDomainTarget, scenario.customDomain
-                    ? onlyResourceOfType(stack, T.domainName).state.regionalDomainName : undefined);
-                assert.equal(outputs.edgeFunctionName, scenario.rewriter ? lambdaByName(stack, "edge-rewriter-function").state.name : undefined);
+                assert.equal(
+                    outputs.customDomainUrl,
+                    scenario.customDomain
+                        ? `https://${scenario.customDomain.domainName}${scenario.originPath}`
+                        : undefined,
+                );
+                assert.equal(
+                    outputs.customDomainTarget,
+                    scenario.customDomain
+                        ? onlyResourceOfType(stack, T.domainName).state.regionalDomainName
+                        : undefined,
+                );
+                assert.equal(
+                    outputs.edgeFunctionName,
+                    scenario.rewriter ? lambdaByName(stack, "edge-rewriter-function").state.name : undefined,
+                );
             });
         });
     }
@@ -430,58 +560,128 @@ for (const scenario of SCENARIOS) {
 
 describe("infrastructure: bad config fails before any resource is created", () => {
     const cases: { title: string; config: Record<string, string | undefined>; message: RegExp }[] = [
-        { title: "unknown proxyMode", config: { proxyMode: "edge" }, message: /same-origin:proxyMode is "edge"; accepted values/ },
-        { title: "apiPath without a leading slash", config: { apiPath: "api" }, message: /same-origin:apiPath is "api"/ },
-        { title: "apiPath with a wildcard", config: { apiPath: "/api/*" }, message: /same-origin:apiPath is "\/api\/\*"/ },
+        {
+            title: "unknown proxyMode",
+            config: { proxyMode: "edge" },
+            message: /same-origin:proxyMode is "edge"; accepted values/,
+        },
+        {
+            title: "apiPath without a leading slash",
+            config: { apiPath: "api" },
+            message: /same-origin:apiPath is "api"/,
+        },
+        {
+            title: "apiPath with a wildcard",
+            config: { apiPath: "/api/*" },
+            message: /same-origin:apiPath is "\/api\/\*"/,
+        },
         { title: "apiPath /", config: { apiPath: "/" }, message: /same-origin:apiPath is "\/"/ },
-        { title: "custom-domain without customDomain", config: { proxyMode: "custom-domain" }, message: /same-origin:customDomain is missing/ },
+        {
+            title: "custom-domain without customDomain",
+            config: { proxyMode: "custom-domain" },
+            message: /same-origin:customDomain is missing/,
+        },
         {
             title: "custom-domain without customDomain.domainName",
-            config: { proxyMode: "custom-domain", customDomain: "{\"hostedZoneName\":\"example.com\"}" },
+            config: { proxyMode: "custom-domain", customDomain: '{"hostedZoneName":"example.com"}' },
             message: /same-origin:customDomain.domainName is missing/,
         },
         {
             title: "customDomain without a zone and without a certificate",
-            config: { proxyMode: "custom-domain", customDomain: "{\"domainName\":\"api.example.com\"}" },
+            config: { proxyMode: "custom-domain", customDomain: '{"domainName":"api.example.com"}' },
             message: /neither a hosted zone nor a certificate/,
         },
-        { title: "customDomain that is not JSON", config: { proxyMode: "custom-domain", customDomain: "api.example.com" }, message: /not a JSON object/ },
-        { title: "TTL out of range", config: { authorizerCacheTtl: "7200" }, message: /same-origin:authorizerCacheTtl is "7200"/ },
-        { title: "unknown pathRewriter", config: { pathRewriter: "yes" }, message: /same-origin:pathRewriter is "yes"/ },
+        {
+            title: "customDomain that is not JSON",
+            config: { proxyMode: "custom-domain", customDomain: "api.example.com" },
+            message: /not a JSON object/,
+        },
+        {
+            title: "TTL out of range",
+            config: { authorizerCacheTtl: "7200" },
+            message: /same-origin:authorizerCacheTtl is "7200"/,
+        },
+        {
+            title: "unknown pathRewriter",
+            config: { pathRewriter: "yes" },
+            message: /same-origin:pathRewriter is "yes"/,
+        },
         { title: "unknown priceClass", config: { priceClass: "all" }, message: /same-origin:priceClass is "all"/ },
         { title: "a misspelt key", config: { apipath: "/api" }, message: /same-origin:apipath is not a config key/ },
         { title: "no aws:region", config: { "aws:region": undefined }, message: /aws:region is not set/ },
-        { title: "a stage name with a space", config: { stageName: "my stage" }, message: /same-origin:stageName is "my stage"/ },
-        { title: "a negative TTL", config: { authorizerCacheTtl: "-5" }, message: /same-origin:authorizerCacheTtl is "-5"/ },
-        { title: "a fractional TTL", config: { authorizerCacheTtl: "1.5" }, message: /same-origin:authorizerCacheTtl is "1.5"/ },
+        {
+            title: "a stage name with a space",
+            config: { stageName: "my stage" },
+            message: /same-origin:stageName is "my stage"/,
+        },
+        {
+            title: "a negative TTL",
+            config: { authorizerCacheTtl: "-5" },
+            message: /same-origin:authorizerCacheTtl is "-5"/,
+        },
+        {
+            title: "a fractional TTL",
+            config: { authorizerCacheTtl: "1.5" },
+            message: /same-origin:authorizerCacheTtl is "1.5"/,
+        },
         {
             title: "customDomain in direct-stage mode",
-            config: { customDomain: "{\"domainName\":\"api.example.com\",\"hostedZoneName\":\"example.com\"}" },
+            config: { customDomain: '{"domainName":"api.example.com","hostedZoneName":"example.com"}' },
             message: /same-origin:customDomain is set but same-origin:proxyMode is "direct-stage"/,
         },
         {
             title: "a certificate from another region",
-            config: { proxyMode: "custom-domain", customDomain: JSON.stringify({ domainName: "api.example.com", certificateArn: GIVEN_CERTIFICATE.replace("eu-west-1", "us-east-1") }) },
+            config: {
+                proxyMode: "custom-domain",
+                customDomain: JSON.stringify({
+                    domainName: "api.example.com",
+                    certificateArn: GIVEN_CERTIFICATE.replace("eu-west-1", "us-east-1"),
+                }),
+            },
             message: /certificateArn is "arn:aws:acm:us-east-1:.*", in us-east-1, but the API is in eu-west-1/,
         },
         {
             title: "a base path with a slash",
-            config: { proxyMode: "custom-domain", customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1/x" }) },
+            config: {
+                proxyMode: "custom-domain",
+                customDomain: JSON.stringify({
+                    domainName: "api.example.com",
+                    hostedZoneName: "example.com",
+                    basePath: "v1/x",
+                }),
+            },
             message: /customDomain.basePath is "v1\/x"/,
         },
         {
             title: "a malformed hosted zone id",
-            config: { proxyMode: "custom-domain", customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneId: "zone-1" }) },
+            config: {
+                proxyMode: "custom-domain",
+                customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneId: "zone-1" }),
+            },
             message: /customDomain.hostedZoneId is "zone-1"/,
         },
         {
             title: "both zone fields",
-            config: { proxyMode: "custom-domain", customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", hostedZoneId: "Z123ABC" }) },
+            config: {
+                proxyMode: "custom-domain",
+                customDomain: JSON.stringify({
+                    domainName: "api.example.com",
+                    hostedZoneName: "example.com",
+                    hostedZoneId: "Z123ABC",
+                }),
+            },
             message: /sets both hostedZoneName .* and hostedZoneId/,
         },
         {
             title: "an unknown customDomain field",
-            config: { proxyMode: "custom-domain", customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", zone: "x" }) },
+            config: {
+                proxyMode: "custom-domain",
+                customDomain: JSON.stringify({
+                    domainName: "api.example.com",
+                    hostedZoneName: "example.com",
+                    zone: "x",
+                }),
+            },
             message: /customDomain.zone is not a known field/,
         },
     ];
@@ -490,7 +690,8 @@ describe("infrastructure: bad config fails before any resource is created", () =
             it(`${c.title} (${preview ? "preview" : "up"})`, async () => {
                 const error = await captureStack({ stack: "dev", config: c.config, preview }).then(
                     () => assert.fail("the program accepted a bad config"),
-                    (e: unknown) => e);
+                    (e: unknown) => e,
+                );
                 assert.ok(error instanceof ProgramError, String(error));
                 assert.match(error.message, c.message);
                 assert.match(error.message, /^Invalid stack config/);

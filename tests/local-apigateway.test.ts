@@ -7,7 +7,12 @@ import * as assert from "node:assert/strict";
 import * as aws4 from "aws4";
 import { gatewayResponse, renderTemplate } from "../local/apigateway/gateway-responses";
 import { parseApiDefinition, TokenAuthorizerDefinition } from "../local/apigateway/openapi";
-import { buildProxyEvent, isBinaryMediaType, ProxyEventInput, proxyResponse } from "../local/apigateway/proxy-integration";
+import {
+    buildProxyEvent,
+    isBinaryMediaType,
+    ProxyEventInput,
+    proxyResponse,
+} from "../local/apigateway/proxy-integration";
 import { matchResource } from "../local/apigateway/resources";
 import { ApiRoute, routeRequest } from "../local/apigateway/routing";
 import { SignedRequest, verifySigV4 } from "../local/apigateway/sigv4";
@@ -18,7 +23,14 @@ import { evaluatePolicy } from "../local/iam-policy";
 import type { InvocationResult } from "../local/lambda-runtime";
 
 describe("local API Gateway: resource matching", () => {
-    const templates = ["/api/{proxy+}", "/api/authorized", "/api/authorized/{proxy+}", "/api/items/{id}", "/api/items/{id}/raw", "/api/items/new"];
+    const templates = [
+        "/api/{proxy+}",
+        "/api/authorized",
+        "/api/authorized/{proxy+}",
+        "/api/items/{id}",
+        "/api/items/{id}/raw",
+        "/api/items/new",
+    ];
     const table: [path: string, resource: string | undefined, params: Record<string, string>][] = [
         ["/api/hello", "/api/{proxy+}", { proxy: "hello" }],
         ["/api/a/b/c", "/api/{proxy+}", { proxy: "a/b/c" }],
@@ -49,15 +61,29 @@ describe("local API Gateway: resource matching", () => {
 const BODY = JSON.stringify({
     swagger: "2.0",
     paths: {
-        "/api/{proxy+}": { "x-amazon-apigateway-any-method": { "x-amazon-apigateway-integration": { type: "aws_proxy", uri: "arn:echo" } } },
-        "/api/token": { get: { security: [{ tok: [] }], "x-amazon-apigateway-integration": { type: "AWS_PROXY", uri: "arn:echo" } } },
+        "/api/{proxy+}": {
+            "x-amazon-apigateway-any-method": {
+                "x-amazon-apigateway-integration": { type: "aws_proxy", uri: "arn:echo" },
+            },
+        },
+        "/api/token": {
+            get: { security: [{ tok: [] }], "x-amazon-apigateway-integration": { type: "AWS_PROXY", uri: "arn:echo" } },
+        },
         "/api/iam": { post: { "x-amazon-apigateway-auth": { type: "AWS_IAM" } }, parameters: [] },
         "/api/key": { get: { security: [{ api_key: [] }] } },
     },
     securityDefinitions: {
         tok: {
-            type: "apiKey", name: "Authorization", in: "header", "x-amazon-apigateway-authtype": "oauth2",
-            "x-amazon-apigateway-authorizer": { type: "token", authorizerUri: "arn:auth", identitySource: "", authorizerResultTtlInSeconds: 0 },
+            type: "apiKey",
+            name: "Authorization",
+            in: "header",
+            "x-amazon-apigateway-authtype": "oauth2",
+            "x-amazon-apigateway-authorizer": {
+                type: "token",
+                authorizerUri: "arn:auth",
+                identitySource: "",
+                authorizerResultTtlInSeconds: 0,
+            },
         },
         api_key: { type: "apiKey", name: "x-api-key", in: "header" },
     },
@@ -69,7 +95,14 @@ describe("local API Gateway: OpenAPI body", () => {
     const definition = parseApiDefinition(BODY, ["*/*"]);
 
     it("reads resources (implicit parents included), methods, auth and integrations", () => {
-        assert.deepEqual([...definition.resources.keys()].sort(), ["/", "/api", "/api/iam", "/api/key", "/api/token", "/api/{proxy+}"]);
+        assert.deepEqual([...definition.resources.keys()].sort(), [
+            "/",
+            "/api",
+            "/api/iam",
+            "/api/key",
+            "/api/token",
+            "/api/{proxy+}",
+        ]);
         assert.equal(definition.resources.get("/api")!.size, 0);
         const any = definition.resources.get("/api/{proxy+}")!.get("ANY")!;
         assert.deepEqual(any.auth, { kind: "none" });
@@ -78,7 +111,16 @@ describe("local API Gateway: OpenAPI body", () => {
         assert.deepEqual([...definition.resources.get("/api/iam")!.keys()], ["POST"]);
         const token = definition.resources.get("/api/token")!.get("GET")!.auth;
         // An empty identitySource: the TOKEN authorizer reads the security definition's header.
-        assert.deepEqual(token, { kind: "token", authorizer: { name: "tok", header: "Authorization", uri: "arn:auth", ttlSeconds: 0, validationExpression: undefined } });
+        assert.deepEqual(token, {
+            kind: "token",
+            authorizer: {
+                name: "tok",
+                header: "Authorization",
+                uri: "arn:auth",
+                ttlSeconds: 0,
+                validationExpression: undefined,
+            },
+        });
         assert.equal(definition.resources.get("/api/key")!.get("GET")!.auth.kind, "unsupported");
     });
 
@@ -90,7 +132,10 @@ describe("local API Gateway: OpenAPI body", () => {
 
 describe("local API Gateway: IAM policy evaluation", () => {
     const arn = "arn:aws:execute-api:eu-west-1:123456789012:abc/dev/GET/api/authorized/x";
-    const allow = (resource: unknown, action: unknown = "execute-api:Invoke") => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] });
+    const allow = (resource: unknown, action: unknown = "execute-api:Invoke") => ({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: action, Resource: resource }],
+    });
     const table: [string, unknown, string][] = [
         ["stage-wide wildcard", allow("arn:aws:execute-api:eu-west-1:123456789012:abc/dev/*/*"), "allow"],
         ["exact ARN", allow(arn), "allow"],
@@ -100,8 +145,21 @@ describe("local API Gateway: IAM policy evaluation", () => {
         ["resource list", allow(["arn:x", arn]), "allow"],
         ["action wildcard, any case", allow(arn, "EXECUTE-API:*"), "allow"],
         ["other action", allow(arn, "execute-api:ManageConnections"), "implicit-deny"],
-        ["explicit deny wins", { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }, { Effect: "Deny", Action: "execute-api:Invoke", Resource: arn }] }, "explicit-deny"],
-        ["NotResource", { Statement: [{ Effect: "Allow", Action: "*", NotResource: "arn:aws:execute-api:*:*:*/prod/*" }] }, "allow"],
+        [
+            "explicit deny wins",
+            {
+                Statement: [
+                    { Effect: "Allow", Action: "*", Resource: "*" },
+                    { Effect: "Deny", Action: "execute-api:Invoke", Resource: arn },
+                ],
+            },
+            "explicit-deny",
+        ],
+        [
+            "NotResource",
+            { Statement: [{ Effect: "Allow", Action: "*", NotResource: "arn:aws:execute-api:*:*:*/prod/*" }] },
+            "allow",
+        ],
         ["single statement object", { Statement: { Effect: "Allow", Action: "*", Resource: "*" } }, "allow"],
         ["no statements", { Statement: [] }, "implicit-deny"],
     ];
@@ -113,18 +171,34 @@ describe("local API Gateway: IAM policy evaluation", () => {
 
     it("bucket policies: service principal and aws:SourceArn condition", () => {
         const policy = {
-            Statement: [{
-                Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*",
-                Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::1:distribution/E1" } },
-            }],
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "cloudfront.amazonaws.com" },
+                    Action: "s3:GetObject",
+                    Resource: "arn:aws:s3:::b/*",
+                    Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::1:distribution/E1" } },
+                },
+            ],
         };
-        const read = (sourceArn: string, service = "cloudfront.amazonaws.com") => evaluatePolicy(policy, {
-            action: "s3:GetObject", resource: "arn:aws:s3:::b/index.html", principal: { service }, context: { "aws:SourceArn": sourceArn },
-        });
+        const read = (sourceArn: string, service = "cloudfront.amazonaws.com") =>
+            evaluatePolicy(policy, {
+                action: "s3:GetObject",
+                resource: "arn:aws:s3:::b/index.html",
+                principal: { service },
+                context: { "aws:SourceArn": sourceArn },
+            });
         assert.equal(read("arn:aws:cloudfront::1:distribution/E1"), "allow");
         assert.equal(read("arn:aws:cloudfront::1:distribution/E2"), "implicit-deny");
         assert.equal(read("arn:aws:cloudfront::1:distribution/E1", "lambda.amazonaws.com"), "implicit-deny");
-        assert.equal(evaluatePolicy(policy, { action: "s3:ListBucket", resource: "arn:aws:s3:::b", principal: { service: "cloudfront.amazonaws.com" } }), "implicit-deny");
+        assert.equal(
+            evaluatePolicy(policy, {
+                action: "s3:ListBucket",
+                resource: "arn:aws:s3:::b",
+                principal: { service: "cloudfront.amazonaws.com" },
+            }),
+            "implicit-deny",
+        );
     });
 });
 
@@ -132,32 +206,71 @@ describe("local API Gateway: gateway responses", () => {
     const context = { requestId: "req-1", stage: "dev" };
 
     it("renders $context references, quoted and raw", () => {
-        assert.equal(renderTemplate("{\"message\":$context.error.messageString}", { "error.messageString": "\"Hi \\\"you\\\"\"" }), "{\"message\":\"Hi \\\"you\\\"\"}");
-        assert.equal(renderTemplate("${context.requestId}|$context.requestId|$!context.nope|$context.nope", context), "req-1|req-1||$context.nope");
+        assert.equal(
+            renderTemplate('{"message":$context.error.messageString}', { "error.messageString": '"Hi \\"you\\""' }),
+            '{"message":"Hi \\"you\\""}',
+        );
+        assert.equal(
+            renderTemplate("${context.requestId}|$context.requestId|$!context.nope|$context.nope", context),
+            "req-1|req-1||$context.nope",
+        );
     });
 
     it("uses the definition's status and template, else DEFAULT_4XX/5XX, else API Gateway's default", () => {
         const definitions = {
-            MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, responseTemplates: { "application/json": "{\"message\":$context.error.messageString,\"id\":\"$context.requestId\"}" } },
-            DEFAULT_5XX: { statusCode: "503", responseParameters: { "gatewayresponse.header.Retry-After": "'5'", "gatewayresponse.header.X-Echo": "method.request.header.X-In" } },
+            MISSING_AUTHENTICATION_TOKEN: {
+                statusCode: 404,
+                responseTemplates: {
+                    "application/json": '{"message":$context.error.messageString,"id":"$context.requestId"}',
+                },
+            },
+            DEFAULT_5XX: {
+                statusCode: "503",
+                responseParameters: {
+                    "gatewayresponse.header.Retry-After": "'5'",
+                    "gatewayresponse.header.X-Echo": "method.request.header.X-In",
+                },
+            },
         };
         const requestHeaders: HeaderList = [["X-In", "echoed"]];
-        const missing = gatewayResponse({ type: "MISSING_AUTHENTICATION_TOKEN", message: "Missing Authentication Token" }, definitions, context, requestHeaders);
+        const missing = gatewayResponse(
+            { type: "MISSING_AUTHENTICATION_TOKEN", message: "Missing Authentication Token" },
+            definitions,
+            context,
+            requestHeaders,
+        );
         assert.equal(missing.status, 404);
         assert.deepEqual(JSON.parse(missing.body.toString()), { message: "Missing Authentication Token", id: "req-1" });
         assert.equal(headerValue(missing.headers, "x-amzn-errortype"), "MissingAuthenticationTokenException");
 
-        const denied = gatewayResponse({ type: "ACCESS_DENIED", message: "User is not authorized to access this resource" }, definitions, context, requestHeaders);
+        const denied = gatewayResponse(
+            { type: "ACCESS_DENIED", message: "User is not authorized to access this resource" },
+            definitions,
+            context,
+            requestHeaders,
+        );
         assert.equal(denied.status, 403);
-        assert.deepEqual(JSON.parse(denied.body.toString()), { message: "User is not authorized to access this resource" });
+        assert.deepEqual(JSON.parse(denied.body.toString()), {
+            message: "User is not authorized to access this resource",
+        });
 
-        const failure = gatewayResponse({ type: "AUTHORIZER_CONFIGURATION_ERROR", message: null }, definitions, context, requestHeaders);
+        const failure = gatewayResponse(
+            { type: "AUTHORIZER_CONFIGURATION_ERROR", message: null },
+            definitions,
+            context,
+            requestHeaders,
+        );
         assert.equal(failure.status, 503);
-        assert.equal(failure.body.toString(), "{\"message\":null}");
+        assert.equal(failure.body.toString(), '{"message":null}');
         assert.equal(headerValue(failure.headers, "retry-after"), "5");
         assert.equal(headerValue(failure.headers, "x-echo"), "echoed");
 
-        const plain = gatewayResponse({ type: "MISSING_AUTHENTICATION_TOKEN", message: "Missing Authentication Token" }, {}, context, []);
+        const plain = gatewayResponse(
+            { type: "MISSING_AUTHENTICATION_TOKEN", message: "Missing Authentication Token" },
+            {},
+            context,
+            [],
+        );
         assert.equal(plain.status, 403);
     });
 });
@@ -168,27 +281,62 @@ describe("local API Gateway: SigV4", () => {
     const options = { region: "eu-west-1", secretFor, now };
 
     /** Signs like a client would, and returns the request as API Gateway receives it. */
-    function signed(opts: { host?: string; path?: string; method?: string; body?: string; secret?: string; key?: string; region?: string; date?: Date; query?: boolean } = {}): SignedRequest {
+    function signed(
+        opts: {
+            host?: string;
+            path?: string;
+            method?: string;
+            body?: string;
+            secret?: string;
+            key?: string;
+            region?: string;
+            date?: Date;
+            query?: boolean;
+        } = {},
+    ): SignedRequest {
         const host = opts.host ?? "abc.execute-api.eu-west-1.amazonaws.com";
         const amzDate = (opts.date ?? now).toISOString().replace(/[:-]|\.\d{3}/g, "");
         // A presigned URL carries its date in the query; a signed header request in X-Amz-Date.
         const path = `${opts.path ?? "/dev/api/iam/x?b=2&a=1"}${opts.query ? `&X-Amz-Date=${amzDate}` : ""}`;
-        const request = aws4.sign({
-            host, path, method: opts.method ?? "GET", body: opts.body, service: "execute-api", region: opts.region ?? "eu-west-1", signQuery: opts.query,
-            headers: { ...(opts.query ? {} : { "X-Amz-Date": amzDate }), ...(opts.body ? { "Content-Type": "application/json" } : {}) },
-        }, { accessKeyId: opts.key ?? "AKIDLOCAL", secretAccessKey: opts.secret ?? "secret" });
+        const request = aws4.sign(
+            {
+                host,
+                path,
+                method: opts.method ?? "GET",
+                body: opts.body,
+                service: "execute-api",
+                region: opts.region ?? "eu-west-1",
+                signQuery: opts.query,
+                headers: {
+                    ...(opts.query ? {} : { "X-Amz-Date": amzDate }),
+                    ...(opts.body ? { "Content-Type": "application/json" } : {}),
+                },
+            },
+            { accessKeyId: opts.key ?? "AKIDLOCAL", secretAccessKey: opts.secret ?? "secret" },
+        );
         const [p, q = ""] = String(request.path).split("?");
         return {
-            method: opts.method ?? "GET", path: p, query: q, body: Buffer.from(opts.body ?? ""),
-            headers: Object.entries(request.headers as Record<string, string | number>).map(([n, v]) => [n, String(v)] as [string, string]),
+            method: opts.method ?? "GET",
+            path: p,
+            query: q,
+            body: Buffer.from(opts.body ?? ""),
+            headers: Object.entries(request.headers as Record<string, string | number>).map(
+                ([n, v]) => [n, String(v)] as [string, string],
+            ),
         };
     }
 
     it("accepts a correct signature, header or query", () => {
         assert.deepEqual(verifySigV4(signed(), options), { ok: true, accessKeyId: "AKIDLOCAL" });
-        assert.deepEqual(verifySigV4(signed({ method: "POST", body: "{\"a\":1}" }), options), { ok: true, accessKeyId: "AKIDLOCAL" });
+        assert.deepEqual(verifySigV4(signed({ method: "POST", body: '{"a":1}' }), options), {
+            ok: true,
+            accessKeyId: "AKIDLOCAL",
+        });
         const presigned = signed({ query: true });
-        assert.deepEqual(verifySigV4({ ...presigned, headers: [["Host", "abc.execute-api.eu-west-1.amazonaws.com"]] }, options), { ok: true, accessKeyId: "AKIDLOCAL" });
+        assert.deepEqual(
+            verifySigV4({ ...presigned, headers: [["Host", "abc.execute-api.eu-west-1.amazonaws.com"]] }, options),
+            { ok: true, accessKeyId: "AKIDLOCAL" },
+        );
     });
 
     it("refuses what API Gateway refuses, with its messages", () => {
@@ -197,45 +345,96 @@ describe("local API Gateway: SigV4", () => {
             return result.ok ? "ok" : `${result.failure}: ${result.message}`;
         };
         assert.match(failure({ ...signed(), headers: [["Host", "h"]] }), /^missing: Missing Authentication Token$/);
-        assert.match(failure(signed({ secret: "wrong" })), /^invalid: The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\./);
-        assert.match(failure({ ...signed(), path: "/api/iam/x" }), /^invalid: The request signature we calculated does not match/);
-        assert.match(failure({ ...signed(), headers: signed().headers.map(([n, v]) => [n, n === "Host" ? "other.example.com" : v]) }), /^invalid: The request signature we calculated/);
-        assert.match(failure(signed({ key: "AKIDUNKNOWN" })), /^unknown-key: The security token included in the request is invalid\.$/);
-        assert.match(failure(signed({ date: new Date(now.getTime() - 6 * 60 * 1000) })), /^invalid: Signature expired: 20250102T025805Z is now earlier than 20250102T025905Z \(20250102T030405Z - 5 min\.\)$/);
-        assert.match(failure(signed({ date: new Date(now.getTime() + 6 * 60 * 1000) })), /^invalid: Signature not yet current/);
-        assert.match(failure(signed({ region: "us-east-1" })), /^invalid: Credential should be scoped to a valid region, not 'us-east-1'/);
-        assert.match(failure({ ...signed(), headers: [["Authorization", "Bearer allow"]] }), /^incomplete: Authorization header requires 'Credential' parameter\./);
+        assert.match(
+            failure(signed({ secret: "wrong" })),
+            /^invalid: The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\./,
+        );
+        assert.match(
+            failure({ ...signed(), path: "/api/iam/x" }),
+            /^invalid: The request signature we calculated does not match/,
+        );
+        assert.match(
+            failure({
+                ...signed(),
+                headers: signed().headers.map(([n, v]) => [n, n === "Host" ? "other.example.com" : v]),
+            }),
+            /^invalid: The request signature we calculated/,
+        );
+        assert.match(
+            failure(signed({ key: "AKIDUNKNOWN" })),
+            /^unknown-key: The security token included in the request is invalid\.$/,
+        );
+        assert.match(
+            failure(signed({ date: new Date(now.getTime() - 6 * 60 * 1000) })),
+            /^invalid: Signature expired: 20250102T025805Z is now earlier than 20250102T025905Z \(20250102T030405Z - 5 min\.\)$/,
+        );
+        assert.match(
+            failure(signed({ date: new Date(now.getTime() + 6 * 60 * 1000) })),
+            /^invalid: Signature not yet current/,
+        );
+        assert.match(
+            failure(signed({ region: "us-east-1" })),
+            /^invalid: Credential should be scoped to a valid region, not 'us-east-1'/,
+        );
+        assert.match(
+            failure({ ...signed(), headers: [["Authorization", "Bearer allow"]] }),
+            /^incomplete: Authorization header requires 'Credential' parameter\./,
+        );
     });
 });
 
 describe("local API Gateway: TOKEN authorizer", () => {
-    const definition: TokenAuthorizerDefinition = { name: "tok", header: "Authorization", uri: "arn:auth", ttlSeconds: 0 };
+    const definition: TokenAuthorizerDefinition = {
+        name: "tok",
+        header: "Authorization",
+        uri: "arn:auth",
+        ttlSeconds: 0,
+    };
     const arn = "arn:aws:execute-api:eu-west-1:123456789012:abc/dev/GET/api/authorized";
     const policy = (effect: string, resource = "arn:aws:execute-api:eu-west-1:123456789012:abc/dev/*/*") => ({
-        principalId: "user-1", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: effect, Action: "execute-api:Invoke", Resource: resource }] },
+        principalId: "user-1",
+        policyDocument: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: effect, Action: "execute-api:Invoke", Resource: resource }],
+        },
         context: { n: 1, b: true, s: "x" },
     });
 
     function authorizers(result: (token: string) => InvocationResult) {
         const calls: unknown[] = [];
         let clock = 0;
-        const subject = new TokenAuthorizers(async (_, event) => {
-            calls.push(event);
-            return result((event as { authorizationToken: string }).authorizationToken);
-        }, () => clock);
-        return { subject, calls, advance: (ms: number) => { clock += ms; } };
+        const subject = new TokenAuthorizers(
+            async (_, event) => {
+                calls.push(event);
+                return result((event as { authorizationToken: string }).authorizationToken);
+            },
+            () => clock,
+        );
+        return {
+            subject,
+            calls,
+            advance: (ms: number) => {
+                clock += ms;
+            },
+        };
     }
 
     it("allows with the context as strings next to principalId, and calls with the TOKEN event", async () => {
         const { subject, calls } = authorizers(() => ({ ok: true, value: policy("Allow") }));
         const outcome = await subject.authorize(definition, [["Authorization", "allow"]], arn);
-        assert.deepEqual(outcome, { ok: true, authorizer: { n: "1", b: "true", s: "x", principalId: "user-1", integrationLatency: 0 } });
+        assert.deepEqual(outcome, {
+            ok: true,
+            authorizer: { n: "1", b: "true", s: "x", principalId: "user-1", integrationLatency: 0 },
+        });
         assert.deepEqual(calls, [{ type: "TOKEN", authorizationToken: "allow", methodArn: arn }]);
     });
 
     it("refuses without calling when the header is missing or fails the validation expression", async () => {
         const { subject, calls } = authorizers(() => ({ ok: true, value: policy("Allow") }));
-        assert.deepEqual(await subject.authorize(definition, [], arn), { ok: false, error: { type: "UNAUTHORIZED", message: "Unauthorized" } });
+        assert.deepEqual(await subject.authorize(definition, [], arn), {
+            ok: false,
+            error: { type: "UNAUTHORIZED", message: "Unauthorized" },
+        });
         const validated = { ...definition, validationExpression: "Bearer [a-z]+" };
         assert.equal((await subject.authorize(validated, [["Authorization", "allow"]], arn)).ok, false);
         assert.equal((await subject.authorize(validated, [["Authorization", "Bearer allow"]], arn)).ok, true);
@@ -260,8 +459,14 @@ describe("local API Gateway: TOKEN authorizer", () => {
         assert.deepEqual(await error("crash"), { type: "AUTHORIZER_CONFIGURATION_ERROR", message: null });
         assert.deepEqual(await error("garbage"), { type: "AUTHORIZER_CONFIGURATION_ERROR", message: null });
         assert.deepEqual(await error("nested"), { type: "AUTHORIZER_CONFIGURATION_ERROR", message: null });
-        assert.deepEqual(await error("deny"), { type: "ACCESS_DENIED", message: "User is not authorized to access this resource with an explicit deny" });
-        assert.deepEqual(await error("elsewhere"), { type: "ACCESS_DENIED", message: "User is not authorized to access this resource" });
+        assert.deepEqual(await error("deny"), {
+            type: "ACCESS_DENIED",
+            message: "User is not authorized to access this resource with an explicit deny",
+        });
+        assert.deepEqual(await error("elsewhere"), {
+            type: "ACCESS_DENIED",
+            message: "User is not authorized to access this resource",
+        });
     });
 
     it("caches a result per token for the TTL and evaluates it against each request's ARN", async () => {
@@ -269,8 +474,10 @@ describe("local API Gateway: TOKEN authorizer", () => {
         const cached = { ...definition, ttlSeconds: 60 };
         assert.equal((await subject.authorize(cached, [["Authorization", "t"]], arn)).ok, true);
         // The cached policy names one ARN: another route is denied without a new call.
-        assert.deepEqual(await subject.authorize(cached, [["Authorization", "t"]], `${arn}/other`),
-            { ok: false, error: { type: "ACCESS_DENIED", message: "User is not authorized to access this resource" } });
+        assert.deepEqual(await subject.authorize(cached, [["Authorization", "t"]], `${arn}/other`), {
+            ok: false,
+            error: { type: "ACCESS_DENIED", message: "User is not authorized to access this resource" },
+        });
         assert.equal(calls.length, 1);
         advance(61_000);
         await subject.authorize(cached, [["Authorization", "t"]], arn);
@@ -282,30 +489,69 @@ describe("local API Gateway: TOKEN authorizer", () => {
 });
 
 describe("local API Gateway: host routing", () => {
-    const resource = (type: string, name: string, id: string, state: Record<string, unknown>): CapturedResource =>
-        ({ type, name, urn: "", custom: true, id, inputs: state, state: { ...state, id } });
+    const resource = (type: string, name: string, id: string, state: Record<string, unknown>): CapturedResource => ({
+        type,
+        name,
+        urn: "",
+        custom: true,
+        id,
+        inputs: state,
+        state: { ...state, id },
+    });
     const stack: CapturedStack = {
-        stack: "test", preview: false, config: { "aws:region": "eu-west-1" }, outputs: {},
+        stack: "test",
+        preview: false,
+        config: { "aws:region": "eu-west-1" },
+        outputs: {},
         resources: [
             resource("aws:apigateway/restApi:RestApi", "api", "abc123", {}),
             resource("aws:apigateway/stage:Stage", "dev", "s1", { restApi: "abc123", stageName: "dev" }),
             resource("aws:apigateway/stage:Stage", "v2", "s2", { restApi: "abc123", stageName: "v2stage" }),
             resource("aws:apigateway/domainName:DomainName", "d", "api.example.com", { domainName: "api.example.com" }),
-            resource("aws:apigateway/basePathMapping:BasePathMapping", "m1", "m1", { domainName: "api.example.com", restApi: "abc123", stageName: "dev", basePath: "v1" }),
-            resource("aws:apigateway/basePathMapping:BasePathMapping", "m2", "m2", { domainName: "api.example.com", restApi: "abc123", stageName: "v2stage", basePath: "v1/beta" }),
-            resource("aws:apigateway/basePathMapping:BasePathMapping", "m3", "m3", { domainName: "api.example.com", restApi: "abc123", stageName: "dev" }),
+            resource("aws:apigateway/basePathMapping:BasePathMapping", "m1", "m1", {
+                domainName: "api.example.com",
+                restApi: "abc123",
+                stageName: "dev",
+                basePath: "v1",
+            }),
+            resource("aws:apigateway/basePathMapping:BasePathMapping", "m2", "m2", {
+                domainName: "api.example.com",
+                restApi: "abc123",
+                stageName: "v2stage",
+                basePath: "v1/beta",
+            }),
+            resource("aws:apigateway/basePathMapping:BasePathMapping", "m3", "m3", {
+                domainName: "api.example.com",
+                restApi: "abc123",
+                stageName: "dev",
+            }),
         ],
     };
     const route = (host: string, path: string) => {
         const r = routeRequest(stack, host, path, "eu-west-1");
-        return "status" in r ? (r as HttpResponse).status : {
-            stage: (r as ApiRoute).stage.state.stageName, lookup: (r as ApiRoute).resourceLookupPath, path: (r as ApiRoute).eventPath, contextPath: (r as ApiRoute).contextPath,
-        };
+        return "status" in r
+            ? (r as HttpResponse).status
+            : {
+                  stage: (r as ApiRoute).stage.state.stageName,
+                  lookup: (r as ApiRoute).resourceLookupPath,
+                  path: (r as ApiRoute).eventPath,
+                  contextPath: (r as ApiRoute).contextPath,
+              };
     };
 
     it("execute-api host: the first segment is the stage, stripped from path", () => {
-        assert.deepEqual(route("abc123.execute-api.eu-west-1.amazonaws.com", "/dev/api/x"), { stage: "dev", lookup: "/api/x", path: "/api/x", contextPath: "/dev/api/x" });
-        assert.deepEqual(route("ABC123.execute-api.eu-west-1.amazonaws.com:443", "/dev"), { stage: "dev", lookup: "/", path: "/", contextPath: "/dev" });
+        assert.deepEqual(route("abc123.execute-api.eu-west-1.amazonaws.com", "/dev/api/x"), {
+            stage: "dev",
+            lookup: "/api/x",
+            path: "/api/x",
+            contextPath: "/dev/api/x",
+        });
+        assert.deepEqual(route("ABC123.execute-api.eu-west-1.amazonaws.com:443", "/dev"), {
+            stage: "dev",
+            lookup: "/",
+            path: "/",
+            contextPath: "/dev",
+        });
         assert.equal(route("abc123.execute-api.eu-west-1.amazonaws.com", "/prod/api/x"), 403);
         assert.equal(route("abc123.execute-api.eu-west-1.amazonaws.com", "/"), 403);
         assert.equal(route("zzz999.execute-api.eu-west-1.amazonaws.com", "/dev/x"), 403);
@@ -313,19 +559,53 @@ describe("local API Gateway: host routing", () => {
     });
 
     it("custom domain: the longest base path wins, else the mapping without one; path keeps the base path", () => {
-        assert.deepEqual(route("api.example.com", "/v1/api/x"), { stage: "dev", lookup: "/api/x", path: "/v1/api/x", contextPath: "/v1/api/x" });
-        assert.deepEqual(route("api.example.com", "/v1/beta/x"), { stage: "v2stage", lookup: "/x", path: "/v1/beta/x", contextPath: "/v1/beta/x" });
-        assert.deepEqual(route("api.example.com", "/v1x/y"), { stage: "dev", lookup: "/v1x/y", path: "/v1x/y", contextPath: "/v1x/y" });
+        assert.deepEqual(route("api.example.com", "/v1/api/x"), {
+            stage: "dev",
+            lookup: "/api/x",
+            path: "/v1/api/x",
+            contextPath: "/v1/api/x",
+        });
+        assert.deepEqual(route("api.example.com", "/v1/beta/x"), {
+            stage: "v2stage",
+            lookup: "/x",
+            path: "/v1/beta/x",
+            contextPath: "/v1/beta/x",
+        });
+        assert.deepEqual(route("api.example.com", "/v1x/y"), {
+            stage: "dev",
+            lookup: "/v1x/y",
+            path: "/v1x/y",
+            contextPath: "/v1x/y",
+        });
         assert.equal(route("d111.cloudfront.net", "/v1/api/x"), 403);
     });
 });
 
 describe("local API Gateway: Lambda proxy event and response", () => {
     const input: ProxyEventInput = {
-        method: "POST", query: "a=1&a=2&b=x%20y", headers: [["Host", "h"], ["X-Multi", "1"], ["X-Multi", "2"], ["Content-Type", "application/json"]],
-        body: Buffer.from("{\"k\":1}"), resourcePath: "/api/{proxy+}", pathParameters: { proxy: "x" }, path: "/api/x", contextPath: "/dev/api/x",
-        stage: "dev", stageVariables: undefined, apiId: "abc", accountId: "123456789012", domainName: "h", requestId: "req", resourceId: "r1",
-        identity: { sourceIp: "127.0.0.1" }, binaryMediaTypes: [], now: new Date("2025-01-02T03:04:05Z"),
+        method: "POST",
+        query: "a=1&a=2&b=x%20y",
+        headers: [
+            ["Host", "h"],
+            ["X-Multi", "1"],
+            ["X-Multi", "2"],
+            ["Content-Type", "application/json"],
+        ],
+        body: Buffer.from('{"k":1}'),
+        resourcePath: "/api/{proxy+}",
+        pathParameters: { proxy: "x" },
+        path: "/api/x",
+        contextPath: "/dev/api/x",
+        stage: "dev",
+        stageVariables: undefined,
+        apiId: "abc",
+        accountId: "123456789012",
+        domainName: "h",
+        requestId: "req",
+        resourceId: "r1",
+        identity: { sourceIp: "127.0.0.1" },
+        binaryMediaTypes: [],
+        now: new Date("2025-01-02T03:04:05Z"),
     };
 
     it("builds the REST v1 event", () => {
@@ -342,28 +622,51 @@ describe("local API Gateway: Lambda proxy event and response", () => {
         assert.equal(event.requestContext.stage, "dev");
         assert.equal(event.requestContext.requestTime, "02/Jan/2025:03:04:05 +0000");
         assert.equal(event.requestContext.authorizer, undefined);
-        assert.equal(event.body, "{\"k\":1}");
+        assert.equal(event.body, '{"k":1}');
         assert.equal(event.isBase64Encoded, false);
     });
 
     it("base64-encodes a body of a binary media type (*/* matches all)", () => {
         const event = buildProxyEvent({ ...input, binaryMediaTypes: ["*/*"] }) as any;
-        assert.equal(event.body, Buffer.from("{\"k\":1}").toString("base64"));
+        assert.equal(event.body, Buffer.from('{"k":1}').toString("base64"));
         assert.equal(event.isBase64Encoded, true);
-        assert.equal((buildProxyEvent({ ...input, body: Buffer.alloc(0), binaryMediaTypes: ["*/*"] }) as any).body, null);
+        assert.equal(
+            (buildProxyEvent({ ...input, body: Buffer.alloc(0), binaryMediaTypes: ["*/*"] }) as any).body,
+            null,
+        );
         assert.equal(isBinaryMediaType("image/png; q=1", ["image/*"]), true);
         assert.equal(isBinaryMediaType("text/plain", ["image/*"]), false);
     });
 
     it("relays a valid result and refuses a malformed one", () => {
-        const ok = proxyResponse({ statusCode: 201, headers: { a: "1" }, multiValueHeaders: { b: ["1", "2"] }, body: "hi" }, [], undefined)!;
+        const ok = proxyResponse(
+            { statusCode: 201, headers: { a: "1" }, multiValueHeaders: { b: ["1", "2"] }, body: "hi" },
+            [],
+            undefined,
+        )!;
         assert.equal(ok.status, 201);
-        assert.deepEqual(ok.headers, [["a", "1"], ["b", "1"], ["b", "2"], ["Content-Type", "application/json"]]);
+        assert.deepEqual(ok.headers, [
+            ["a", "1"],
+            ["b", "1"],
+            ["b", "2"],
+            ["Content-Type", "application/json"],
+        ]);
         assert.equal(ok.body.toString(), "hi");
-        const binary = proxyResponse({ statusCode: 200, body: Buffer.from("bin").toString("base64"), isBase64Encoded: true }, ["*/*"], undefined)!;
+        const binary = proxyResponse(
+            { statusCode: 200, body: Buffer.from("bin").toString("base64"), isBase64Encoded: true },
+            ["*/*"],
+            undefined,
+        )!;
         assert.equal(binary.body.toString(), "bin");
-        for (const malformed of [null, "text", { body: "no status" }, { statusCode: 200, body: { json: true } }, { statusCode: 200, extra: 1 },
-            { statusCode: 200, headers: { a: { b: 1 } } }, { statusCode: 99 }]) {
+        for (const malformed of [
+            null,
+            "text",
+            { body: "no status" },
+            { statusCode: 200, body: { json: true } },
+            { statusCode: 200, extra: 1 },
+            { statusCode: 200, headers: { a: { b: 1 } } },
+            { statusCode: 99 },
+        ]) {
             assert.equal(proxyResponse(malformed, [], undefined), undefined, JSON.stringify(malformed));
         }
     });

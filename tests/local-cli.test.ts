@@ -15,10 +15,26 @@ const START_TIMEOUT_MS = 120_000;
 
 describe("local CLI: arguments", () => {
     it("reads --stack, repeated --config (either form) and --latency", () => {
-        assert.deepEqual(parseArgs(["--stack", "prod", "--config", "apiPath=/v2", "--config=aws:region=us-east-1", "--latency", "100"]), {
-            stack: "prod", config: { apiPath: "/v2", "aws:region": "us-east-1" }, latencyMs: 100, help: false,
+        assert.deepEqual(
+            parseArgs([
+                "--stack",
+                "prod",
+                "--config",
+                "apiPath=/v2",
+                "--config=aws:region=us-east-1",
+                "--latency",
+                "100",
+            ]),
+            {
+                stack: "prod",
+                config: { apiPath: "/v2", "aws:region": "us-east-1" },
+                latencyMs: 100,
+                help: false,
+            },
+        );
+        assert.deepEqual(parseArgs(["--config", 'customDomain={"domainName":"a.example.com"}']).config, {
+            customDomain: '{"domainName":"a.example.com"}',
         });
-        assert.deepEqual(parseArgs(["--config", "customDomain={\"domainName\":\"a.example.com\"}"]).config, { customDomain: "{\"domainName\":\"a.example.com\"}" });
         assert.deepEqual(parseArgs([]), { stack: "dev", config: {}, latencyMs: undefined, help: false });
     });
 
@@ -31,9 +47,16 @@ describe("local CLI: arguments", () => {
 });
 
 /** Runs the CLI; resolves with its output once `until` matches stdout, or once it exits. */
-function run(args: string[], env: Record<string, string>, until?: RegExp): Promise<{ child: ChildProcess; stdout: string; stderr: string; code: number | null }> {
+function run(
+    args: string[],
+    env: Record<string, string>,
+    until?: RegExp,
+): Promise<{ child: ChildProcess; stdout: string; stderr: string; code: number | null }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(TSX, [path.join(ROOT, "local", "cli.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+        const child = spawn(TSX, [path.join(ROOT, "local", "cli.ts"), ...args], {
+            cwd: ROOT,
+            env: { ...process.env, ...env },
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => {
@@ -42,7 +65,9 @@ function run(args: string[], env: Record<string, string>, until?: RegExp): Promi
                 resolve({ child, stdout, stderr, code: null });
             }
         });
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
+        child.stderr.on("data", (chunk) => {
+            stderr += chunk;
+        });
         child.on("error", reject);
         child.on("exit", (code) => resolve({ child, stdout, stderr, code }));
     });
@@ -52,7 +77,8 @@ describe("local CLI: process", function () {
     this.timeout(START_TIMEOUT_MS);
 
     it("prints the warnings and one ready line, serves, and stops cleanly on SIGTERM", async () => {
-        const ready = /same-origin local stack ready: (http:\/\/localhost:(\d+)) \(API Gateway direct: (http:\/\/localhost:\d+)\)\n/;
+        const ready =
+            /same-origin local stack ready: (http:\/\/localhost:(\d+)) \(API Gateway direct: (http:\/\/localhost:\d+)\)\n/;
         const started = await run([], { PORT: "0", LATENCY_MS: "0" }, ready);
         try {
             const match = ready.exec(started.stdout);
@@ -91,7 +117,11 @@ describe("local CLI: process", function () {
                 assert.fail(`started on a port in use:\n${result.stdout}`);
             }
             assert.notEqual(result.code, 0, `exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-            assert.match(result.stderr, new RegExp(`Port ${taken} \\(the CloudFront listener\\) is already in use`), result.stderr);
+            assert.match(
+                result.stderr,
+                new RegExp(`Port ${taken} \\(the CloudFront listener\\) is already in use`),
+                result.stderr,
+            );
             assert.match(result.stderr, /PORT=\d+ npm start/, result.stderr);
             assert.doesNotMatch(result.stdout, /ready/);
         } finally {

@@ -4,13 +4,38 @@
  */
 import * as assert from "node:assert/strict";
 import { bundleCloudFrontFunction } from "../infra/bundle";
-import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES, MANAGED_RESPONSE_HEADERS_POLICIES } from "../infra/managed-policies";
-import { BehaviorTable, CacheBehavior, methodAllowed, pathPatternMatches, selectBehavior } from "../local/cloudfront/behaviors";
-import { applyOriginRequestResult, originRequestEvent, OriginRequestParts, OriginTarget } from "../local/cloudfront/edge-lambda";
 import {
-    applyResponseHeaders, authorizationForwarded, BehaviorPolicies, originQueryString, originRequestHeaders, resolvePolicies,
+    MANAGED_CACHE_POLICIES,
+    MANAGED_ORIGIN_REQUEST_POLICIES,
+    MANAGED_RESPONSE_HEADERS_POLICIES,
+} from "../infra/managed-policies";
+import {
+    BehaviorTable,
+    CacheBehavior,
+    methodAllowed,
+    pathPatternMatches,
+    selectBehavior,
+} from "../local/cloudfront/behaviors";
+import {
+    applyOriginRequestResult,
+    originRequestEvent,
+    OriginRequestParts,
+    OriginTarget,
+} from "../local/cloudfront/edge-lambda";
+import {
+    applyResponseHeaders,
+    authorizationForwarded,
+    BehaviorPolicies,
+    originQueryString,
+    originRequestHeaders,
+    resolvePolicies,
 } from "../local/cloudfront/policies";
-import { FunctionEvent, functionRequest, runViewerRequestFunction, ViewerRequestParts } from "../local/cloudfront/viewer-function";
+import {
+    FunctionEvent,
+    functionRequest,
+    runViewerRequestFunction,
+    ViewerRequestParts,
+} from "../local/cloudfront/viewer-function";
 import type { CapturedStack } from "../local/graph";
 import { headerValue, headerValues, HeaderList } from "../local/http";
 
@@ -20,11 +45,16 @@ function behavior(overrides: Partial<CacheBehavior>): CacheBehavior {
     return { targetOriginId: "o", allowedMethods: ["GET", "HEAD"], ...overrides };
 }
 
-function policiesOf(cachePolicyId: string | undefined, originRequestPolicyId?: string, extra: Partial<CacheBehavior> = {}): BehaviorPolicies {
+function policiesOf(
+    cachePolicyId: string | undefined,
+    originRequestPolicyId?: string,
+    extra: Partial<CacheBehavior> = {},
+): BehaviorPolicies {
     return resolvePolicies(EMPTY_STACK, behavior({ cachePolicyId, originRequestPolicyId, ...extra }), () => undefined);
 }
 
-const API_POLICIES = () => policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader);
+const API_POLICIES = () =>
+    policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader);
 
 describe("local CloudFront: path patterns", () => {
     const table: [pattern: string, path: string, matches: boolean][] = [
@@ -52,7 +82,11 @@ describe("local CloudFront: path patterns", () => {
 
     it("takes the first matching ordered behaviour, else the default; the method plays no part", () => {
         const first = behavior({ pathPattern: "/api/admin/*", targetOriginId: "admin" });
-        const second = behavior({ pathPattern: "/api/*", targetOriginId: "api", allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"] });
+        const second = behavior({
+            pathPattern: "/api/*",
+            targetOriginId: "api",
+            allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+        });
         const fallback = behavior({ targetOriginId: "site" });
         const table: BehaviorTable = { orderedCacheBehaviors: [first, second], defaultCacheBehavior: fallback };
         assert.equal(selectBehavior(table, "/api/admin/users"), first);
@@ -68,7 +102,10 @@ describe("local CloudFront: policies", () => {
     it("resolves the managed ids and refuses an id that is neither managed nor in the graph", () => {
         assert.equal(API_POLICIES().cache.cachingDisabled, true);
         assert.equal(policiesOf(MANAGED_CACHE_POLICIES.CachingOptimized).cache.cachingDisabled, false);
-        assert.throws(() => policiesOf("00000000-0000-0000-0000-000000000000"), /cache policy 00000000-0000-0000-0000-000000000000/);
+        assert.throws(
+            () => policiesOf("00000000-0000-0000-0000-000000000000"),
+            /cache policy 00000000-0000-0000-0000-000000000000/,
+        );
         assert.throws(() => policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, "nope"), /origin request policy nope/);
     });
 
@@ -77,26 +114,46 @@ describe("local CloudFront: policies", () => {
             ...EMPTY_STACK,
             resources: [
                 {
-                    type: "aws:cloudfront/cachePolicy:CachePolicy", name: "cp", urn: "", custom: true, id: "cp-id", inputs: {},
+                    type: "aws:cloudfront/cachePolicy:CachePolicy",
+                    name: "cp",
+                    urn: "",
+                    custom: true,
+                    id: "cp-id",
+                    inputs: {},
                     state: {
-                        minTtl: 0, defaultTtl: 0, maxTtl: 0,
+                        minTtl: 0,
+                        defaultTtl: 0,
+                        maxTtl: 0,
                         parametersInCacheKeyAndForwardedToOrigin: {
                             headersConfig: { headerBehavior: "whitelist", headers: { items: ["Authorization"] } },
-                            cookiesConfig: { cookieBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "all" },
+                            cookiesConfig: { cookieBehavior: "none" },
+                            queryStringsConfig: { queryStringBehavior: "all" },
                         },
                     },
                 },
                 {
-                    type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", name: "orp", urn: "", custom: true, id: "orp-id", inputs: {},
+                    type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+                    name: "orp",
+                    urn: "",
+                    custom: true,
+                    id: "orp-id",
+                    inputs: {},
                     state: {
-                        headersConfig: { headerBehavior: "whitelist", headers: { items: ["X-Trace", "CloudFront-Viewer-Address"] } },
+                        headersConfig: {
+                            headerBehavior: "whitelist",
+                            headers: { items: ["X-Trace", "CloudFront-Viewer-Address"] },
+                        },
                         cookiesConfig: { cookieBehavior: "whitelist", cookies: { items: ["session"] } },
                         queryStringsConfig: { queryStringBehavior: "none" },
                     },
                 },
             ],
         };
-        const policies = resolvePolicies(stack, behavior({ cachePolicyId: "cp-id", originRequestPolicyId: "orp-id" }), () => undefined);
+        const policies = resolvePolicies(
+            stack,
+            behavior({ cachePolicyId: "cp-id", originRequestPolicyId: "orp-id" }),
+            () => undefined,
+        );
         assert.deepEqual(policies.cache.headers, { behavior: "whitelist", items: ["authorization"] });
         assert.deepEqual(policies.originRequest.headers, { behavior: "whitelist", items: ["x-trace"] });
         assert.deepEqual(policies.originRequest.cloudFrontHeaders, ["cloudfront-viewer-address"]);
@@ -104,12 +161,23 @@ describe("local CloudFront: policies", () => {
     });
 
     it("forwards Authorization exactly when the cache key has it, or caching is off with an all-viewer policy", () => {
-        const optimized = policiesOf(MANAGED_CACHE_POLICIES.CachingOptimized, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader);
+        const optimized = policiesOf(
+            MANAGED_CACHE_POLICIES.CachingOptimized,
+            MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
+        );
         const disabledNoOrp = policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled);
-        const legacy = policiesOf(undefined, undefined, { forwardedValues: { headers: ["Authorization"], queryString: true } });
+        const legacy = policiesOf(undefined, undefined, {
+            forwardedValues: { headers: ["Authorization"], queryString: true },
+        });
         const table: [string, BehaviorPolicies, string, readonly string[], boolean][] = [
             ["CachingDisabled + AllViewerExceptHostHeader, GET", API_POLICIES(), "GET", ["GET", "HEAD"], true],
-            ["CachingDisabled + AllViewer, GET", policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer), "GET", ["GET", "HEAD"], true],
+            [
+                "CachingDisabled + AllViewer, GET",
+                policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+                "GET",
+                ["GET", "HEAD"],
+                true,
+            ],
             ["CachingOptimized + AllViewerExceptHostHeader, GET", optimized, "GET", ["GET", "HEAD"], false],
             ["CachingOptimized + AllViewerExceptHostHeader, HEAD", optimized, "HEAD", ["GET", "HEAD"], false],
             ["CachingOptimized + AllViewerExceptHostHeader, POST", optimized, "POST", ["GET", "HEAD"], true],
@@ -125,13 +193,24 @@ describe("local CloudFront: policies", () => {
     });
 
     const viewerHeaders: HeaderList = [
-        ["Host", "d111.cloudfront.net"], ["Authorization", "allow"], ["Cookie", "a=1; session=s"], ["User-Agent", "Mozilla"],
-        ["Accept-Encoding", "gzip, deflate, br"], ["X-Forwarded-For", "10.0.0.1"], ["Connection", "keep-alive"],
-        ["X-Custom", "1"], ["CloudFront-Viewer-Country", "ZZ"], ["Content-Length", "0"],
+        ["Host", "d111.cloudfront.net"],
+        ["Authorization", "allow"],
+        ["Cookie", "a=1; session=s"],
+        ["User-Agent", "Mozilla"],
+        ["Accept-Encoding", "gzip, deflate, br"],
+        ["X-Forwarded-For", "10.0.0.1"],
+        ["Connection", "keep-alive"],
+        ["X-Custom", "1"],
+        ["CloudFront-Viewer-Country", "ZZ"],
+        ["Content-Length", "0"],
     ];
     const ctx = {
-        method: "GET", cachedMethods: ["GET", "HEAD"], originDomainName: "abc.execute-api.eu-west-1.amazonaws.com",
-        viewer: { ip: "192.0.2.1", port: 5000, protocol: "https" as const, httpVersion: "2.0" }, via: "1.1 x.cloudfront.net (CloudFront)", cfId: "cf-id",
+        method: "GET",
+        cachedMethods: ["GET", "HEAD"],
+        originDomainName: "abc.execute-api.eu-west-1.amazonaws.com",
+        viewer: { ip: "192.0.2.1", port: 5000, protocol: "https" as const, httpVersion: "2.0" },
+        via: "1.1 x.cloudfront.net (CloudFront)",
+        cfId: "cf-id",
     };
 
     it("AllViewerExceptHostHeader: every viewer header but Host, CloudFront's own headers added", () => {
@@ -154,7 +233,11 @@ describe("local CloudFront: policies", () => {
     });
 
     it("AllViewer forwards the viewer's Host", () => {
-        const out = originRequestHeaders(viewerHeaders, policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer), ctx);
+        const out = originRequestHeaders(
+            viewerHeaders,
+            policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+            ctx,
+        );
         assert.equal(headerValue(out, "host"), "d111.cloudfront.net");
     });
 
@@ -176,9 +259,14 @@ describe("local CloudFront: policies", () => {
     });
 
     it("applies the managed SecurityHeadersPolicy without overriding the origin's headers", () => {
-        const settings = resolvePolicies(EMPTY_STACK, behavior({
-            cachePolicyId: MANAGED_CACHE_POLICIES.CachingOptimized, responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy,
-        }), () => undefined).responseHeaders;
+        const settings = resolvePolicies(
+            EMPTY_STACK,
+            behavior({
+                cachePolicyId: MANAGED_CACHE_POLICIES.CachingOptimized,
+                responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy,
+            }),
+            () => undefined,
+        ).responseHeaders;
         const out = applyResponseHeaders([["X-Frame-Options", "DENY"]], settings);
         assert.equal(headerValue(out, "x-frame-options"), "DENY");
         assert.equal(headerValue(out, "strict-transport-security"), "max-age=31536000");
@@ -188,18 +276,35 @@ describe("local CloudFront: policies", () => {
 
 describe("local CloudFront: viewer-request functions", () => {
     const request: ViewerRequestParts = {
-        method: "GET", path: "/orders/42", query: "a=1&a=2&b", headers: [["Host", "site"], ["Cookie", "x=1; y=2"], ["Accept", "text/html"]],
+        method: "GET",
+        path: "/orders/42",
+        query: "a=1&a=2&b",
+        headers: [
+            ["Host", "site"],
+            ["Cookie", "x=1; y=2"],
+            ["Accept", "text/html"],
+        ],
     };
     const event = (parts: ViewerRequestParts): FunctionEvent => ({
-        version: "1.0", context: { distributionDomainName: "d.cloudfront.net", distributionId: "E1", eventType: "viewer-request", requestId: "r" },
-        viewer: { ip: "192.0.2.1" }, request: functionRequest(parts),
+        version: "1.0",
+        context: {
+            distributionDomainName: "d.cloudfront.net",
+            distributionId: "E1",
+            eventType: "viewer-request",
+            requestId: "r",
+        },
+        viewer: { ip: "192.0.2.1" },
+        request: functionRequest(parts),
     });
 
     it("builds the cloudfront-js event: lower-case headers, cookies apart, multi-value query", () => {
         const r = functionRequest(request);
         assert.deepEqual(r.headers, { host: { value: "site" }, accept: { value: "text/html" } });
         assert.deepEqual(r.cookies, { x: { value: "1" }, y: { value: "2" } });
-        assert.deepEqual(r.querystring, { a: { value: "1", multiValue: [{ value: "1" }, { value: "2" }] }, b: { value: "" } });
+        assert.deepEqual(r.querystring, {
+            a: { value: "1", multiValue: [{ value: "1" }, { value: "2" }] },
+            b: { value: "" },
+        });
     });
 
     it("runs the deployed SPA rewrite: deep links become /index.html, files stay", async () => {
@@ -207,29 +312,67 @@ describe("local CloudFront: viewer-request functions", () => {
         const deep = await runViewerRequestFunction(code, event(request), () => undefined);
         assert.equal(deep.kind === "request" && deep.request.path, "/index.html");
         assert.equal(deep.kind === "request" && deep.request.query, "a=1&a=2&b");
-        const file = await runViewerRequestFunction(code, event({ ...request, path: "/assets/main.js" }), () => undefined);
+        const file = await runViewerRequestFunction(
+            code,
+            event({ ...request, path: "/assets/main.js" }),
+            () => undefined,
+        );
         assert.equal(file.kind === "request" && file.request.path, "/assets/main.js");
     });
 
     it("turns a returned response into the viewer's response, and rejects what is neither", async () => {
-        const redirect = "function handler(event) { return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: 'https://x/' } } }; }";
+        const redirect =
+            "function handler(event) { return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: 'https://x/' } } }; }";
         const outcome = await runViewerRequestFunction(redirect, event(request), () => undefined);
         assert.equal(outcome.kind, "response");
         assert.equal(outcome.kind === "response" && outcome.response.status, 302);
         assert.equal(outcome.kind === "response" && headerValue(outcome.response.headers, "location"), "https://x/");
-        await assert.rejects(runViewerRequestFunction("function handler(e) { throw new Error('boom'); }", event(request), () => undefined), /boom/);
-        await assert.rejects(runViewerRequestFunction("function handler(e) { return 42; }", event(request), () => undefined), /neither/);
-        await assert.rejects(runViewerRequestFunction("var x = 1;", event(request), () => undefined), /no top-level function handler/);
+        await assert.rejects(
+            runViewerRequestFunction(
+                "function handler(e) { throw new Error('boom'); }",
+                event(request),
+                () => undefined,
+            ),
+            /boom/,
+        );
+        await assert.rejects(
+            runViewerRequestFunction("function handler(e) { return 42; }", event(request), () => undefined),
+            /neither/,
+        );
+        await assert.rejects(
+            runViewerRequestFunction("var x = 1;", event(request), () => undefined),
+            /no top-level function handler/,
+        );
     });
 });
 
 describe("local CloudFront: Lambda@Edge origin-request", () => {
-    const origin: OriginTarget = { kind: "custom", domainName: "abc.execute-api.eu-west-1.amazonaws.com", path: "/dev", protocol: "https", port: 443, sslProtocols: ["TLSv1.2"] };
-    const request: OriginRequestParts = { method: "GET", uri: "/api/x", query: "a=1", headers: [["Host", origin.domainName], ["X-Custom", "1"]], body: Buffer.alloc(0) };
+    const origin: OriginTarget = {
+        kind: "custom",
+        domainName: "abc.execute-api.eu-west-1.amazonaws.com",
+        path: "/dev",
+        protocol: "https",
+        port: 443,
+        sslProtocols: ["TLSv1.2"],
+    };
+    const request: OriginRequestParts = {
+        method: "GET",
+        uri: "/api/x",
+        query: "a=1",
+        headers: [
+            ["Host", origin.domainName],
+            ["X-Custom", "1"],
+        ],
+        body: Buffer.alloc(0),
+    };
 
     it("builds the event with the viewer uri and the origin path apart", () => {
         const event = originRequestEvent(request, origin, {
-            distributionDomainName: "d.cloudfront.net", distributionId: "E1", requestId: "r", clientIp: "192.0.2.1", includeBody: false,
+            distributionDomainName: "d.cloudfront.net",
+            distributionId: "E1",
+            requestId: "r",
+            clientIp: "192.0.2.1",
+            includeBody: false,
         }) as any;
         const cf = event.Records[0].cf;
         assert.equal(cf.config.eventType, "origin-request");
@@ -242,10 +385,19 @@ describe("local CloudFront: Lambda@Edge origin-request", () => {
     });
 
     it("applies a returned request, a generated response, or reports an invalid result", () => {
-        const changed = applyOriginRequestResult(request, origin, { uri: "/x", querystring: "a=1", headers: { host: [{ key: "Host", value: origin.domainName }] }, origin: { custom: { domainName: origin.domainName, path: "/dev" } } });
+        const changed = applyOriginRequestResult(request, origin, {
+            uri: "/x",
+            querystring: "a=1",
+            headers: { host: [{ key: "Host", value: origin.domainName }] },
+            origin: { custom: { domainName: origin.domainName, path: "/dev" } },
+        });
         assert.equal(changed.kind === "request" && changed.request.uri, "/x");
         assert.equal(changed.kind === "request" && changed.origin.path, "/dev");
-        const generated = applyOriginRequestResult(request, origin, { status: "403", statusDescription: "Forbidden", body: "no" });
+        const generated = applyOriginRequestResult(request, origin, {
+            status: "403",
+            statusDescription: "Forbidden",
+            body: "no",
+        });
         assert.equal(generated.kind === "response" && generated.response.status, 403);
         assert.equal(applyOriginRequestResult(request, origin, { uri: "no-slash" }).kind, "invalid");
         assert.equal(applyOriginRequestResult(request, origin, null).kind, "invalid");

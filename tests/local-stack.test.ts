@@ -28,8 +28,20 @@ interface Mode {
 
 const MODES: readonly Mode[] = [
     { name: "direct-stage (Pulumi.dev.yaml)", config: {}, routeBase: "/api", pathPrefix: "", endpointPrefix: "/dev" },
-    { name: "custom-domain", config: { proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN }, routeBase: "/api", pathPrefix: "/v1", endpointPrefix: "/v1" },
-    { name: "lambda-edge rewriter", config: { pathRewriter: "lambda-edge" }, routeBase: "", pathPrefix: "", endpointPrefix: "/dev" },
+    {
+        name: "custom-domain",
+        config: { proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN },
+        routeBase: "/api",
+        pathPrefix: "/v1",
+        endpointPrefix: "/v1",
+    },
+    {
+        name: "lambda-edge rewriter",
+        config: { pathRewriter: "lambda-edge" },
+        routeBase: "",
+        pathPrefix: "",
+        endpointPrefix: "/dev",
+    },
 ];
 
 interface Reply {
@@ -52,11 +64,23 @@ async function call(url: string, init: RequestInit = {}): Promise<Reply> {
 }
 
 /** SigV4 headers for `host` and `path`, as a client sends them (Host itself set by fetch). */
-function sigV4(host: string, path: string, options: { method?: string; body?: string; secret?: string; region?: string } = {}): Record<string, string> {
-    return sigV4Headers({
-        host, path, method: options.method ?? "GET", body: options.body, service: "execute-api", region: options.region ?? "eu-west-1",
-        headers: options.body ? { "Content-Type": "application/json" } : {},
-    }, { accessKeyId: LOCAL_KEY.accessKeyId, secretAccessKey: options.secret ?? LOCAL_KEY.secretAccessKey });
+function sigV4(
+    host: string,
+    path: string,
+    options: { method?: string; body?: string; secret?: string; region?: string } = {},
+): Record<string, string> {
+    return sigV4Headers(
+        {
+            host,
+            path,
+            method: options.method ?? "GET",
+            body: options.body,
+            service: "execute-api",
+            region: options.region ?? "eu-west-1",
+            headers: options.body ? { "Content-Type": "application/json" } : {},
+        },
+        { accessKeyId: LOCAL_KEY.accessKeyId, secretAccessKey: options.secret ?? LOCAL_KEY.secretAccessKey },
+    );
 }
 
 const captured = new Map<string, CapturedStack>();
@@ -73,7 +97,11 @@ async function graphOf(config: Record<string, string>): Promise<CapturedStack> {
 for (const mode of MODES) {
     describe(`local stack: ${mode.name}`, function () {
         let stack: LocalStack;
-        let config: { apiPath: string; signing: { host: string; pathPrefix: string; region: string }; local: typeof LOCAL_KEY };
+        let config: {
+            apiPath: string;
+            signing: { host: string; pathPrefix: string; region: string };
+            local: typeof LOCAL_KEY;
+        };
         const api = (route: string) => `${stack.url}${config.apiPath}${route}`;
 
         before(async function () {
@@ -103,7 +131,12 @@ for (const mode of MODES) {
             assert.deepEqual(reply.json.local, LOCAL_KEY);
             assert.equal(reply.json.apiPath, "/api");
             assert.equal(reply.json.signing.pathPrefix, `${mode.endpointPrefix}${mode.routeBase}`);
-            assert.equal(reply.json.signing.host, mode.pathPrefix === "/v1" ? "api.example.com" : `${stack.graph.resources.find((r) => r.type === "aws:apigateway/restApi:RestApi")!.id}.execute-api.eu-west-1.amazonaws.com`);
+            assert.equal(
+                reply.json.signing.host,
+                mode.pathPrefix === "/v1"
+                    ? "api.example.com"
+                    : `${stack.graph.resources.find((r) => r.type === "aws:apigateway/restApi:RestApi")!.id}.execute-api.eu-west-1.amazonaws.com`,
+            );
         });
 
         it("serves the SPA: / and deep links get index.html, a missing file is S3's 403", async () => {
@@ -122,7 +155,10 @@ for (const mode of MODES) {
         it("refuses a method the default behaviour does not allow, with CloudFront's page", async () => {
             const reply = await call(`${stack.url}/`, { method: "POST", body: "x" });
             assert.equal(reply.status, 403);
-            assert.match(reply.text, /This distribution is not configured to allow the HTTP request method that was used for this request/);
+            assert.match(
+                reply.text,
+                /This distribution is not configured to allow the HTTP request method that was used for this request/,
+            );
             assert.equal(reply.headers.get("x-cache"), "Error from cloudfront");
         });
 
@@ -144,10 +180,14 @@ for (const mode of MODES) {
         });
 
         it("public route: a POST body reaches the function (base64 for */*, decoded by it)", async () => {
-            const reply = await call(api("/echo"), { method: "POST", headers: { "Content-Type": "application/json" }, body: "{\"a\":1}" });
+            const reply = await call(api("/echo"), {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: '{"a":1}',
+            });
             assert.equal(reply.status, 200, reply.text);
             assert.equal(reply.json.httpMethod, "POST");
-            assert.equal(reply.json.body, "{\"a\":1}");
+            assert.equal(reply.json.body, '{"a":1}');
         });
 
         for (const route of ["/authorized", "/authorized/x"]) {
@@ -162,7 +202,9 @@ for (const mode of MODES) {
 
                 const denied = await call(api(route), { headers: { Authorization: "deny" } });
                 assert.equal(denied.status, 403);
-                assert.deepEqual(denied.json, { message: "User is not authorized to access this resource with an explicit deny" });
+                assert.deepEqual(denied.json, {
+                    message: "User is not authorized to access this resource with an explicit deny",
+                });
                 const other = await call(api(route), { headers: { Authorization: "let-me-in" } });
                 assert.equal(other.status, 401);
                 assert.deepEqual(other.json, { message: "Unauthorized" });
@@ -179,21 +221,40 @@ for (const mode of MODES) {
                 assert.equal(signed.status, 200, signed.text);
                 assertRouted(signed.json, route, route === "/iam" ? "/iam" : "/iam/{proxy+}");
                 assert.equal(signed.json.requestContext.identity.accessKey, LOCAL_KEY.accessKeyId);
-                assert.equal(signed.json.headers.Authorization, undefined, "the SigV4 header does not reach the integration");
+                assert.equal(
+                    signed.json.headers.Authorization,
+                    undefined,
+                    "the SigV4 header does not reach the integration",
+                );
 
-                const body = "{\"b\":2}";
-                const posted = await call(api(route), { method: "POST", body, headers: sigV4(config.signing.host, signingPath, { method: "POST", body }) });
+                const body = '{"b":2}';
+                const posted = await call(api(route), {
+                    method: "POST",
+                    body,
+                    headers: sigV4(config.signing.host, signingPath, { method: "POST", body }),
+                });
                 assert.equal(posted.status, 200, posted.text);
                 assert.equal(posted.json.body, body);
 
-                const wrongSecret = await call(api(route), { headers: sigV4(config.signing.host, signingPath, { secret: "not-the-secret" }) });
+                const wrongSecret = await call(api(route), {
+                    headers: sigV4(config.signing.host, signingPath, { secret: "not-the-secret" }),
+                });
                 assert.equal(wrongSecret.status, 403);
-                assert.match(wrongSecret.json.message, /^The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\./);
-                const cloudFrontPath = await call(api(route), { headers: sigV4(config.signing.host, `${config.apiPath}${route}`) });
+                assert.match(
+                    wrongSecret.json.message,
+                    /^The request signature we calculated does not match the signature you provided\. Check your AWS Secret Access Key and signing method\. Consult the service documentation for details\./,
+                );
+                const cloudFrontPath = await call(api(route), {
+                    headers: sigV4(config.signing.host, `${config.apiPath}${route}`),
+                });
                 assert.equal(cloudFrontPath.status, 403);
                 assert.match(cloudFrontPath.json.message, /^The request signature we calculated does not match/);
                 const unsigned = await call(api(route));
-                assert.equal(unsigned.status, 404, "MISSING_AUTHENTICATION_TOKEN is declared as 404 in the body's gateway responses");
+                assert.equal(
+                    unsigned.status,
+                    404,
+                    "MISSING_AUTHENTICATION_TOKEN is declared as 404 in the body's gateway responses",
+                );
                 assert.deepEqual(unsigned.json, { message: "Missing Authentication Token" });
             });
         }
@@ -210,14 +271,21 @@ for (const mode of MODES) {
             const siteOrigin = new URL(stack.url).origin;
             const directHost = new URL(stack.directUrl).host;
             const preflight = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
-                method: "OPTIONS", headers: { Origin: siteOrigin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" },
+                method: "OPTIONS",
+                headers: {
+                    Origin: siteOrigin,
+                    "Access-Control-Request-Method": "GET",
+                    "Access-Control-Request-Headers": "authorization",
+                },
             });
             assert.equal(preflight.status, 204);
             assert.equal(preflight.headers.get("access-control-allow-origin"), siteOrigin);
             assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
             assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /x-amz-date/);
 
-            const hello = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: siteOrigin } });
+            const hello = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
+                headers: { Origin: siteOrigin },
+            });
             assert.equal(hello.status, 200, hello.text);
             assert.equal(hello.headers.get("access-control-allow-origin"), siteOrigin);
             assert.equal(hello.json.path, `${mode.pathPrefix}${mode.routeBase}/hello`);
@@ -229,20 +297,36 @@ for (const mode of MODES) {
             assert.equal(viaStage.json.requestContext.path, `/dev${mode.routeBase}/hello`);
             // Permissive CORS: any origin (a local dev server's, say) is echoed back, varying by Origin.
             const devServer = "http://localhost:5173";
-            const foreignPreflight = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/authorized/x`, {
-                method: "OPTIONS", headers: { Origin: devServer, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-requested-with" },
-            });
+            const foreignPreflight = await call(
+                `${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/authorized/x`,
+                {
+                    method: "OPTIONS",
+                    headers: {
+                        Origin: devServer,
+                        "Access-Control-Request-Method": "POST",
+                        "Access-Control-Request-Headers": "content-type,x-requested-with",
+                    },
+                },
+            );
             assert.equal(foreignPreflight.status, 204);
             assert.equal(foreignPreflight.headers.get("access-control-allow-origin"), devServer);
             assert.match(foreignPreflight.headers.get("access-control-allow-methods") ?? "", /POST/);
             assert.match(foreignPreflight.headers.get("access-control-allow-headers") ?? "", /(^|,)content-type(,|$)/);
-            assert.match(foreignPreflight.headers.get("access-control-allow-headers") ?? "", /(^|,)x-requested-with(,|$)/, "the headers a preflight asks for are allowed");
+            assert.match(
+                foreignPreflight.headers.get("access-control-allow-headers") ?? "",
+                /(^|,)x-requested-with(,|$)/,
+                "the headers a preflight asks for are allowed",
+            );
             assert.match(foreignPreflight.headers.get("vary") ?? "", /\bOrigin\b/);
-            const foreign = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: devServer } });
+            const foreign = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
+                headers: { Origin: devServer },
+            });
             assert.equal(foreign.status, 200, foreign.text);
             assert.equal(foreign.headers.get("access-control-allow-origin"), devServer);
             assert.match(foreign.headers.get("vary") ?? "", /\bOrigin\b/);
-            const other = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, { headers: { Origin: "https://app.example.test:8443" } });
+            const other = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
+                headers: { Origin: "https://app.example.test:8443" },
+            });
             assert.equal(other.headers.get("access-control-allow-origin"), "https://app.example.test:8443");
             const noOrigin = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`);
             assert.equal(noOrigin.headers.get("access-control-allow-origin"), null, "no Origin, nothing to echo");
@@ -250,7 +334,9 @@ for (const mode of MODES) {
             const iamPath = `${mode.endpointPrefix}${mode.routeBase}/iam/x`;
             const iam = await call(`${stack.directUrl}${iamPath}`, { headers: sigV4(directHost, iamPath) });
             assert.equal(iam.status, 200, iam.text);
-            const iamForGraphHost = await call(`${stack.directUrl}${iamPath}`, { headers: sigV4(config.signing.host, iamPath) });
+            const iamForGraphHost = await call(`${stack.directUrl}${iamPath}`, {
+                headers: sigV4(config.signing.host, iamPath),
+            });
             assert.equal(iamForGraphHost.status, 403, "API Gateway verifies against the Host it received");
 
             const nowhere = await call(`${stack.directUrl}/no-such-stage/x`);
@@ -261,7 +347,10 @@ for (const mode of MODES) {
         it("records every request with its listener and final status", async () => {
             const before = stack.requests.length;
             await call(`${stack.url}/config.json`);
-            await call(`${stack.directUrl}/no-such-stage/x`, { method: "OPTIONS", headers: { Origin: "http://x", "Access-Control-Request-Method": "GET" } });
+            await call(`${stack.directUrl}/no-such-stage/x`, {
+                method: "OPTIONS",
+                headers: { Origin: "http://x", "Access-Control-Request-Method": "GET" },
+            });
             const recorded = stack.requests.slice(before).map((r) => `${r.listener} ${r.method} ${r.url} ${r.status}`);
             assert.deepEqual(recorded, ["cloudfront GET /config.json 200", "direct OPTIONS /no-such-stage/x 204"]);
             assert.equal(stack.requests[before].headers.host, new URL(stack.url).host);
@@ -270,7 +359,11 @@ for (const mode of MODES) {
 }
 
 /** A deep copy of a graph with one resource changed (inputs and state alike). */
-function broken(graph: CapturedStack, type: string, change: (state: Record<string, any>, resource: CapturedResource) => void): CapturedStack {
+function broken(
+    graph: CapturedStack,
+    type: string,
+    change: (state: Record<string, any>, resource: CapturedResource) => void,
+): CapturedStack {
     const copy: CapturedStack = structuredClone(graph);
     const targets = copy.resources.filter((r) => r.type === type);
     assert.ok(targets.length > 0, `the graph has no ${type}`);
@@ -283,7 +376,8 @@ function broken(graph: CapturedStack, type: string, change: (state: Record<strin
 
 const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 const REST_API = "aws:apigateway/restApi:RestApi";
-const apiBehavior = (state: Record<string, any>) => state.orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*");
+const apiBehavior = (state: Record<string, any>) =>
+    state.orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*");
 
 describe("local stack: a broken graph fails the way AWS would", function () {
     let dev: CapturedStack;
@@ -306,9 +400,11 @@ describe("local stack: a broken graph fails the way AWS would", function () {
     }
 
     it("API origin without the origin path: the first segment is taken as a stage -> 403 Forbidden", async () => {
-        const stack = await serve(broken(dev, DISTRIBUTION, (state) => {
-            state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
-        }));
+        const stack = await serve(
+            broken(dev, DISTRIBUTION, (state) => {
+                state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
+            }),
+        );
         const reply = await call(`${stack.url}/api/hello`);
         assert.equal(reply.status, 403);
         assert.deepEqual(reply.json, { message: "Forbidden" });
@@ -317,38 +413,50 @@ describe("local stack: a broken graph fails the way AWS would", function () {
     it("custom domain without the base path as origin path: no mapping matches -> 403 Forbidden", async function () {
         this.timeout(CAPTURE_TIMEOUT_MS);
         const customDomain = await graphOf({ proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN });
-        const stack = await serve(broken(customDomain, DISTRIBUTION, (state) => {
-            state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
-        }));
+        const stack = await serve(
+            broken(customDomain, DISTRIBUTION, (state) => {
+                state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
+            }),
+        );
         const reply = await call(`${stack.url}/api/hello`);
         assert.equal(reply.status, 403);
         assert.deepEqual(reply.json, { message: "Forbidden" });
     });
 
     it("AllViewer on the API behaviour: the viewer's Host reaches API Gateway -> 403", async () => {
-        const stack = await serve(broken(dev, DISTRIBUTION, (state) => {
-            apiBehavior(state).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer;
-        }));
+        const stack = await serve(
+            broken(dev, DISTRIBUTION, (state) => {
+                apiBehavior(state).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer;
+            }),
+        );
         const reply = await call(`${stack.url}/api/hello`);
         assert.equal(reply.status, 403);
         assert.deepEqual(reply.json, { message: "Forbidden" });
     });
 
     it("caching enabled on the API behaviour: Authorization is dropped from GET (401) but kept on POST", async () => {
-        const stack = await serve(broken(dev, DISTRIBUTION, (state) => {
-            apiBehavior(state).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized;
-        }));
+        const stack = await serve(
+            broken(dev, DISTRIBUTION, (state) => {
+                apiBehavior(state).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized;
+            }),
+        );
         const get = await call(`${stack.url}/api/authorized/x`, { headers: { Authorization: "allow" } });
         assert.equal(get.status, 401);
         assert.deepEqual(get.json, { message: "Unauthorized" });
-        const post = await call(`${stack.url}/api/authorized/x`, { method: "POST", headers: { Authorization: "allow" }, body: "{}" });
+        const post = await call(`${stack.url}/api/authorized/x`, {
+            method: "POST",
+            headers: { Authorization: "allow" },
+            body: "{}",
+        });
         assert.equal(post.status, 200, post.text);
     });
 
     it("routes not under the forwarded prefix: protected paths fall to the public catch-all, others find no resource", async () => {
         const atRoot = (state: Record<string, any>) => {
             const body = JSON.parse(state.body);
-            body.paths = Object.fromEntries(Object.entries(body.paths).map(([path, item]) => [path.replace(/^\/api/, ""), item]));
+            body.paths = Object.fromEntries(
+                Object.entries(body.paths).map(([path, item]) => [path.replace(/^\/api/, ""), item]),
+            );
             state.body = JSON.stringify(body);
         };
         const withCatchAll = await serve(broken(dev, REST_API, atRoot));
@@ -357,21 +465,25 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         assert.equal(bypassed.json.resource, "/{proxy+}");
         assert.equal(bypassed.json.requestContext.authorizer, null);
 
-        const withoutCatchAll = await serve(broken(dev, REST_API, (state) => {
-            atRoot(state);
-            const body = JSON.parse(state.body);
-            delete body.paths["/{proxy+}"];
-            state.body = JSON.stringify(body);
-        }));
+        const withoutCatchAll = await serve(
+            broken(dev, REST_API, (state) => {
+                atRoot(state);
+                const body = JSON.parse(state.body);
+                delete body.paths["/{proxy+}"];
+                state.body = JSON.stringify(body);
+            }),
+        );
         const missing = await call(`${withoutCatchAll.url}/api/authorized/x`, { headers: { Authorization: "allow" } });
         assert.equal(missing.status, 404);
         assert.deepEqual(missing.json, { message: "Missing Authentication Token" });
     });
 
     it("a bucket policy for another distribution: S3 refuses CloudFront -> 403 AccessDenied", async () => {
-        const stack = await serve(broken(dev, "aws:s3/bucketPolicy:BucketPolicy", (state) => {
-            state.policy = state.policy.replace(/distribution\/[A-Z0-9]+/, "distribution/EOTHERDISTRIBUTION");
-        }));
+        const stack = await serve(
+            broken(dev, "aws:s3/bucketPolicy:BucketPolicy", (state) => {
+                state.policy = state.policy.replace(/distribution\/[A-Z0-9]+/, "distribution/EOTHERDISTRIBUTION");
+            }),
+        );
         const reply = await call(`${stack.url}/`);
         assert.equal(reply.status, 403);
         assert.match(reply.text, /<Code>AccessDenied<\/Code>/);
@@ -379,47 +491,81 @@ describe("local stack: a broken graph fails the way AWS would", function () {
 
     it("an unknown managed policy id, an unpublished Lambda@Edge version or one outside us-east-1 is refused at start-up", async function () {
         this.timeout(CAPTURE_TIMEOUT_MS);
-        await assert.rejects(startLocalStack({
-            graph: broken(dev, DISTRIBUTION, (state) => { apiBehavior(state).cachePolicyId = "11111111-2222-3333-4444-555555555555"; }),
-            port: 0, directPort: 0,
-        }), /cache policy 11111111-2222-3333-4444-555555555555/);
+        await assert.rejects(
+            startLocalStack({
+                graph: broken(dev, DISTRIBUTION, (state) => {
+                    apiBehavior(state).cachePolicyId = "11111111-2222-3333-4444-555555555555";
+                }),
+                port: 0,
+                directPort: 0,
+            }),
+            /cache policy 11111111-2222-3333-4444-555555555555/,
+        );
         const edge = await graphOf({ pathRewriter: "lambda-edge" });
-        await assert.rejects(startLocalStack({
-            graph: broken(edge, DISTRIBUTION, (state) => {
-                const association = apiBehavior(state).lambdaFunctionAssociations[0];
-                association.lambdaArn = association.lambdaArn.replace(/:\d+$/, ":$LATEST");
+        await assert.rejects(
+            startLocalStack({
+                graph: broken(edge, DISTRIBUTION, (state) => {
+                    const association = apiBehavior(state).lambdaFunctionAssociations[0];
+                    association.lambdaArn = association.lambdaArn.replace(/:\d+$/, ":$LATEST");
+                }),
+                port: 0,
+                directPort: 0,
             }),
-            port: 0, directPort: 0,
-        }), /no published Lambda version has the ARN .*:\$LATEST/);
-        await assert.rejects(startLocalStack({
-            graph: broken(edge, "aws:lambda/function:Function", (state, resource) => {
-                if (resource.name.startsWith("edge-rewriter")) {
-                    state.region = "eu-west-1";
-                }
+            /no published Lambda version has the ARN .*:\$LATEST/,
+        );
+        await assert.rejects(
+            startLocalStack({
+                graph: broken(edge, "aws:lambda/function:Function", (state, resource) => {
+                    if (resource.name.startsWith("edge-rewriter")) {
+                        state.region = "eu-west-1";
+                    }
+                }),
+                port: 0,
+                directPort: 0,
             }),
-            port: 0, directPort: 0,
-        }), /Lambda@Edge function edge-rewriter-function is in eu-west-1; it must be in us-east-1/);
+            /Lambda@Edge function edge-rewriter-function is in eu-west-1; it must be in us-east-1/,
+        );
     });
 
     it("a failing Lambda@Edge function: CloudFront answers 503 with its page", async function () {
         this.timeout(CAPTURE_TIMEOUT_MS);
         const edge = await graphOf({ pathRewriter: "lambda-edge" });
-        const stack = await serve(broken(edge, "aws:lambda/function:Function", (state, resource) => {
-            if (resource.name.startsWith("edge-rewriter")) {
-                state.code = { kind: "archive", assets: { "index.js": { kind: "string", text: "exports.handler = async () => { throw new Error('boom'); };" } } };
-            }
-        }));
+        const stack = await serve(
+            broken(edge, "aws:lambda/function:Function", (state, resource) => {
+                if (resource.name.startsWith("edge-rewriter")) {
+                    state.code = {
+                        kind: "archive",
+                        assets: {
+                            "index.js": {
+                                kind: "string",
+                                text: "exports.handler = async () => { throw new Error('boom'); };",
+                            },
+                        },
+                    };
+                }
+            }),
+        );
         const reply = await call(`${stack.url}/api/hello`);
         assert.equal(reply.status, 503);
         assert.match(reply.text, /The Lambda function associated with the CloudFront distribution is invalid/);
     });
 
     it("a malformed Lambda proxy result: 502 Internal server error", async () => {
-        const stack = await serve(broken(dev, "aws:lambda/function:Function", (state, resource) => {
-            if (resource.name === "api-echo") {
-                state.code = { kind: "archive", assets: { "index.js": { kind: "string", text: "exports.handler = async () => ({ statusCode: 200, body: { not: 'a string' } });" } } };
-            }
-        }));
+        const stack = await serve(
+            broken(dev, "aws:lambda/function:Function", (state, resource) => {
+                if (resource.name === "api-echo") {
+                    state.code = {
+                        kind: "archive",
+                        assets: {
+                            "index.js": {
+                                kind: "string",
+                                text: "exports.handler = async () => ({ statusCode: 200, body: { not: 'a string' } });",
+                            },
+                        },
+                    };
+                }
+            }),
+        );
         const reply = await call(`${stack.url}/api/hello`);
         assert.equal(reply.status, 502);
         assert.deepEqual(reply.json, { message: "Internal server error" });
@@ -451,9 +597,15 @@ describe("local stack: listeners", function () {
         const first = await startLocalStack({ graph: dev, port: 0, directPort: 0 });
         try {
             const taken = Number(new URL(first.url).port);
-            await assert.rejects(startLocalStack({ graph: dev, port: taken, directPort: 0 }), new RegExp(`Port ${taken} .*already in use.*PORT=`));
+            await assert.rejects(
+                startLocalStack({ graph: dev, port: taken, directPort: 0 }),
+                new RegExp(`Port ${taken} .*already in use.*PORT=`),
+            );
             const directTaken = Number(new URL(first.directUrl).port);
-            await assert.rejects(startLocalStack({ graph: dev, port: 0, directPort: directTaken }), new RegExp(`Port ${directTaken} .*already in use`));
+            await assert.rejects(
+                startLocalStack({ graph: dev, port: 0, directPort: directTaken }),
+                new RegExp(`Port ${directTaken} .*already in use`),
+            );
         } finally {
             await first.close();
         }

@@ -21,7 +21,12 @@ describe("path mapping", () => {
     });
 
     describe("frontend config: what API Gateway sees for a request through CloudFront", () => {
-        const base = { apiPath: "/api", region: "eu-west-1", stageName: "prod", apiHost: "abc.execute-api.eu-west-1.amazonaws.com" };
+        const base = {
+            apiPath: "/api",
+            region: "eu-west-1",
+            stageName: "prod",
+            apiHost: "abc.execute-api.eu-west-1.amazonaws.com",
+        };
         const cases = [
             { proxyMode: "direct-stage", pathRewriter: "none", basePath: undefined, pathPrefix: "/prod/api" },
             { proxyMode: "direct-stage", pathRewriter: "lambda-edge", basePath: undefined, pathPrefix: "/prod" },
@@ -34,8 +39,14 @@ describe("path mapping", () => {
             it(`${c.proxyMode}, rewriter ${c.pathRewriter}, base path ${c.basePath ?? "none"} -> "${c.pathPrefix}"`, () => {
                 const config = frontendConfig({ ...base, ...c });
                 assert.deepEqual(config, {
-                    apiPath: "/api", region: "eu-west-1",
-                    signing: { host: base.apiHost, pathPrefix: c.pathPrefix, region: "eu-west-1", service: "execute-api" },
+                    apiPath: "/api",
+                    region: "eu-west-1",
+                    signing: {
+                        host: base.apiHost,
+                        pathPrefix: c.pathPrefix,
+                        region: "eu-west-1",
+                        service: "execute-api",
+                    },
                 });
             });
         }

@@ -17,15 +17,19 @@ const DOMAIN_NAME = "aws:apigateway/domainName:DomainName";
 
 /** The program's variants the pack must pass: the dev stack, the two optional modes, and prod. */
 const VARIANTS = {
-    "dev": {},
+    dev: {},
     "custom-domain": {
         config: {
             proxyMode: "custom-domain",
-            customDomain: JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" }),
+            customDomain: JSON.stringify({
+                domainName: "api.example.com",
+                hostedZoneName: "example.com",
+                basePath: "v1",
+            }),
         },
     },
     "lambda-edge": { config: { pathRewriter: "lambda-edge" } },
-    "prod": { stack: "prod" },
+    prod: { stack: "prod" },
 } as const;
 type Variant = keyof typeof VARIANTS;
 
@@ -54,7 +58,11 @@ async function violationsOf(policy: PackPolicy, resources: readonly StackResourc
 }
 
 /** Asserts one message matches (what is wrong, and the fix) and returns it. */
-async function expectViolation(policy: PackPolicy, resources: readonly StackResource[], pattern: RegExp): Promise<string> {
+async function expectViolation(
+    policy: PackPolicy,
+    resources: readonly StackResource[],
+    pattern: RegExp,
+): Promise<string> {
     const messages = await violationsOf(policy, resources);
     const match = messages.find((m) => pattern.test(m));
     assert.ok(match, `${policy.name}: no violation matches ${pattern}; got:\n${messages.join("\n") || "(none)"}`);
@@ -70,7 +78,12 @@ async function expectNoViolation(policy: PackPolicy, resources: readonly StackRe
  * A deep copy of a variant's resources with `edit` applied to both the inputs (what resource
  * policies read) and the state (what stack policies read) of every resource of `type` (and `name`).
  */
-function broken(variant: Variant | CapturedStack, type: string, edit: (props: any) => void, name?: string): StackResource[] {
+function broken(
+    variant: Variant | CapturedStack,
+    type: string,
+    edit: (props: any) => void,
+    name?: string,
+): StackResource[] {
     const stack = typeof variant === "string" ? stacks[variant] : variant;
     const copy: StackResource[] = deepCopy([...stack.resources]);
     const matching = copy.filter((r) => r.type === type && (name === undefined || r.name === name));
@@ -86,8 +99,12 @@ function broken(variant: Variant | CapturedStack, type: string, edit: (props: an
 const apiBehaviour = (distribution: any) => distribution.orderedCacheBehaviors[0];
 
 /** A copy of a variant's resources with one more resource, whose inputs are its state. */
-function withResource(resources: readonly StackResource[], type: string, name: string,
-    state: Record<string, unknown>): StackResource[] {
+function withResource(
+    resources: readonly StackResource[],
+    type: string,
+    name: string,
+    state: Record<string, unknown>,
+): StackResource[] {
     const urn = `urn:pulumi:test::same-origin::${type}::${name}`;
     return [...deepCopy([...resources]), { type, name, urn, inputs: state, state }];
 }
@@ -116,15 +133,19 @@ describe("policy pack", function () {
         it("leaves the rules that need values not known yet to the update", async () => {
             const result = await evaluatePolicies(rules.policies, devPreview.resources);
             assert.deepEqual(result.violations, []);
-            assert.deepEqual(result.notRunDuringPreview.map((f) => f.policy), [
-                rules.s3OriginBucketPrivate.name, rules.restApiRegional.name,
-            ]);
+            assert.deepEqual(
+                result.notRunDuringPreview.map((f) => f.policy),
+                [rules.s3OriginBucketPrivate.name, rules.restApiRegional.name],
+            );
         });
 
         it("still judges what is known, such as a missing Origin Access Control", async () => {
             const resources = broken(devPreview, DISTRIBUTION, (d) => delete d.origins[0].originAccessControlId);
             const result = await evaluatePolicies([rules.s3OriginAccessControl], resources);
-            assert.match(result.violations.map((v) => v.message).join("\n"), /S3 origin "site" has no originAccessControlId/);
+            assert.match(
+                result.violations.map((v) => v.message).join("\n"),
+                /S3 origin "site" has no originAccessControlId/,
+            );
         });
     });
 
@@ -142,14 +163,22 @@ describe("policy pack", function () {
 
         it("reports an S3 origin without Origin Access Control", async () => {
             const resources = broken("dev", DISTRIBUTION, (d) => delete d.origins[0].originAccessControlId);
-            await expectViolation(policy, resources, /S3 origin "site" has no originAccessControlId.*OriginAccessControl/);
+            await expectViolation(
+                policy,
+                resources,
+                /S3 origin "site" has no originAccessControlId.*OriginAccessControl/,
+            );
         });
 
         it("reports a legacy origin access identity", async () => {
             const resources = broken("dev", DISTRIBUTION, (d) => {
                 d.origins[0].s3OriginConfig = { originAccessIdentity: "origin-access-identity/cloudfront/E2EXAMPLE" };
             });
-            await expectViolation(policy, resources, /S3 origin "site" uses a legacy origin access identity.*remove s3OriginConfig/);
+            await expectViolation(
+                policy,
+                resources,
+                /S3 origin "site" uses a legacy origin access identity.*remove s3OriginConfig/,
+            );
         });
     });
 
@@ -158,7 +187,11 @@ describe("policy pack", function () {
 
         it("reports a public access block with a flag off", async () => {
             const resources = broken("dev", PUBLIC_ACCESS_BLOCK, (b) => (b.restrictPublicBuckets = false));
-            await expectViolation(policy, resources, /bucket "site-bucket-\w+" \(S3 origin "site"\) has no aws\.s3\.BucketPublicAccessBlock with .* all true/);
+            await expectViolation(
+                policy,
+                resources,
+                /bucket "site-bucket-\w+" \(S3 origin "site"\) has no aws\.s3\.BucketPublicAccessBlock with .* all true/,
+            );
         });
 
         it("reports a bucket with no public access block", async () => {
@@ -172,7 +205,11 @@ describe("policy pack", function () {
                 document.Statement[0].Principal = "*";
                 p.policy = JSON.stringify(document);
             });
-            await expectViolation(policy, resources, /allows "\*", not only the service principal cloudfront\.amazonaws\.com/);
+            await expectViolation(
+                policy,
+                resources,
+                /allows "\*", not only the service principal cloudfront\.amazonaws\.com/,
+            );
         });
 
         it("reports a CloudFront grant without AWS:SourceArn", async () => {
@@ -181,24 +218,44 @@ describe("policy pack", function () {
                 delete document.Statement[0].Condition;
                 p.policy = JSON.stringify(document);
             });
-            await expectViolation(policy, resources, /without an AWS:SourceArn condition, so every\s+CloudFront distribution/);
+            await expectViolation(
+                policy,
+                resources,
+                /without an AWS:SourceArn condition, so every\s+CloudFront distribution/,
+            );
         });
 
         it("reports a wildcard AWS:SourceArn", async () => {
             const resources = broken("dev", BUCKET_POLICY, (p) => {
                 p.policy = p.policy.replace(/distribution\/\w+/, "distribution/*");
             });
-            await expectViolation(policy, resources, /AWS:SourceArn \[".*distribution\/\*"\], which is not one distribution's ARN/);
+            await expectViolation(
+                policy,
+                resources,
+                /AWS:SourceArn \[".*distribution\/\*"\], which is not one distribution's ARN/,
+            );
         });
 
         it("reports an origin bucket without a bucket policy", async () => {
             const resources = stacks.dev.resources.filter((r) => r.type !== BUCKET_POLICY);
-            await expectViolation(policy, resources, /has no aws\.s3\.BucketPolicy, so Origin Access Control cannot read it/);
+            await expectViolation(
+                policy,
+                resources,
+                /has no aws\.s3\.BucketPolicy, so Origin Access Control cannot read it/,
+            );
         });
 
         it("reports an S3 origin whose bucket is not in the stack", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (d.origins[0].domainName = "other.s3.eu-west-1.amazonaws.com"));
-            await expectViolation(policy, resources, /S3 origin "site" \(other\.s3\.eu-west-1\.amazonaws\.com\) is not a bucket declared in this stack/);
+            const resources = broken(
+                "dev",
+                DISTRIBUTION,
+                (d) => (d.origins[0].domainName = "other.s3.eu-west-1.amazonaws.com"),
+            );
+            await expectViolation(
+                policy,
+                resources,
+                /S3 origin "site" \(other\.s3\.eu-west-1\.amazonaws\.com\) is not a bucket declared in this stack/,
+            );
         });
     });
 
@@ -206,7 +263,11 @@ describe("policy pack", function () {
         const policy = rules.viewerHttpsOnly;
 
         it("reports allow-all on the default behaviour", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"));
+            const resources = broken(
+                "dev",
+                DISTRIBUTION,
+                (d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"),
+            );
             await expectViolation(policy, resources, /the default behaviour has viewerProtocolPolicy "allow-all"/);
         });
 
@@ -218,16 +279,21 @@ describe("policy pack", function () {
 
     describe("viewer-tls-minimum", () => {
         const policy = rules.viewerTlsMinimum;
-        const withCertificate = (minimumProtocolVersion?: string) => broken("dev", DISTRIBUTION, (d) => {
-            d.viewerCertificate = {
-                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-example",
-                sslSupportMethod: "sni-only",
-                ...(minimumProtocolVersion === undefined ? {} : { minimumProtocolVersion }),
-            };
-        });
+        const withCertificate = (minimumProtocolVersion?: string) =>
+            broken("dev", DISTRIBUTION, (d) => {
+                d.viewerCertificate = {
+                    acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-example",
+                    sslSupportMethod: "sni-only",
+                    ...(minimumProtocolVersion === undefined ? {} : { minimumProtocolVersion }),
+                };
+            });
 
         it("reports a custom certificate allowing TLS older than TLSv1.2_2021", async () => {
-            await expectViolation(policy, withCertificate("TLSv1.2_2019"), /minimumProtocolVersion "TLSv1\.2_2019".*TLSv1\.2_2021/);
+            await expectViolation(
+                policy,
+                withCertificate("TLSv1.2_2019"),
+                /minimumProtocolVersion "TLSv1\.2_2019".*TLSv1\.2_2021/,
+            );
         });
 
         it("reports a custom certificate left at the provider's default", async () => {
@@ -236,7 +302,11 @@ describe("policy pack", function () {
 
         it("reports an IAM certificate with TLSv1", async () => {
             const resources = broken("dev", DISTRIBUTION, (d) => {
-                d.viewerCertificate = { iamCertificateId: "ASCAEXAMPLE", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1" };
+                d.viewerCertificate = {
+                    iamCertificateId: "ASCAEXAMPLE",
+                    sslSupportMethod: "sni-only",
+                    minimumProtocolVersion: "TLSv1",
+                };
             });
             await expectViolation(policy, resources, /minimumProtocolVersion "TLSv1"/);
         });
@@ -244,7 +314,10 @@ describe("policy pack", function () {
         it("reads the provider's empty strings as unset, as in a default certificate's state", async () => {
             const resources = broken("dev", DISTRIBUTION, (d) => {
                 d.viewerCertificate = {
-                    cloudfrontDefaultCertificate: true, acmCertificateArn: "", iamCertificateId: "", minimumProtocolVersion: "TLSv1",
+                    cloudfrontDefaultCertificate: true,
+                    acmCertificateArn: "",
+                    iamCertificateId: "",
+                    minimumProtocolVersion: "TLSv1",
                 };
             });
             await expectNoViolation(policy, resources);
@@ -257,16 +330,27 @@ describe("policy pack", function () {
         });
 
         it("ranks security policies by TLS version, then revision", () => {
-            assert.deepEqual(["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019"]
-                .filter(rules.meetsMinimumViewerTls), []);
+            assert.deepEqual(
+                ["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019"].filter(
+                    rules.meetsMinimumViewerTls,
+                ),
+                [],
+            );
         });
     });
 
     describe("api-origin-https-only", () => {
         it("reports an API origin that may use plain HTTP", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (d.origins[1].customOriginConfig.originProtocolPolicy = "match-viewer"));
-            await expectViolation(rules.apiOriginHttpsOnly, resources,
-                /custom origin "api" \(\w+\.execute-api\.eu-west-1\.amazonaws\.com\) has originProtocolPolicy "match-viewer".*"https-only"/);
+            const resources = broken(
+                "dev",
+                DISTRIBUTION,
+                (d) => (d.origins[1].customOriginConfig.originProtocolPolicy = "match-viewer"),
+            );
+            await expectViolation(
+                rules.apiOriginHttpsOnly,
+                resources,
+                /custom origin "api" \(\w+\.execute-api\.eu-west-1\.amazonaws\.com\) has originProtocolPolicy "match-viewer".*"https-only"/,
+            );
         });
     });
 
@@ -274,9 +358,16 @@ describe("policy pack", function () {
         const policy = rules.apiBehaviourNoHostHeader;
 
         it("reports the AllViewer origin request policy", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer));
-            await expectViolation(policy, resources,
-                /API behaviour "\/api\/\*" forwards the viewer's Host header \(managed origin request policy AllViewer\).*AllViewerExceptHostHeader/);
+            const resources = broken(
+                "dev",
+                DISTRIBUTION,
+                (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+            );
+            await expectViolation(
+                policy,
+                resources,
+                /API behaviour "\/api\/\*" forwards the viewer's Host header \(managed origin request policy AllViewer\).*AllViewerExceptHostHeader/,
+            );
         });
 
         for (const header of ["Host", "*"]) {
@@ -288,54 +379,96 @@ describe("policy pack", function () {
                     behaviour.forwardedValues = { headers: [header], queryString: true, cookies: { forward: "none" } };
                     Object.assign(behaviour, { minTtl: 0, defaultTtl: 0, maxTtl: 0 });
                 });
-                await expectViolation(policy, resources, /forwards the viewer's Host header \(legacy forwardedValues headers\)/);
+                await expectViolation(
+                    policy,
+                    resources,
+                    /forwards the viewer's Host header \(legacy forwardedValues headers\)/,
+                );
             });
         }
 
         it("reports a custom origin request policy forwarding every viewer header", async () => {
             const resources = withResource(
                 broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).originRequestPolicyId = "orp-all-viewer")),
-                "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "all-viewer", {
-                    id: "orp-all-viewer", name: "all-viewer",
+                "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+                "all-viewer",
+                {
+                    id: "orp-all-viewer",
+                    name: "all-viewer",
                     headersConfig: { headerBehavior: "allViewer" },
-                    cookiesConfig: { cookieBehavior: "all" }, queryStringsConfig: { queryStringBehavior: "all" },
-                });
-            await expectViolation(policy, resources, /forwards the viewer's Host header \(origin request policy "all-viewer"\)/);
+                    cookiesConfig: { cookieBehavior: "all" },
+                    queryStringsConfig: { queryStringBehavior: "all" },
+                },
+            );
+            await expectViolation(
+                policy,
+                resources,
+                /forwards the viewer's Host header \(origin request policy "all-viewer"\)/,
+            );
         });
 
         it("reports an origin request policy it cannot read", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).originRequestPolicyId = "00000000-unknown"));
-            await expectViolation(policy, resources, /origin request policy 00000000-unknown is neither a managed policy.*cannot be checked/);
+            const resources = broken(
+                "dev",
+                DISTRIBUTION,
+                (d) => (apiBehaviour(d).originRequestPolicyId = "00000000-unknown"),
+            );
+            await expectViolation(
+                policy,
+                resources,
+                /origin request policy 00000000-unknown is neither a managed policy.*cannot be checked/,
+            );
         });
     });
 
     describe("api-behaviour-authorization-in-cache-key", () => {
         const policy = rules.apiBehaviourAuthorizationInCacheKey;
-        const withCachePolicy = (headerBehavior: string, items: string[]) => withResource(
-            broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = "cp-api")),
-            "aws:cloudfront/cachePolicy:CachePolicy", "api-cache", {
-                id: "cp-api", name: "api-cache", minTtl: 0, defaultTtl: 60, maxTtl: 300,
-                parametersInCacheKeyAndForwardedToOrigin: {
-                    headersConfig: { headerBehavior, headers: { items } },
-                    cookiesConfig: { cookieBehavior: "none" }, queryStringsConfig: { queryStringBehavior: "all" },
+        const withCachePolicy = (headerBehavior: string, items: string[]) =>
+            withResource(
+                broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = "cp-api")),
+                "aws:cloudfront/cachePolicy:CachePolicy",
+                "api-cache",
+                {
+                    id: "cp-api",
+                    name: "api-cache",
+                    minTtl: 0,
+                    defaultTtl: 60,
+                    maxTtl: 300,
+                    parametersInCacheKeyAndForwardedToOrigin: {
+                        headersConfig: { headerBehavior, headers: { items } },
+                        cookiesConfig: { cookieBehavior: "none" },
+                        queryStringsConfig: { queryStringBehavior: "all" },
+                    },
                 },
+            );
+        const legacy = (headers: string[], ttls: object) =>
+            broken("dev", DISTRIBUTION, (d) => {
+                const behaviour = apiBehaviour(d);
+                delete behaviour.cachePolicyId;
+                delete behaviour.originRequestPolicyId;
+                behaviour.forwardedValues = { headers, queryString: true, cookies: { forward: "none" } };
+                Object.assign(behaviour, ttls);
             });
-        const legacy = (headers: string[], ttls: object) => broken("dev", DISTRIBUTION, (d) => {
-            const behaviour = apiBehaviour(d);
-            delete behaviour.cachePolicyId;
-            delete behaviour.originRequestPolicyId;
-            behaviour.forwardedValues = { headers, queryString: true, cookies: { forward: "none" } };
-            Object.assign(behaviour, ttls);
-        });
 
         it("reports CachingOptimized on the API behaviour", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized));
-            await expectViolation(policy, resources,
-                /API behaviour "\/api\/\*" caches responses \(managed cache policy CachingOptimized\) but its cache key lacks the Authorization/);
+            const resources = broken(
+                "dev",
+                DISTRIBUTION,
+                (d) => (apiBehaviour(d).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized),
+            );
+            await expectViolation(
+                policy,
+                resources,
+                /API behaviour "\/api\/\*" caches responses \(managed cache policy CachingOptimized\) but its cache key lacks the Authorization/,
+            );
         });
 
         it("reports a custom cache policy that caches without Authorization in its key", async () => {
-            await expectViolation(policy, withCachePolicy("whitelist", ["Accept"]), /caches responses \(cache policy "api-cache"\)/);
+            await expectViolation(
+                policy,
+                withCachePolicy("whitelist", ["Accept"]),
+                /caches responses \(cache policy "api-cache"\)/,
+            );
         });
 
         it("accepts a custom cache policy keyed on Authorization", async () => {
@@ -343,8 +476,11 @@ describe("policy pack", function () {
         });
 
         it("reports legacy TTLs that cache without forwarding Authorization", async () => {
-            await expectViolation(policy, legacy([], { minTtl: 0, defaultTtl: 300, maxTtl: 3600 }),
-                /caches responses \(legacy forwardedValues headers\)/);
+            await expectViolation(
+                policy,
+                legacy([], { minTtl: 0, defaultTtl: 300, maxTtl: 3600 }),
+                /caches responses \(legacy forwardedValues headers\)/,
+            );
         });
 
         it("counts legacy TTLs left out as CloudFront's defaults, which cache", async () => {
@@ -358,20 +494,28 @@ describe("policy pack", function () {
 
         it("reports a cache policy it cannot read", async () => {
             const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = "00000000-unknown"));
-            await expectViolation(policy, resources, /cache policy 00000000-unknown is neither a managed policy.*cannot be checked/);
+            await expectViolation(
+                policy,
+                resources,
+                /cache policy 00000000-unknown is neither a managed policy.*cannot be checked/,
+            );
         });
     });
 
     describe("no-spa-error-fallback-with-api", () => {
         const policy = rules.noSpaErrorFallbackWithApi;
-        const withErrorResponse = (errorCode: number, responseCode: number) => broken("dev", DISTRIBUTION, (d) => {
-            d.customErrorResponses = [{ errorCode, responseCode, responsePagePath: "/index.html" }];
-        });
+        const withErrorResponse = (errorCode: number, responseCode: number) =>
+            broken("dev", DISTRIBUTION, (d) => {
+                d.customErrorResponses = [{ errorCode, responseCode, responsePagePath: "/index.html" }];
+            });
 
         for (const code of [403, 404]) {
             it(`reports ${code} mapped to a 200 page while an API behaviour exists`, async () => {
-                await expectViolation(policy, withErrorResponse(code, 200),
-                    new RegExp(`maps ${code} to 200 /index\\.html.*API behaviour "/api/\\*" would answer`));
+                await expectViolation(
+                    policy,
+                    withErrorResponse(code, 200),
+                    new RegExp(`maps ${code} to 200 /index\\.html.*API behaviour "/api/\\*" would answer`),
+                );
             });
         }
 
@@ -387,41 +531,64 @@ describe("policy pack", function () {
 
     describe("lambda-edge-versioned-arn", () => {
         const policy = rules.lambdaEdgeVersionedArn;
-        const withArn = (rewrite: (arn: string) => string) => broken("lambda-edge", DISTRIBUTION, (d) => {
-            const association = apiBehaviour(d).lambdaFunctionAssociations[0];
-            association.lambdaArn = rewrite(association.lambdaArn);
-        });
+        const withArn = (rewrite: (arn: string) => string) =>
+            broken("lambda-edge", DISTRIBUTION, (d) => {
+                const association = apiBehaviour(d).lambdaFunctionAssociations[0];
+                association.lambdaArn = rewrite(association.lambdaArn);
+            });
 
         it("reports $LATEST", async () => {
-            await expectViolation(policy, withArn((arn) => arn.replace(/:\d+$/, ":$LATEST")), /qualifier "\$LATEST".*numbered, published/);
+            await expectViolation(
+                policy,
+                withArn((arn) => arn.replace(/:\d+$/, ":$LATEST")),
+                /qualifier "\$LATEST".*numbered, published/,
+            );
         });
 
         it("reports an unqualified ARN", async () => {
-            await expectViolation(policy, withArn((arn) => arn.replace(/:\d+$/, "")), /an unqualified ARN/);
+            await expectViolation(
+                policy,
+                withArn((arn) => arn.replace(/:\d+$/, "")),
+                /an unqualified ARN/,
+            );
         });
 
         it("reports an alias", async () => {
-            await expectViolation(policy, withArn((arn) => arn.replace(/:\d+$/, ":live")), /qualifier "live"/);
+            await expectViolation(
+                policy,
+                withArn((arn) => arn.replace(/:\d+$/, ":live")),
+                /qualifier "live"/,
+            );
         });
 
         it("reports a function outside us-east-1", async () => {
-            await expectViolation(policy, withArn((arn) => arn.replace(":us-east-1:", ":eu-west-1:")),
-                /associates a function in eu-west-1; Lambda@Edge functions must be in us-east-1/);
+            await expectViolation(
+                policy,
+                withArn((arn) => arn.replace(":us-east-1:", ":eu-west-1:")),
+                /associates a function in eu-west-1; Lambda@Edge functions must be in us-east-1/,
+            );
         });
     });
 
     describe("lambda-edge-function-published", () => {
         const policy = rules.lambdaEdgeFunctionPublished;
-        const editEdgeFunction = (edit: (fn: any) => void) => broken("lambda-edge", LAMBDA_FUNCTION, edit, "edge-rewriter-function");
+        const editEdgeFunction = (edit: (fn: any) => void) =>
+            broken("lambda-edge", LAMBDA_FUNCTION, edit, "edge-rewriter-function");
 
         it("reports an edge function without publish: true", async () => {
-            await expectViolation(policy, editEdgeFunction((fn) => (fn.publish = false)),
-                /function "edge-rewriter-function" \(Lambda@Edge on behaviour "\/api\/\*"\) does not set publish: true/);
+            await expectViolation(
+                policy,
+                editEdgeFunction((fn) => (fn.publish = false)),
+                /function "edge-rewriter-function" \(Lambda@Edge on behaviour "\/api\/\*"\) does not set publish: true/,
+            );
         });
 
         it("reports an edge function outside us-east-1", async () => {
-            await expectViolation(policy, editEdgeFunction((fn) => (fn.region = "eu-west-1")),
-                /function "edge-rewriter-function" .* is in eu-west-1; .*Fix: create it with region: "us-east-1"/);
+            await expectViolation(
+                policy,
+                editEdgeFunction((fn) => (fn.region = "eu-west-1")),
+                /function "edge-rewriter-function" .* is in eu-west-1; .*Fix: create it with region: "us-east-1"/,
+            );
         });
     });
 
@@ -435,17 +602,33 @@ describe("policy pack", function () {
 
         it("reports a REST API without an endpoint configuration (EDGE by default)", async () => {
             const resources = broken("dev", REST_API, (api) => delete api.endpointConfiguration);
-            await expectViolation(policy, resources, /endpoint type EDGE \(the default when endpointConfiguration is absent\)/);
+            await expectViolation(
+                policy,
+                resources,
+                /endpoint type EDGE \(the default when endpointConfiguration is absent\)/,
+            );
         });
 
         it("follows a custom domain's base path mapping to the REST API", async () => {
-            const resources = broken("custom-domain", REST_API, (api) => (api.endpointConfiguration = { types: "EDGE" }));
+            const resources = broken(
+                "custom-domain",
+                REST_API,
+                (api) => (api.endpointConfiguration = { types: "EDGE" }),
+            );
             await expectViolation(policy, resources, /REST API "api-rest" behind origin "api" has endpoint type EDGE;/);
         });
 
         it("reports an EDGE custom domain behind the distribution", async () => {
-            const resources = broken("custom-domain", DOMAIN_NAME, (domain) => (domain.endpointConfiguration = { types: "EDGE" }));
-            await expectViolation(policy, resources, /custom domain "api\.example\.com" behind origin "api" has endpoint type EDGE/);
+            const resources = broken(
+                "custom-domain",
+                DOMAIN_NAME,
+                (domain) => (domain.endpointConfiguration = { types: "EDGE" }),
+            );
+            await expectViolation(
+                policy,
+                resources,
+                /custom domain "api\.example\.com" behind origin "api" has endpoint type EDGE/,
+            );
         });
     });
 
@@ -465,19 +648,44 @@ describe("policy pack", function () {
             this.timeout(180_000);
             const pack = await startPackServer();
             try {
-                const info = await pack.call<{ getPoliciesList(): { getName(): string }[] }>("getAnalyzerInfo", emptyRequest());
-                assert.deepEqual(info.getPoliciesList().map((p) => p.getName()), rules.policies.map((p) => p.name));
+                const info = await pack.call<{ getPoliciesList(): { getName(): string }[] }>(
+                    "getAnalyzerInfo",
+                    emptyRequest(),
+                );
+                assert.deepEqual(
+                    info.getPoliciesList().map((p) => p.getName()),
+                    rules.policies.map((p) => p.name),
+                );
 
-                const clean = await pack.call<DiagnosticsResponse>("analyzeStack", analyzeStackRequest(stacks.dev.resources));
-                assert.deepEqual(clean.getDiagnosticsList().map((d) => d.getMessage()), []);
+                const clean = await pack.call<DiagnosticsResponse>(
+                    "analyzeStack",
+                    analyzeStackRequest(stacks.dev.resources),
+                );
+                assert.deepEqual(
+                    clean.getDiagnosticsList().map((d) => d.getMessage()),
+                    [],
+                );
 
-                const hostForwarded = broken("dev", DISTRIBUTION,
-                    (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer));
-                const stackFindings = await pack.call<DiagnosticsResponse>("analyzeStack", analyzeStackRequest(hostForwarded));
+                const hostForwarded = broken(
+                    "dev",
+                    DISTRIBUTION,
+                    (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+                );
+                const stackFindings = await pack.call<DiagnosticsResponse>(
+                    "analyzeStack",
+                    analyzeStackRequest(hostForwarded),
+                );
                 assert.deepEqual(policyNames(stackFindings), ["api-behaviour-no-host-header"]);
-                assert.match(stackFindings.getDiagnosticsList()[0].getMessage(), /API behaviour "\/api\/\*" forwards the viewer's Host header/);
+                assert.match(
+                    stackFindings.getDiagnosticsList()[0].getMessage(),
+                    /API behaviour "\/api\/\*" forwards the viewer's Host header/,
+                );
 
-                const plainHttp = broken("dev", DISTRIBUTION, (d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"));
+                const plainHttp = broken(
+                    "dev",
+                    DISTRIBUTION,
+                    (d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"),
+                );
                 const distribution = plainHttp.find((r) => r.type === DISTRIBUTION)!;
                 const resourceFindings = await pack.call<DiagnosticsResponse>("analyze", analyzeRequest(distribution));
                 assert.deepEqual(policyNames(resourceFindings), ["viewer-https-only"]);
@@ -543,7 +751,10 @@ function analyzeStackRequest(resources: readonly StackResource[]): unknown {
 async function startPackServer() {
     const packDir = path.join(PROJECT_DIR, "policy");
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-    const child: ChildProcess = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+    const child: ChildProcess = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+        cwd: packDir,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     const port = await new Promise<number>((resolve, reject) => {
@@ -559,8 +770,12 @@ async function startPackServer() {
     const { AnalyzerClient } = pulumiModule<any>("@pulumi/pulumi/proto/analyzer_grpc_pb");
     const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return {
-        call: <T>(method: string, request: unknown) => new Promise<T>((resolve, reject) =>
-            client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response)))),
+        call: <T>(method: string, request: unknown) =>
+            new Promise<T>((resolve, reject) =>
+                client[method](request, (error: Error | null, response: T) =>
+                    error ? reject(error) : resolve(response),
+                ),
+            ),
         stop: () => {
             client.close();
             child.kill();

@@ -10,7 +10,10 @@ const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 function setupCommands(): string[] {
     const section = readme.split("## The two commands")[1]?.split("\n## ")[0] ?? "";
     const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
-    return block.split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter((line) => line !== "");
+    return block
+        .split("\n")
+        .map((line) => line.replace(/\s+#.*$/, "").trim())
+        .filter((line) => line !== "");
 }
 
 describe("README", () => {
@@ -19,7 +22,10 @@ describe("README", () => {
     });
 
     it("is what .ci/run runs, verbatim, after installing what a fresh machine lacks", () => {
-        const ci = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8").split("\n").map((line) => line.trim());
+        const ci = fs
+            .readFileSync(path.join(ROOT, ".ci", "run"), "utf8")
+            .split("\n")
+            .map((line) => line.trim());
         assert.equal(ci.filter((line) => line !== "" && !line.startsWith("#")).pop(), setupCommands()[1]);
         assert.ok(ci.some((line) => line.includes("apt-get install -y chromium")));
     });

@@ -9,8 +9,14 @@ import * as vm from "node:vm";
 import aws4 from "aws4";
 import { buildSync } from "esbuild";
 import {
-    BUILD_WORKING_DIR, buildSite, contentTypeFor, gzipBytes, IMMUTABLE_CACHE_CONTROL, NODE_SHIM_ALIASES,
-    REVALIDATE_CACHE_CONTROL, type SiteFile,
+    BUILD_WORKING_DIR,
+    buildSite,
+    contentTypeFor,
+    gzipBytes,
+    IMMUTABLE_CACHE_CONTROL,
+    NODE_SHIM_ALIASES,
+    REVALIDATE_CACHE_CONTROL,
+    type SiteFile,
 } from "../site/build";
 import * as shimCrypto from "../site/shims/crypto";
 import * as shimQuerystring from "../site/shims/querystring";
@@ -25,9 +31,17 @@ const MAX_GZIP_BYTES = 40 * 1024;
 const CONFIG: ConsoleConfig = {
     apiPath: "/api",
     region: "eu-west-1",
-    signing: { host: "abc123.execute-api.eu-west-1.amazonaws.com", pathPrefix: "/prod/api", region: "eu-west-1", service: "execute-api" },
+    signing: {
+        host: "abc123.execute-api.eu-west-1.amazonaws.com",
+        pathPrefix: "/prod/api",
+        region: "eu-west-1",
+        service: "execute-api",
+    },
 };
-const CREDENTIALS: Credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+const CREDENTIALS: Credentials = {
+    accessKeyId: "AKIDEXAMPLE",
+    secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+};
 const DATE = new Date("2024-05-06T07:08:09.123Z");
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -49,9 +63,22 @@ function bytes(length: number, seed: number): Uint8Array {
 }
 
 const TEXTS = [
-    "", "a", "abc", "The quick brown fox jumps over the lazy dog", "€uro ünïcödé 日本語 😀 𝄞",
-    "lone \ud800 surrogate", "\u0000\u0001\n\r\t", "x".repeat(55), "x".repeat(56), "x".repeat(63), "x".repeat(64),
-    "x".repeat(65), "y".repeat(119), "y".repeat(120), "z".repeat(10_000), "AWS4-HMAC-SHA256\n20240506T070809Z",
+    "",
+    "a",
+    "abc",
+    "The quick brown fox jumps over the lazy dog",
+    "€uro ünïcödé 日本語 😀 𝄞",
+    "lone \ud800 surrogate",
+    "\u0000\u0001\n\r\t",
+    "x".repeat(55),
+    "x".repeat(56),
+    "x".repeat(63),
+    "x".repeat(64),
+    "x".repeat(65),
+    "y".repeat(119),
+    "y".repeat(120),
+    "z".repeat(10_000),
+    "AWS4-HMAC-SHA256\n20240506T070809Z",
 ];
 
 describe("site/shims/crypto", () => {
@@ -59,7 +86,10 @@ describe("site/shims/crypto", () => {
         const vectors: ReadonlyArray<readonly [string, string]> = [
             ["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
             ["abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
-            ["abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"],
+            [
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+            ],
             [
                 "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
                 "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
@@ -67,7 +97,11 @@ describe("site/shims/crypto", () => {
             ["a".repeat(1_000_000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"],
         ];
         for (const [message, expected] of vectors) {
-            assert.equal(shimCrypto.createHash("sha256").update(message).digest("hex"), expected, `"${message.slice(0, 20)}"`);
+            assert.equal(
+                shimCrypto.createHash("sha256").update(message).digest("hex"),
+                expected,
+                `"${message.slice(0, 20)}"`,
+            );
         }
     });
 
@@ -81,22 +115,32 @@ describe("site/shims/crypto", () => {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
         );
         assert.equal(
-            shimCrypto.createHmac("sha256", new Uint8Array(131).fill(0xaa))
-                .update("Test Using Larger Than Block-Size Key - Hash Key First").digest("hex"),
+            shimCrypto
+                .createHmac("sha256", new Uint8Array(131).fill(0xaa))
+                .update("Test Using Larger Than Block-Size Key - Hash Key First")
+                .digest("hex"),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
         );
     });
 
     it("hashes strings (UTF-8, unicode, lone surrogates) like Node", () => {
         for (const text of TEXTS) {
-            assert.equal(shimCrypto.createHash("sha256").update(text, "utf8").digest("hex"), nodeSha256Hex(text), `"${text.slice(0, 20)}"`);
+            assert.equal(
+                shimCrypto.createHash("sha256").update(text, "utf8").digest("hex"),
+                nodeSha256Hex(text),
+                `"${text.slice(0, 20)}"`,
+            );
         }
     });
 
     it("hashes every length across block boundaries like Node", () => {
         for (let length = 0; length <= 300; length++) {
             const data = bytes(length, length + 1);
-            assert.equal(shimCrypto.createHash("sha256").update(data).digest("hex"), nodeSha256Hex(data), `length ${length}`);
+            assert.equal(
+                shimCrypto.createHash("sha256").update(data).digest("hex"),
+                nodeSha256Hex(data),
+                `length ${length}`,
+            );
         }
     });
 
@@ -104,11 +148,18 @@ describe("site/shims/crypto", () => {
         for (const keyLength of [0, 1, 20, 32, 63, 64, 65, 100, 200]) {
             const key = bytes(keyLength, keyLength + 7);
             for (const text of TEXTS) {
-                assert.equal(shimCrypto.createHmac("sha256", key).update(text).digest("hex"), nodeHmacHex(key, text), `key ${keyLength}`);
+                assert.equal(
+                    shimCrypto.createHmac("sha256", key).update(text).digest("hex"),
+                    nodeHmacHex(key, text),
+                    `key ${keyLength}`,
+                );
             }
         }
         for (const text of TEXTS) {
-            assert.equal(shimCrypto.createHmac("sha256", `AWS4${text}`).update(text).digest("hex"), nodeHmacHex(`AWS4${text}`, text));
+            assert.equal(
+                shimCrypto.createHmac("sha256", `AWS4${text}`).update(text).digest("hex"),
+                nodeHmacHex(`AWS4${text}`, text),
+            );
         }
     });
 
@@ -116,11 +167,17 @@ describe("site/shims/crypto", () => {
         const shimKey = shimCrypto.createHmac("sha256", "AWS4secret").update("20240506").digest();
         const nodeKey = nodeCrypto.createHmac("sha256", "AWS4secret").update("20240506").digest();
         assert.deepEqual(Array.from(shimKey), Array.from(nodeKey));
-        assert.equal(shimCrypto.createHmac("sha256", shimKey).update("eu-west-1").digest("hex"), nodeHmacHex(nodeKey, "eu-west-1"));
+        assert.equal(
+            shimCrypto.createHmac("sha256", shimKey).update("eu-west-1").digest("hex"),
+            nodeHmacHex(nodeKey, "eu-west-1"),
+        );
     });
 
     it("concatenates several updates and refuses what it does not implement", () => {
-        assert.equal(shimCrypto.createHash("sha256").update("ab").update(utf8("c")).digest("hex"), nodeSha256Hex("abc"));
+        assert.equal(
+            shimCrypto.createHash("sha256").update("ab").update(utf8("c")).digest("hex"),
+            nodeSha256Hex("abc"),
+        );
         assert.throws(() => shimCrypto.createHash("md5"), /md5/);
         assert.throws(() => shimCrypto.createHash("sha256").digest("base64"), /base64/);
         const hash = shimCrypto.createHash("sha256");
@@ -132,12 +189,34 @@ describe("site/shims/crypto", () => {
 describe("site/shims/querystring and url", () => {
     it("parses queries like Node", () => {
         const queries = [
-            "", "a", "a=", "=b", "=", "&&", "a=1&&b=2", "a=1=2", "+a+=+b+", "%zz=%E2%82", "a=1&a=2&a=3", "__proto__=x",
-            "&a", "a&", "%E2%82%AC=%F0%9F%98%80", "%EF%BB%BFx=%", "a=%4g%4", "x=1", "b=2&a=1&a=0&c=%20x+y",
-            `${"&".repeat(999)}a=1&b=2`, Array.from({ length: 1200 }, (_, i) => `k${i}=${i}`).join("&"),
+            "",
+            "a",
+            "a=",
+            "=b",
+            "=",
+            "&&",
+            "a=1&&b=2",
+            "a=1=2",
+            "+a+=+b+",
+            "%zz=%E2%82",
+            "a=1&a=2&a=3",
+            "__proto__=x",
+            "&a",
+            "a&",
+            "%E2%82%AC=%F0%9F%98%80",
+            "%EF%BB%BFx=%",
+            "a=%4g%4",
+            "x=1",
+            "b=2&a=1&a=0&c=%20x+y",
+            `${"&".repeat(999)}a=1&b=2`,
+            Array.from({ length: 1200 }, (_, i) => `k${i}=${i}`).join("&"),
         ];
         for (const query of queries) {
-            assert.deepEqual({ ...shimQuerystring.parse(query) }, { ...nodeQuerystring.parse(query) }, query.slice(0, 40));
+            assert.deepEqual(
+                { ...shimQuerystring.parse(query) },
+                { ...nodeQuerystring.parse(query) },
+                query.slice(0, 40),
+            );
         }
     });
 
@@ -153,10 +232,29 @@ describe("site/shims/querystring and url", () => {
 
     it("parses URLs into the fields Node's url.parse gives", () => {
         const urls = [
-            "https://abc.execute-api.eu-west-1.amazonaws.com/prod/api/iam/whoami?x=1", "HTTPS://User:p%40ss@Example.COM:8443/a/b?c=d#f",
-            "http://host", "/relative/path?q=1", "https://host:443", "//host/x", "path?x", "https://h?x#y",
+            "https://abc.execute-api.eu-west-1.amazonaws.com/prod/api/iam/whoami?x=1",
+            "HTTPS://User:p%40ss@Example.COM:8443/a/b?c=d#f",
+            "http://host",
+            "/relative/path?q=1",
+            "https://host:443",
+            "//host/x",
+            "path?x",
+            "https://h?x#y",
         ];
-        const fields = ["protocol", "slashes", "auth", "host", "port", "hostname", "hash", "search", "query", "pathname", "path", "href"] as const;
+        const fields = [
+            "protocol",
+            "slashes",
+            "auth",
+            "host",
+            "port",
+            "hostname",
+            "hash",
+            "search",
+            "query",
+            "pathname",
+            "path",
+            "href",
+        ] as const;
         for (const url of urls) {
             const expected = nodeUrl.parse(url);
             const actual = shimUrl.parse(url);
@@ -202,10 +300,25 @@ describe("site/src/sign: IAM signing", () => {
     const configs: ConsoleConfig[] = [
         CONFIG,
         { ...CONFIG, signing: { ...CONFIG.signing, pathPrefix: "" } },
-        { ...CONFIG, apiPath: "/backend", signing: { ...CONFIG.signing, host: "api.example.com", pathPrefix: "/v1", region: "us-east-1" } },
+        {
+            ...CONFIG,
+            apiPath: "/backend",
+            signing: { ...CONFIG.signing, host: "api.example.com", pathPrefix: "/v1", region: "us-east-1" },
+        },
     ];
-    const viewerSuffixes = ["/iam/whoami?x=1", "", "/iam", "/iam/whoami?b=2&a=1&a=0&c=%20x+y&empty=", "/iam/caf%C3%A9/a%20b", "/iam/ünï/😀?q=ü", "/iam/a//b/./c/../d"];
-    const credentialSets: Credentials[] = [CREDENTIALS, { ...CREDENTIALS, sessionToken: "FwoGZXIvYXdzEJr//////////wEaDM+token=" }];
+    const viewerSuffixes = [
+        "/iam/whoami?x=1",
+        "",
+        "/iam",
+        "/iam/whoami?b=2&a=1&a=0&c=%20x+y&empty=",
+        "/iam/caf%C3%A9/a%20b",
+        "/iam/ünï/😀?q=ü",
+        "/iam/a//b/./c/../d",
+    ];
+    const credentialSets: Credentials[] = [
+        CREDENTIALS,
+        { ...CREDENTIALS, sessionToken: "FwoGZXIvYXdzEJr//////////wEaDM+token=" },
+    ];
     const dates = [DATE, new Date("1999-12-31T23:59:59Z")];
 
     it("produces byte-for-byte the Authorization header of real aws4 with Node's crypto", () => {
@@ -239,16 +352,24 @@ describe("site/src/sign: IAM signing", () => {
         assert.equal(canonical[4], "x-amz-date:20240506T070809Z");
     });
 
-    it("signs \"/\" when the signing prefix is empty and the viewer path is the bare API path", () => {
+    it('signs "/" when the signing prefix is empty and the viewer path is the bare API path', () => {
         const config = { ...CONFIG, signing: { ...CONFIG.signing, pathPrefix: "" } };
         assert.equal(apiGatewayRequest(config, "GET", "/api/iam", DATE).path, "/iam");
         assert.equal(apiGatewayRequest(config, "GET", "/api", DATE).path, "/");
-        assert.equal(new aws4.RequestSigner(apiGatewayRequest(config, "GET", "/api", DATE), CREDENTIALS).canonicalString().split("\n")[1], "/");
+        assert.equal(
+            new aws4.RequestSigner(apiGatewayRequest(config, "GET", "/api", DATE), CREDENTIALS)
+                .canonicalString()
+                .split("\n")[1],
+            "/",
+        );
     });
 
     it("scopes the credential to the signing region and service at the given date", () => {
         const headers = signRequest(CONFIG, "GET", "/api/iam/whoami?x=1", CREDENTIALS, DATE);
-        assert.match(headers.Authorization, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20240506\/eu-west-1\/execute-api\/aws4_request, /);
+        assert.match(
+            headers.Authorization,
+            /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20240506\/eu-west-1\/execute-api\/aws4_request, /,
+        );
         assert.equal(headers["X-Amz-Date"], "20240506T070809Z");
         assert.equal(amzDate(DATE), "20240506T070809Z");
         assert.throws(() => signRequest(CONFIG, "GET", "/elsewhere/iam", CREDENTIALS, DATE), /not under the API path/);
@@ -257,11 +378,17 @@ describe("site/src/sign: IAM signing", () => {
     it("sends exactly the signed headers but Host, which CloudFront sets to the signing host", () => {
         for (const credentials of credentialSets) {
             const headers = signRequest(CONFIG, "GET", "/api/iam/whoami?x=1", credentials, DATE);
-            const sent = Object.keys(headers).map((name) => name.toLowerCase()).filter((name) => name !== "authorization").sort();
+            const sent = Object.keys(headers)
+                .map((name) => name.toLowerCase())
+                .filter((name) => name !== "authorization")
+                .sort();
             const signed = signedHeaderNames(headers.Authorization);
             assert.deepEqual(signed, ["host", ...sent].sort());
             assert.ok(!("Host" in headers) && !("host" in headers));
-            assert.deepEqual(signed, credentials.sessionToken ? ["host", "x-amz-date", "x-amz-security-token"] : ["host", "x-amz-date"]);
+            assert.deepEqual(
+                signed,
+                credentials.sessionToken ? ["host", "x-amz-date", "x-amz-security-token"] : ["host", "x-amz-date"],
+            );
         }
     });
 
@@ -296,8 +423,10 @@ describe("site/src: config and calls", () => {
         assert.throws(() => parseConfig([]), /not a JSON object/);
         assert.throws(
             () => parseConfig({ apiPath: "api/", signing: { host: "", pathPrefix: "prod/", region: "r" } }),
-            (error: Error) => ["apiPath", "region", "signing.host", "signing.pathPrefix", "signing.service"]
-                .every((field) => error.message.includes(field)) && !error.message.includes("signing.region"),
+            (error: Error) =>
+                ["apiPath", "region", "signing.host", "signing.pathPrefix", "signing.service"].every((field) =>
+                    error.message.includes(field),
+                ) && !error.message.includes("signing.region"),
         );
         assert.throws(() => parseConfig({ ...CONFIG, signing: "x" }), /signing/);
         assert.throws(() => parseConfig({ ...CONFIG, local: { accessKeyId: 1 } }), /local/);
@@ -305,18 +434,26 @@ describe("site/src: config and calls", () => {
 
     it("builds each call's same-origin request", () => {
         const inputs = { token: "allow", credentials: CREDENTIALS };
-        assert.deepEqual(requestFor("public-get", CONFIG, inputs), { method: "GET", path: "/api/hello?from=console", headers: {} });
+        assert.deepEqual(requestFor("public-get", CONFIG, inputs), {
+            method: "GET",
+            path: "/api/hello?from=console",
+            headers: {},
+        });
         assert.deepEqual(requestFor("public-post", CONFIG, inputs), {
-            method: "POST", path: "/api/echo", headers: { "Content-Type": "application/json" }, body: '{"hello":"world"}',
+            method: "POST",
+            path: "/api/echo",
+            headers: { "Content-Type": "application/json" },
+            body: '{"hello":"world"}',
         });
         assert.deepEqual(requestFor("authorized", CONFIG, inputs).headers, { Authorization: "allow" });
         assert.deepEqual(requestFor("authorized", CONFIG, { ...inputs, token: "" }).headers, {});
         const iam = requestFor("iam", CONFIG, inputs, DATE);
         assert.equal(iam.path, "/api/iam/whoami?x=1");
         assert.deepEqual(iam.headers, signRequest(CONFIG, "GET", "/api/iam/whoami?x=1", CREDENTIALS, DATE));
-        assert.deepEqual(CALL_IDS.map((id) => describeCall(CONFIG, id)), [
-            "GET /api/hello?from=console", "POST /api/echo", "GET /api/authorized/profile", "GET /api/iam/whoami?x=1",
-        ]);
+        assert.deepEqual(
+            CALL_IDS.map((id) => describeCall(CONFIG, id)),
+            ["GET /api/hello?from=console", "POST /api/echo", "GET /api/authorized/profile", "GET /api/iam/whoami?x=1"],
+        );
     });
 
     it("pretty-prints JSON bodies and leaves others alone", () => {
@@ -343,18 +480,31 @@ describe("site/build: buildSite", () => {
 
     it("clears outDir of other files and returns every file written, sorted by key", () => {
         assert.equal(byKey("stale.bin"), undefined);
-        const onDisk = fs.readdirSync(outDir, { recursive: true, withFileTypes: true })
+        const onDisk = fs
+            .readdirSync(outDir, { recursive: true, withFileTypes: true })
             .filter((entry) => entry.isFile())
             .map((entry) => path.relative(outDir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
             .sort();
-        assert.deepEqual(files.map((file) => file.key), onDisk);
-        assert.deepEqual(files.map((file) => file.key), [...onDisk].sort());
+        assert.deepEqual(
+            files.map((file) => file.key),
+            onDisk,
+        );
+        assert.deepEqual(
+            files.map((file) => file.key),
+            [...onDisk].sort(),
+        );
     });
 
     it("writes content-hashed assets, each referenced by index.html", () => {
         const assets = files.filter((file) => file.key !== "index.html");
-        assert.ok(assets.some((file) => /^assets\/main-[A-Z0-9]{8}\.js$/.test(file.key)), "a hashed main bundle");
-        assert.ok(assets.some((file) => /^assets\/styles-[A-Z0-9]{8}\.css$/.test(file.key)), "a hashed stylesheet");
+        assert.ok(
+            assets.some((file) => /^assets\/main-[A-Z0-9]{8}\.js$/.test(file.key)),
+            "a hashed main bundle",
+        );
+        assert.ok(
+            assets.some((file) => /^assets\/styles-[A-Z0-9]{8}\.css$/.test(file.key)),
+            "a hashed stylesheet",
+        );
         const html = fs.readFileSync(path.join(outDir, "index.html"), "utf8");
         for (const asset of assets) {
             assert.match(asset.key, /^assets\/[a-z]+-[A-Z0-9]{8}\.[a-z]+$/);
@@ -373,14 +523,24 @@ describe("site/build: buildSite", () => {
 
     it("sets content types and cache headers", () => {
         const expectedTypes: Record<string, string> = {
-            ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
+            ".html": "text/html; charset=utf-8",
+            ".js": "text/javascript; charset=utf-8",
+            ".css": "text/css; charset=utf-8",
+            ".svg": "image/svg+xml",
         };
         for (const file of files) {
             assert.equal(file.contentType, expectedTypes[path.extname(file.key)], file.key);
-            assert.equal(file.cacheControl, file.key === "index.html" ? REVALIDATE_CACHE_CONTROL : IMMUTABLE_CACHE_CONTROL, file.key);
+            assert.equal(
+                file.cacheControl,
+                file.key === "index.html" ? REVALIDATE_CACHE_CONTROL : IMMUTABLE_CACHE_CONTROL,
+                file.key,
+            );
         }
         assert.equal(byKey("index.html")?.cacheControl, "no-cache");
-        assert.equal(files.find((file) => file.key.endsWith(".js"))?.cacheControl, "public, max-age=31536000, immutable");
+        assert.equal(
+            files.find((file) => file.key.endsWith(".js"))?.cacheControl,
+            "public, max-age=31536000, immutable",
+        );
         assert.equal(contentTypeFor("data/x.json"), "application/json");
         assert.equal(contentTypeFor("favicon.ICO"), "image/x-icon");
         assert.throws(() => contentTypeFor("assets/font.woff2"), /assets\/font\.woff2/);
@@ -402,8 +562,14 @@ describe("site/build: buildSite", () => {
 
     it("names assets by content: the same sources give the same keys", () => {
         const again = buildSite({ outDir, minify: true });
-        assert.deepEqual(again.map((file) => file.key), files.map((file) => file.key));
+        assert.deepEqual(
+            again.map((file) => file.key),
+            files.map((file) => file.key),
+        );
         const unminified = buildSite({ outDir, minify: false });
-        assert.notDeepEqual(unminified.map((file) => file.key), files.map((file) => file.key));
+        assert.notDeepEqual(
+            unminified.map((file) => file.key),
+            files.map((file) => file.key),
+        );
     });
 });

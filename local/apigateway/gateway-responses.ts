@@ -49,7 +49,7 @@ export interface GatewayResponseDefinition {
 }
 
 /** API Gateway's body template when a response type defines none. */
-export const DEFAULT_TEMPLATE = "{\"message\":$context.error.messageString}";
+export const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
 
 /**
  * Renders a mapping template's `$context` references. Only references are supported (no VTL
@@ -57,10 +57,13 @@ export const DEFAULT_TEMPLATE = "{\"message\":$context.error.messageString}";
  */
 export function renderTemplate(template: string, context: Readonly<Record<string, string>>): string {
     const name = "([A-Za-z0-9_]+(?:\\.[A-Za-z0-9_]+)*)";
-    return template.replace(new RegExp(`\\$(!?)(?:\\{context\\.${name}\\}|context\\.${name})`, "g"), (whole, quiet, braced, bare) => {
-        const value = context[braced ?? bare];
-        return value !== undefined ? value : quiet ? "" : whole;
-    });
+    return template.replace(
+        new RegExp(`\\$(!?)(?:\\{context\\.${name}\\}|context\\.${name})`, "g"),
+        (whole, quiet, braced, bare) => {
+            const value = context[braced ?? bare];
+            return value !== undefined ? value : quiet ? "" : whole;
+        },
+    );
 }
 
 /**
@@ -68,8 +71,12 @@ export function renderTemplate(template: string, context: Readonly<Record<string
  * else API Gateway's defaults. `$context.error.messageString` is the message as a JSON string
  * literal (quoted), `$context.error.message` the raw text.
  */
-export function gatewayResponse(error: GatewayError, definitions: Readonly<Record<string, GatewayResponseDefinition>>,
-    context: Readonly<Record<string, string>>, requestHeaders: HeaderList): HttpResponse {
+export function gatewayResponse(
+    error: GatewayError,
+    definitions: Readonly<Record<string, GatewayResponseDefinition>>,
+    context: Readonly<Record<string, string>>,
+    requestHeaders: HeaderList,
+): HttpResponse {
     const defaultStatus = error.status ?? DEFAULT_STATUS[error.type];
     const definition = definitions[error.type] ?? definitions[defaultStatus >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX"];
     const status = definition?.statusCode !== undefined ? Number(definition.statusCode) : defaultStatus;
@@ -80,10 +87,15 @@ export function gatewayResponse(error: GatewayError, definitions: Readonly<Recor
         "error.messageString": JSON.stringify(error.message),
         "error.responseType": error.type,
     });
-    const headers: [string, string][] = [["Content-Type", "application/json"], ["x-amzn-ErrorType", error.errorType ?? ERROR_TYPES[error.type]]];
+    const headers: [string, string][] = [
+        ["Content-Type", "application/json"],
+        ["x-amzn-ErrorType", error.errorType ?? ERROR_TYPES[error.type]],
+    ];
     for (const [target, source] of Object.entries(definition?.responseParameters ?? {})) {
         const name = /^gatewayresponse\.header\.(.+)$/.exec(target)?.[1];
-        const value = /^'(.*)'$/.exec(source)?.[1] ?? headerValue(requestHeaders, /^method\.request\.header\.(.+)$/.exec(source)?.[1] ?? "");
+        const value =
+            /^'(.*)'$/.exec(source)?.[1] ??
+            headerValue(requestHeaders, /^method\.request\.header\.(.+)$/.exec(source)?.[1] ?? "");
         if (name !== undefined && value !== undefined) {
             headers.push([name, value]);
         }

@@ -43,15 +43,23 @@ interface ApiEntry {
  * response type of its own: INVALID_SIGNATURE is this emulator's assumption).
  */
 const SIGV4_ERRORS: Readonly<Record<SigV4Failure, Pick<GatewayError, "type" | "errorType">>> = {
-    "missing": { type: "MISSING_AUTHENTICATION_TOKEN" },
-    "incomplete": { type: "INVALID_SIGNATURE", errorType: "IncompleteSignatureException" },
+    missing: { type: "MISSING_AUTHENTICATION_TOKEN" },
+    incomplete: { type: "INVALID_SIGNATURE", errorType: "IncompleteSignatureException" },
     "unknown-key": { type: "INVALID_SIGNATURE", errorType: "UnrecognizedClientException" },
-    "invalid": { type: "INVALID_SIGNATURE", errorType: "InvalidSignatureException" },
+    invalid: { type: "INVALID_SIGNATURE", errorType: "InvalidSignatureException" },
 };
 
 const NULL_IDENTITY = {
-    cognitoIdentityPoolId: null, accountId: null, cognitoIdentityId: null, caller: null, principalOrgId: null, accessKey: null,
-    cognitoAuthenticationType: null, cognitoAuthenticationProvider: null, userArn: null, user: null,
+    cognitoIdentityPoolId: null,
+    accountId: null,
+    cognitoIdentityId: null,
+    caller: null,
+    principalOrgId: null,
+    accessKey: null,
+    cognitoAuthenticationType: null,
+    cognitoAuthenticationProvider: null,
+    userArn: null,
+    user: null,
 };
 
 export class ApiGateway {
@@ -60,8 +68,13 @@ export class ApiGateway {
     private readonly apis = new Map<string, ApiEntry>();
     private readonly authorizers: TokenAuthorizers;
 
-    constructor(private readonly stack: CapturedStack, private readonly lambdas: LambdaRuntime,
-        private readonly log: (line: string) => void, warn: (message: string) => void, private readonly now: () => Date = () => new Date()) {
+    constructor(
+        private readonly stack: CapturedStack,
+        private readonly lambdas: LambdaRuntime,
+        private readonly log: (line: string) => void,
+        warn: (message: string) => void,
+        private readonly now: () => Date = () => new Date(),
+    ) {
         this.region = stackRegion(stack);
         this.account = stackAccount(stack);
         for (const api of resourcesOfType(stack, TYPES.restApi)) {
@@ -73,10 +86,19 @@ export class ApiGateway {
             this.apis.set(api.id, { definition, gatewayResponses: this.responsesOf(api, definition) });
             this.checkMethods(api, definition, warn);
         }
-        this.authorizers = new TokenAuthorizers(async (definition, event) => {
-            const fn = lambdaByInvocationUri(stack, definition.uri);
-            return fn ? this.lambdas.invoke(fn, event) : { ok: false, errorType: "ResourceNotFoundException", errorMessage: `No function for ${definition.uri}` };
-        }, () => this.now().getTime());
+        this.authorizers = new TokenAuthorizers(
+            async (definition, event) => {
+                const fn = lambdaByInvocationUri(stack, definition.uri);
+                return fn
+                    ? this.lambdas.invoke(fn, event)
+                    : {
+                          ok: false,
+                          errorType: "ResourceNotFoundException",
+                          errorMessage: `No function for ${definition.uri}`,
+                      };
+            },
+            () => this.now().getTime(),
+        );
     }
 
     /** Whether a host is one this API Gateway answers for. */
@@ -105,8 +127,12 @@ export class ApiGateway {
             return jsonResponse(500, { message: "Internal server error" });
         }
         const context: Record<string, string> = {
-            requestId: id, apiId: route.restApi.id, stage: String(route.stage.state.stageName), httpMethod: request.method,
-            path: route.contextPath, "identity.sourceIp": request.clientIp,
+            requestId: id,
+            apiId: route.restApi.id,
+            stage: String(route.stage.state.stageName),
+            httpMethod: request.method,
+            path: route.contextPath,
+            "identity.sourceIp": request.clientIp,
         };
         const refuse = (error: GatewayError) => gatewayResponse(error, api.gatewayResponses, context, request.headers);
 
@@ -118,14 +144,20 @@ export class ApiGateway {
         }
         context.resourcePath = match.resourcePath;
 
-        let identity: Record<string, string | null> = { ...NULL_IDENTITY, sourceIp: request.clientIp, userAgent: headerValue(request.headers, "user-agent") ?? null };
+        let identity: Record<string, string | null> = {
+            ...NULL_IDENTITY,
+            sourceIp: request.clientIp,
+            userAgent: headerValue(request.headers, "user-agent") ?? null,
+        };
         let authorizer: Readonly<Record<string, string | number>> | undefined;
         let integrationHeaders: HeaderList = request.headers;
         switch (method.auth.kind) {
             case "iam": {
                 const verified = verifySigV4(request, {
-                    region: this.region, now: this.now(),
-                    secretFor: (key) => (key === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
+                    region: this.region,
+                    now: this.now(),
+                    secretFor: (key) =>
+                        key === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined,
                 });
                 if (!verified.ok) {
                     return refuse({ ...SIGV4_ERRORS[verified.failure], message: verified.message });
@@ -145,22 +177,48 @@ export class ApiGateway {
                 break;
             }
             case "unsupported":
-                this.log(`API Gateway: ${method.httpMethod} ${method.resourcePath} uses ${method.auth.what}, which the local stack does not emulate`);
+                this.log(
+                    `API Gateway: ${method.httpMethod} ${method.resourcePath} uses ${method.auth.what}, which the local stack does not emulate`,
+                );
                 return refuse({ type: "DEFAULT_5XX", message: "Internal server error" });
             default:
                 break;
         }
-        return this.integrate(request, connection, route, match, method, integrationHeaders, identity, authorizer, id, refuse);
+        return this.integrate(
+            request,
+            connection,
+            route,
+            match,
+            method,
+            integrationHeaders,
+            identity,
+            authorizer,
+            id,
+            refuse,
+        );
     }
 
     /** Calls the method's Lambda proxy integration and relays its answer. */
-    private async integrate(request: HttpRequest, connection: GatewayConnection, route: ApiRoute,
-        match: { resourcePath: string; pathParameters: Readonly<Record<string, string>> }, method: MethodDefinition,
-        headers: HeaderList, identity: Record<string, string | null>, authorizer: Readonly<Record<string, string | number>> | undefined,
-        id: string, refuse: (error: GatewayError) => HttpResponse): Promise<HttpResponse> {
-        const fn = method.integration?.type === "aws_proxy" && method.integration.uri ? lambdaByInvocationUri(this.stack, method.integration.uri) : undefined;
+    private async integrate(
+        request: HttpRequest,
+        connection: GatewayConnection,
+        route: ApiRoute,
+        match: { resourcePath: string; pathParameters: Readonly<Record<string, string>> },
+        method: MethodDefinition,
+        headers: HeaderList,
+        identity: Record<string, string | null>,
+        authorizer: Readonly<Record<string, string | number>> | undefined,
+        id: string,
+        refuse: (error: GatewayError) => HttpResponse,
+    ): Promise<HttpResponse> {
+        const fn =
+            method.integration?.type === "aws_proxy" && method.integration.uri
+                ? lambdaByInvocationUri(this.stack, method.integration.uri)
+                : undefined;
         if (!fn) {
-            this.log(`API Gateway: ${method.httpMethod} ${method.resourcePath} has no Lambda proxy integration the local stack can run`);
+            this.log(
+                `API Gateway: ${method.httpMethod} ${method.resourcePath} has no Lambda proxy integration the local stack can run`,
+            );
             return refuse({ type: "DEFAULT_5XX", message: "Internal server error" });
         }
         const forwardedFor = headerValue(headers, "x-forwarded-for");
@@ -169,8 +227,18 @@ export class ApiGateway {
             query: request.query,
             // API Gateway adds these on the way to the integration.
             headers: [
-                ...withoutHeaders(headers, ["x-forwarded-for", "x-forwarded-port", "x-forwarded-proto", "x-amzn-trace-id", "connection", "content-length"]),
-                ["X-Amzn-Trace-Id", `Root=1-${Math.floor(this.now().getTime() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`],
+                ...withoutHeaders(headers, [
+                    "x-forwarded-for",
+                    "x-forwarded-port",
+                    "x-forwarded-proto",
+                    "x-amzn-trace-id",
+                    "connection",
+                    "content-length",
+                ]),
+                [
+                    "X-Amzn-Trace-Id",
+                    `Root=1-${Math.floor(this.now().getTime() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`,
+                ],
                 ["X-Forwarded-For", forwardedFor ? `${forwardedFor}, ${request.clientIp}` : request.clientIp],
                 ["X-Forwarded-Port", String(connection.port)],
                 ["X-Forwarded-Proto", connection.protocol],
@@ -197,9 +265,15 @@ export class ApiGateway {
             this.log(`Lambda ${fn.name} failed: ${result.errorType}: ${result.errorMessage}`);
             return refuse({ type: "DEFAULT_5XX", message: "Internal server error", status: 502 });
         }
-        const response = proxyResponse(result.value, this.apis.get(route.restApi.id)!.definition.binaryMediaTypes, headerValue(request.headers, "accept"));
+        const response = proxyResponse(
+            result.value,
+            this.apis.get(route.restApi.id)!.definition.binaryMediaTypes,
+            headerValue(request.headers, "accept"),
+        );
         if (!response) {
-            this.log(`Lambda ${fn.name} returned a malformed proxy response: ${JSON.stringify(result.value)?.slice(0, 500)}`);
+            this.log(
+                `Lambda ${fn.name} returned a malformed proxy response: ${JSON.stringify(result.value)?.slice(0, 500)}`,
+            );
             return refuse({ type: "DEFAULT_5XX", message: "Internal server error", status: 502 });
         }
         return response;
@@ -208,13 +282,21 @@ export class ApiGateway {
     /** The identity fields of a request signed with the local credentials. */
     private iamIdentity(accessKeyId: string): Record<string, string> {
         const user = "AIDALOCALSTACKUSER000";
-        return { accessKey: accessKeyId, accountId: this.account, caller: user, user, userArn: `arn:aws:iam::${this.account}:user/local` };
+        return {
+            accessKey: accessKeyId,
+            accountId: this.account,
+            caller: user,
+            user,
+            userArn: `arn:aws:iam::${this.account}:user/local`,
+        };
     }
 
     /** Gateway responses: the body's extension, overridden by `aws.apigateway.Response` resources of the API. */
     private responsesOf(api: CapturedResource, definition: ApiDefinition): Record<string, GatewayResponseDefinition> {
         const responses: Record<string, GatewayResponseDefinition> = { ...definition.gatewayResponses };
-        for (const r of resourcesOfType(this.stack, TYPES.gatewayResponse).filter((g) => g.state.restApiId === api.id)) {
+        for (const r of resourcesOfType(this.stack, TYPES.gatewayResponse).filter(
+            (g) => g.state.restApiId === api.id,
+        )) {
             responses[String(r.state.responseType)] = r.state as GatewayResponseDefinition;
         }
         return responses;
@@ -225,13 +307,22 @@ export class ApiGateway {
         for (const methods of definition.resources.values()) {
             for (const method of methods.values()) {
                 if (method.auth.kind === "unsupported") {
-                    warn(`${api.name} ${method.httpMethod} ${method.resourcePath}: ${method.auth.what} is not emulated (requests answer 500)`);
+                    warn(
+                        `${api.name} ${method.httpMethod} ${method.resourcePath}: ${method.auth.what} is not emulated (requests answer 500)`,
+                    );
                 }
-                if (method.integration?.type !== "aws_proxy" || !lambdaByInvocationUri(this.stack, method.integration.uri ?? "")) {
-                    warn(`${api.name} ${method.httpMethod} ${method.resourcePath}: only Lambda proxy integrations to a function of the program are emulated (requests answer 500)`);
+                if (
+                    method.integration?.type !== "aws_proxy" ||
+                    !lambdaByInvocationUri(this.stack, method.integration.uri ?? "")
+                ) {
+                    warn(
+                        `${api.name} ${method.httpMethod} ${method.resourcePath}: only Lambda proxy integrations to a function of the program are emulated (requests answer 500)`,
+                    );
                 }
                 if (method.auth.kind === "token" && !lambdaByInvocationUri(this.stack, method.auth.authorizer.uri)) {
-                    warn(`${api.name} authorizer ${method.auth.authorizer.name}: ${method.auth.authorizer.uri} is not a function of the program (requests answer 500)`);
+                    warn(
+                        `${api.name} authorizer ${method.auth.authorizer.name}: ${method.auth.authorizer.uri} is not a function of the program (requests answer 500)`,
+                    );
                 }
             }
         }
@@ -249,5 +340,12 @@ function resourceIdOf(apiId: string, resourcePath: string): string {
 
 /** The request id headers API Gateway puts on every response. */
 function withRequestIds(response: HttpResponse, id: string): HttpResponse {
-    return { ...response, headers: [...response.headers, ["x-amzn-RequestId", id], ["x-amz-apigw-id", randomBytes(6).toString("base64url")]] };
+    return {
+        ...response,
+        headers: [
+            ...response.headers,
+            ["x-amzn-RequestId", id],
+            ["x-amz-apigw-id", randomBytes(6).toString("base64url")],
+        ],
+    };
 }

@@ -73,7 +73,9 @@ function authOf(operation: any, document: any): MethodAuth {
             }
             // For TOKEN authorizers the header is the security definition's `name` (`in: header`);
             // identitySource, when set, says the same in mapping-expression form.
-            const header = headerOfIdentitySource(authorizer.identitySource) ?? (definition.in === "header" ? definition.name : undefined);
+            const header =
+                headerOfIdentitySource(authorizer.identitySource) ??
+                (definition.in === "header" ? definition.name : undefined);
             if (!header) {
                 return { kind: "unsupported", what: `the token authorizer "${name}" without a header identity source` };
             }
@@ -119,13 +121,17 @@ export function parseApiDefinition(body: string, restApiBinaryMediaTypes: readon
                 resourcePath: template,
                 httpMethod,
                 auth: authOf(operation, document),
-                integration: integration ? { type: String(integration.type).toLowerCase(), uri: integration.uri } : undefined,
+                integration: integration
+                    ? { type: String(integration.type).toLowerCase(), uri: integration.uri }
+                    : undefined,
             });
         }
     }
     return {
         resources,
         gatewayResponses: document["x-amazon-apigateway-gateway-responses"] ?? {},
-        binaryMediaTypes: [...new Set([...restApiBinaryMediaTypes, ...(document["x-amazon-apigateway-binary-media-types"] ?? [])])],
+        binaryMediaTypes: [
+            ...new Set([...restApiBinaryMediaTypes, ...(document["x-amazon-apigateway-binary-media-types"] ?? [])]),
+        ],
     };
 }

@@ -38,7 +38,9 @@ export function isBinaryMediaType(contentType: string | undefined, binaryMediaTy
     return binaryMediaTypes.some((pattern) => {
         const [pType, pSub] = pattern.toLowerCase().split("/");
         const [tType, tSub] = type.split("/");
-        return (pType === "*" || pType === tType) && (pSub === "*" || pSub === tSub) && (pattern === "*/*" || type !== "");
+        return (
+            (pType === "*" || pType === tType) && (pSub === "*" || pSub === tSub) && (pattern === "*/*" || type !== "")
+        );
     });
 }
 
@@ -51,7 +53,9 @@ function decode(text: string): string {
 }
 
 /** `name -> last value` and `name -> all values`; null when there are none, as in the event. */
-function singleAndMulti(pairs: readonly (readonly [string, string])[]): [Record<string, string> | null, Record<string, string[]> | null] {
+function singleAndMulti(
+    pairs: readonly (readonly [string, string])[],
+): [Record<string, string> | null, Record<string, string[]> | null] {
     if (pairs.length === 0) {
         return [null, null];
     }
@@ -74,12 +78,21 @@ function requestTime(date: Date): string {
 /** The Lambda proxy event for a request. */
 export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown> {
     const [headers, multiValueHeaders] = singleAndMulti(input.headers);
-    const queryPairs = input.query === "" ? [] : input.query.split("&").filter((p) => p !== "").map((pair) => {
-        const i = pair.indexOf("=");
-        return (i === -1 ? [decode(pair), ""] : [decode(pair.slice(0, i)), decode(pair.slice(i + 1))]) as [string, string];
-    });
+    const queryPairs =
+        input.query === ""
+            ? []
+            : input.query
+                  .split("&")
+                  .filter((p) => p !== "")
+                  .map((pair) => {
+                      const i = pair.indexOf("=");
+                      return (
+                          i === -1 ? [decode(pair), ""] : [decode(pair.slice(0, i)), decode(pair.slice(i + 1))]
+                      ) as [string, string];
+                  });
     const [queryStringParameters, multiValueQueryStringParameters] = singleAndMulti(queryPairs);
-    const binary = input.body.length > 0 && isBinaryMediaType(headerValue(input.headers, "content-type"), input.binaryMediaTypes);
+    const binary =
+        input.body.length > 0 && isBinaryMediaType(headerValue(input.headers, "content-type"), input.binaryMediaTypes);
     return {
         resource: input.resourcePath,
         path: input.path,
@@ -89,7 +102,8 @@ export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown>
         queryStringParameters,
         multiValueQueryStringParameters,
         pathParameters: Object.keys(input.pathParameters).length > 0 ? { ...input.pathParameters } : null,
-        stageVariables: input.stageVariables && Object.keys(input.stageVariables).length > 0 ? { ...input.stageVariables } : null,
+        stageVariables:
+            input.stageVariables && Object.keys(input.stageVariables).length > 0 ? { ...input.stageVariables } : null,
         requestContext: {
             resourceId: input.resourceId,
             resourcePath: input.resourcePath,
@@ -114,7 +128,11 @@ export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown>
 }
 
 /** The integration's answer as API Gateway relays it, or undefined when it is malformed (502). */
-export function proxyResponse(result: unknown, binaryMediaTypes: readonly string[], accept: string | undefined): HttpResponse | undefined {
+export function proxyResponse(
+    result: unknown,
+    binaryMediaTypes: readonly string[],
+    accept: string | undefined,
+): HttpResponse | undefined {
     if (result === null || typeof result !== "object" || Array.isArray(result)) {
         return undefined;
     }
@@ -123,15 +141,24 @@ export function proxyResponse(result: unknown, binaryMediaTypes: readonly string
     if (Object.keys(r).some((k) => !allowed.includes(k))) {
         return undefined;
     }
-    const status = typeof r.statusCode === "number" ? r.statusCode : typeof r.statusCode === "string" && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : NaN;
+    const status =
+        typeof r.statusCode === "number"
+            ? r.statusCode
+            : typeof r.statusCode === "string" && /^\d+$/.test(r.statusCode)
+              ? Number(r.statusCode)
+              : NaN;
     if (!Number.isInteger(status) || status < 100 || status > 599) {
         return undefined;
     }
     const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
     const single = (r.headers ?? {}) as Record<string, unknown>;
     const multi = (r.multiValueHeaders ?? {}) as Record<string, unknown>;
-    if (typeof single !== "object" || typeof multi !== "object" || !Object.values(single).every(scalar)
-        || !Object.values(multi).every((v) => Array.isArray(v) && v.every(scalar))) {
+    if (
+        typeof single !== "object" ||
+        typeof multi !== "object" ||
+        !Object.values(single).every(scalar) ||
+        !Object.values(multi).every((v) => Array.isArray(v) && v.every(scalar))
+    ) {
         return undefined;
     }
     if (r.body !== undefined && r.body !== null && typeof r.body !== "string") {
@@ -143,7 +170,9 @@ export function proxyResponse(result: unknown, binaryMediaTypes: readonly string
     // multiValueHeaders win over headers for the same name.
     const names = new Set(Object.keys(multi).map((n) => n.toLowerCase()));
     const headers: [string, string][] = [
-        ...Object.entries(single).filter(([n]) => !names.has(n.toLowerCase())).map(([n, v]) => [n, String(v)] as [string, string]),
+        ...Object.entries(single)
+            .filter(([n]) => !names.has(n.toLowerCase()))
+            .map(([n, v]) => [n, String(v)] as [string, string]),
         ...Object.entries(multi).flatMap(([n, vs]) => (vs as unknown[]).map((v) => [n, String(v)] as [string, string])),
     ].filter(([n]) => !["connection", "content-length", "transfer-encoding"].includes(n.toLowerCase()));
     if (!headers.some(([n]) => n.toLowerCase() === "content-type")) {
@@ -151,7 +180,9 @@ export function proxyResponse(result: unknown, binaryMediaTypes: readonly string
     }
     const text = typeof r.body === "string" ? r.body : "";
     // A base64 body is turned back into bytes when the client accepts a binary media type.
-    const decodeBinary = r.isBase64Encoded === true && (binaryMediaTypes.includes("*/*")
-        || (accept ?? "").split(",").some((a) => isBinaryMediaType(a, binaryMediaTypes)));
+    const decodeBinary =
+        r.isBase64Encoded === true &&
+        (binaryMediaTypes.includes("*/*") ||
+            (accept ?? "").split(",").some((a) => isBinaryMediaType(a, binaryMediaTypes)));
     return { status, headers, body: decodeBinary ? Buffer.from(text, "base64") : Buffer.from(text) };
 }

@@ -52,7 +52,13 @@ function buildTree(templates: Iterable<string>): Node {
     return root;
 }
 
-function walk(node: Node, segments: readonly string[], i: number, params: Record<string, string>, trailingSlash: boolean): ResourceMatch | undefined {
+function walk(
+    node: Node,
+    segments: readonly string[],
+    i: number,
+    params: Record<string, string>,
+    trailingSlash: boolean,
+): ResourceMatch | undefined {
     if (i === segments.length) {
         return { resourcePath: node.template, pathParameters: params };
     }
@@ -62,7 +68,10 @@ function walk(node: Node, segments: readonly string[], i: number, params: Record
     if (viaLiteral) {
         return viaLiteral;
     }
-    const viaParam = node.param && segment !== "" && walk(node.param.node, segments, i + 1, { ...params, [node.param.name]: segment }, trailingSlash);
+    const viaParam =
+        node.param &&
+        segment !== "" &&
+        walk(node.param.node, segments, i + 1, { ...params, [node.param.name]: segment }, trailingSlash);
     if (viaParam) {
         return viaParam;
     }

@@ -41,7 +41,10 @@ function restApiOfExecuteApiHost(stack: CapturedStack, host: string, region: str
 
 /** Whether API Gateway (in this graph) answers for a host: an execute-api host of an API, or a custom domain. */
 export function servesHost(stack: CapturedStack, host: string, region: string): boolean {
-    return restApiOfExecuteApiHost(stack, host, region) !== undefined || customDomainByName(stack, bareHost(host)) !== undefined;
+    return (
+        restApiOfExecuteApiHost(stack, host, region) !== undefined ||
+        customDomainByName(stack, bareHost(host)) !== undefined
+    );
 }
 
 /** The base path of a mapping; `""` for the mapping without one (`(none)` in the console). */
@@ -51,7 +54,12 @@ function basePathOf(mapping: CapturedResource): string {
 }
 
 /** Routes a request by Host and path, or answers Forbidden. */
-export function routeRequest(stack: CapturedStack, host: string, path: string, region: string): ApiRoute | HttpResponse {
+export function routeRequest(
+    stack: CapturedStack,
+    host: string,
+    path: string,
+    region: string,
+): ApiRoute | HttpResponse {
     const api = restApiOfExecuteApiHost(stack, host, region);
     if (api) {
         const match = /^\/([^/]+)(\/.*)?$/.exec(path);
@@ -72,8 +80,10 @@ export function routeRequest(stack: CapturedStack, host: string, path: string, r
         .sort((a, b) => b.basePath.length - a.basePath.length);
     const chosen = mappings[0];
     const mappedApi = chosen && restApiById(stack, String(chosen.mapping.state.restApi));
-    const stage = mappedApi && chosen.mapping.state.stageName !== undefined
-        ? stageOf(stack, mappedApi.id, String(chosen.mapping.state.stageName)) : undefined;
+    const stage =
+        mappedApi && chosen.mapping.state.stageName !== undefined
+            ? stageOf(stack, mappedApi.id, String(chosen.mapping.state.stageName))
+            : undefined;
     if (!chosen || !mappedApi || !stage) {
         return forbidden();
     }

@@ -62,13 +62,21 @@ function signatureOf(request: SignedRequest): Signature | SigV4Result {
         if (!query.has("X-Amz-Signature")) {
             return fail("missing", "Missing Authentication Token");
         }
-        const parts = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Date"].filter((p) => !query.get(p));
+        const parts = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Date"].filter(
+            (p) => !query.get(p),
+        );
         if (parts.length > 0) {
-            return fail("incomplete", parts.map((p) => `Query-string authentication requires the ${p} parameter.`).join(" "));
+            return fail(
+                "incomplete",
+                parts.map((p) => `Query-string authentication requires the ${p} parameter.`).join(" "),
+            );
         }
         return {
-            credential: query.get("X-Amz-Credential")!, signedHeaders: query.get("X-Amz-SignedHeaders")!,
-            signature: query.get("X-Amz-Signature")!, date: query.get("X-Amz-Date")!, viaQuery: true,
+            credential: query.get("X-Amz-Credential")!,
+            signedHeaders: query.get("X-Amz-SignedHeaders")!,
+            signature: query.get("X-Amz-Signature")!,
+            date: query.get("X-Amz-Date")!,
+            viaQuery: true,
         };
     }
     const fields = new Map<string, string>();
@@ -81,15 +89,25 @@ function signatureOf(request: SignedRequest): Signature | SigV4Result {
     }
     const date = headerValue(request.headers, "x-amz-date");
     const problems = [
-        ...(algorithm !== "AWS4-HMAC-SHA256" || !fields.has("Credential") ? ["Authorization header requires 'Credential' parameter."] : []),
+        ...(algorithm !== "AWS4-HMAC-SHA256" || !fields.has("Credential")
+            ? ["Authorization header requires 'Credential' parameter."]
+            : []),
         ...(!fields.has("Signature") ? ["Authorization header requires 'Signature' parameter."] : []),
         ...(!fields.has("SignedHeaders") ? ["Authorization header requires 'SignedHeaders' parameter."] : []),
-        ...(date === undefined ? ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."] : []),
+        ...(date === undefined
+            ? ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."]
+            : []),
     ];
     if (problems.length > 0) {
         return fail("incomplete", `${problems.join(" ")} Authorization=${authorization}`);
     }
-    return { credential: fields.get("Credential")!, signedHeaders: fields.get("SignedHeaders")!, signature: fields.get("Signature")!, date, viaQuery: false };
+    return {
+        credential: fields.get("Credential")!,
+        signedHeaders: fields.get("SignedHeaders")!,
+        signature: fields.get("Signature")!,
+        date,
+        viaQuery: false,
+    };
 }
 
 /** Verifies a request's SigV4 signature for execute-api in the API's region. */
@@ -101,14 +119,20 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Sig
     const [accessKeyId, scopeDate, scopeRegion, scopeService, terminator] = parsed.credential.split("/");
     const signed = new Date(parseAmzDate(parsed.date ?? "") ?? NaN);
     if (Number.isNaN(signed.getTime())) {
-        return fail("incomplete", `Date must be in ISO-8601 'basic format'. Got '${parsed.date}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+        return fail(
+            "incomplete",
+            `Date must be in ISO-8601 'basic format'. Got '${parsed.date}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+        );
     }
     const signedHeaders = parsed.signedHeaders.split(";");
     if (!signedHeaders.includes("host")) {
         return fail("incomplete", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }
     if (scopeDate !== parsed.date!.slice(0, 8)) {
-        return fail("invalid", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${parsed.date!.slice(0, 8)}', from '${parsed.date}'.`);
+        return fail(
+            "invalid",
+            `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${parsed.date!.slice(0, 8)}', from '${parsed.date}'.`,
+        );
     }
     if (scopeRegion !== options.region) {
         return fail("invalid", `Credential should be scoped to a valid region, not '${scopeRegion}'. `);
@@ -117,7 +141,10 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Sig
         return fail("invalid", `Credential should be scoped to correct service: '${SERVICE}'. `);
     }
     if (terminator !== "aws4_request") {
-        return fail("invalid", `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `);
+        return fail(
+            "invalid",
+            `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `,
+        );
     }
     const secret = options.secretFor(accessKeyId);
     // Local credentials are long-term keys: any session token is one AWS would not know either.
@@ -126,10 +153,16 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Sig
     }
     const now = options.now.getTime();
     if (signed.getTime() < now - MAX_SKEW_MS) {
-        return fail("invalid", `Signature expired: ${parsed.date} is now earlier than ${amzDate(new Date(now - MAX_SKEW_MS))} (${amzDate(options.now)} - 5 min.)`);
+        return fail(
+            "invalid",
+            `Signature expired: ${parsed.date} is now earlier than ${amzDate(new Date(now - MAX_SKEW_MS))} (${amzDate(options.now)} - 5 min.)`,
+        );
     }
     if (signed.getTime() > now + MAX_SKEW_MS) {
-        return fail("invalid", `Signature not yet current: ${parsed.date} is still later than ${amzDate(new Date(now + MAX_SKEW_MS))} (${amzDate(options.now)} + 5 min.)`);
+        return fail(
+            "invalid",
+            `Signature not yet current: ${parsed.date} is still later than ${amzDate(new Date(now + MAX_SKEW_MS))} (${amzDate(options.now)} + 5 min.)`,
+        );
     }
 
     const headers: Record<string, string> = {};
@@ -137,27 +170,36 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Sig
         headers[name] = headerValues(request.headers, name).join(",");
     }
     const query = parsed.viaQuery
-        ? request.query.split("&").filter((pair) => !pair.startsWith("X-Amz-Signature=")).join("&")
+        ? request.query
+              .split("&")
+              .filter((pair) => !pair.startsWith("X-Amz-Signature="))
+              .join("&")
         : request.query;
-    const signer = new aws4.RequestSigner({
-        method: request.method,
-        host: headers.host,
-        path: pathWithQuery(request.path, query),
-        headers,
-        body: request.body,
-        service: SERVICE,
-        region: options.region,
-        signQuery: parsed.viaQuery,
-        doNotModifyHeaders: true,
-        // Signed headers aws4 would otherwise leave out of the canonical request (user-agent, range, ...).
-        extraHeadersToInclude: Object.fromEntries(signedHeaders.map((h) => [h, true])),
-    } as aws4.Request, { accessKeyId, secretAccessKey: secret });
+    const signer = new aws4.RequestSigner(
+        {
+            method: request.method,
+            host: headers.host,
+            path: pathWithQuery(request.path, query),
+            headers,
+            body: request.body,
+            service: SERVICE,
+            region: options.region,
+            signQuery: parsed.viaQuery,
+            doNotModifyHeaders: true,
+            // Signed headers aws4 would otherwise leave out of the canonical request (user-agent, range, ...).
+            extraHeadersToInclude: Object.fromEntries(signedHeaders.map((h) => [h, true])),
+        } as aws4.Request,
+        { accessKeyId, secretAccessKey: secret },
+    );
     signer.datetime = parsed.date;
     if (signer.signature() !== parsed.signature) {
-        return fail("invalid", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
-            + "Key and signing method. Consult the service documentation for details.\n\n"
-            + `The Canonical String for this request should have been\n'${signer.canonicalString()}'\n\n`
-            + `The String-to-Sign should have been\n'${signer.stringToSign()}'\n`);
+        return fail(
+            "invalid",
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access " +
+                "Key and signing method. Consult the service documentation for details.\n\n" +
+                `The Canonical String for this request should have been\n'${signer.canonicalString()}'\n\n` +
+                `The String-to-Sign should have been\n'${signer.stringToSign()}'\n`,
+        );
     }
     return { ok: true, accessKeyId };
 }

@@ -34,7 +34,8 @@ export function validAuthorizerOutput(value: unknown): AuthorizerOutput | undefi
     }
     const v = value as Record<string, unknown>;
     const document = v.policyDocument as { Statement?: unknown } | undefined;
-    const principalOk = (typeof v.principalId === "string" && v.principalId !== "") || typeof v.principalId === "number";
+    const principalOk =
+        (typeof v.principalId === "string" && v.principalId !== "") || typeof v.principalId === "number";
     if (!principalOk || document === null || typeof document !== "object" || document.Statement === undefined) {
         return undefined;
     }
@@ -43,7 +44,11 @@ export function validAuthorizerOutput(value: unknown): AuthorizerOutput | undefi
     if (typeof context !== "object" || Object.values(context).some((c) => c !== null && typeof c === "object")) {
         return undefined;
     }
-    return { principalId: String(v.principalId), policyDocument: document, context: context as AuthorizerOutput["context"] };
+    return {
+        principalId: String(v.principalId),
+        policyDocument: document,
+        context: context as AuthorizerOutput["context"],
+    };
 }
 
 /**
@@ -59,17 +64,26 @@ function requestContextAuthorizer(output: AuthorizerOutput, latencyMs: number): 
 export class TokenAuthorizers {
     private readonly cache = new Map<string, { output: AuthorizerOutput; expires: number }>();
 
-    constructor(private readonly invoke: (definition: TokenAuthorizerDefinition, event: unknown) => Promise<InvocationResult>,
-        private readonly now: () => number = Date.now) {}
+    constructor(
+        private readonly invoke: (definition: TokenAuthorizerDefinition, event: unknown) => Promise<InvocationResult>,
+        private readonly now: () => number = Date.now,
+    ) {}
 
     /** Authorizes a request for `methodArn` (`arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}`). */
-    async authorize(definition: TokenAuthorizerDefinition, headers: HeaderList, methodArn: string): Promise<AuthorizerOutcome> {
+    async authorize(
+        definition: TokenAuthorizerDefinition,
+        headers: HeaderList,
+        methodArn: string,
+    ): Promise<AuthorizerOutcome> {
         const token = headerValue(headers, definition.header);
         // A missing or non-matching token is refused without calling the authorizer.
         if (token === undefined || token === "") {
             return { ok: false, error: UNAUTHORIZED };
         }
-        if (definition.validationExpression !== undefined && !new RegExp(`^(?:${definition.validationExpression})$`).test(token)) {
+        if (
+            definition.validationExpression !== undefined &&
+            !new RegExp(`^(?:${definition.validationExpression})$`).test(token)
+        ) {
             return { ok: false, error: UNAUTHORIZED };
         }
         const key = `${definition.name}\n${token}`;
@@ -83,7 +97,10 @@ export class TokenAuthorizers {
             const result = await this.invoke(definition, { type: "TOKEN", authorizationToken: token, methodArn });
             latencyMs = this.now() - started;
             if (!result.ok) {
-                return { ok: false, error: result.errorMessage === "Unauthorized" ? UNAUTHORIZED : CONFIGURATION_ERROR };
+                return {
+                    ok: false,
+                    error: result.errorMessage === "Unauthorized" ? UNAUTHORIZED : CONFIGURATION_ERROR,
+                };
             }
             const valid = validAuthorizerOutput(result.value);
             if (!valid) {
@@ -99,9 +116,18 @@ export class TokenAuthorizers {
             case "allow":
                 return { ok: true, authorizer: requestContextAuthorizer(output, latencyMs) };
             case "explicit-deny":
-                return { ok: false, error: { type: "ACCESS_DENIED", message: "User is not authorized to access this resource with an explicit deny" } };
+                return {
+                    ok: false,
+                    error: {
+                        type: "ACCESS_DENIED",
+                        message: "User is not authorized to access this resource with an explicit deny",
+                    },
+                };
             default:
-                return { ok: false, error: { type: "ACCESS_DENIED", message: "User is not authorized to access this resource" } };
+                return {
+                    ok: false,
+                    error: { type: "ACCESS_DENIED", message: "User is not authorized to access this resource" },
+                };
         }
     }
 }

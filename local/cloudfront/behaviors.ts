@@ -23,7 +23,11 @@ export interface CacheBehavior {
     readonly defaultTtl?: number;
     readonly maxTtl?: number;
     readonly functionAssociations?: readonly { readonly eventType: string; readonly functionArn: string }[];
-    readonly lambdaFunctionAssociations?: readonly { readonly eventType: string; readonly lambdaArn: string; readonly includeBody?: boolean }[];
+    readonly lambdaFunctionAssociations?: readonly {
+        readonly eventType: string;
+        readonly lambdaArn: string;
+        readonly includeBody?: boolean;
+    }[];
 }
 
 /** The distribution fields behaviour selection needs. */
@@ -39,7 +43,10 @@ export interface BehaviorTable {
  */
 export function pathPatternMatches(pattern: string, path: string): boolean {
     const anchored = pattern.startsWith("/") ? pattern : `/${pattern}`;
-    const source = anchored.split("").map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&"))).join("");
+    const source = anchored
+        .split("")
+        .map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
+        .join("");
     return new RegExp(`^${source}$`).test(path);
 }
 
@@ -49,7 +56,10 @@ export function pathPatternMatches(pattern: string, path: string): boolean {
  * than passing it on to a later behaviour.
  */
 export function selectBehavior(table: BehaviorTable, path: string): CacheBehavior {
-    return (table.orderedCacheBehaviors ?? []).find((b) => pathPatternMatches(b.pathPattern ?? "", path)) ?? table.defaultCacheBehavior;
+    return (
+        (table.orderedCacheBehaviors ?? []).find((b) => pathPatternMatches(b.pathPattern ?? "", path)) ??
+        table.defaultCacheBehavior
+    );
 }
 
 /**

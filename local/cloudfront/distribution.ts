@@ -18,7 +18,12 @@ import { BehaviorTable, CacheBehavior, methodAllowed, selectBehavior } from "./b
 import { applyOriginRequestResult, originRequestEvent, OriginRequestParts, OriginTarget } from "./edge-lambda";
 import { cloudFrontErrorPage, CLOUDFRONT_ERRORS } from "./errors";
 import {
-    applyResponseHeaders, BehaviorPolicies, originQueryString, originRequestHeaders, resolvePolicies, ViewerConnection,
+    applyResponseHeaders,
+    BehaviorPolicies,
+    originQueryString,
+    originRequestHeaders,
+    resolvePolicies,
+    ViewerConnection,
 } from "./policies";
 import { functionRequest, runViewerRequestFunction, ViewerRequestParts } from "./viewer-function";
 
@@ -38,10 +43,19 @@ interface DistributionConfig extends BehaviorTable {
         readonly domainName: string;
         readonly originPath?: string;
         readonly originAccessControlId?: string;
-        readonly customOriginConfig?: { readonly httpPort: number; readonly httpsPort: number; readonly originProtocolPolicy: string; readonly originSslProtocols?: readonly string[] };
+        readonly customOriginConfig?: {
+            readonly httpPort: number;
+            readonly httpsPort: number;
+            readonly originProtocolPolicy: string;
+            readonly originSslProtocols?: readonly string[];
+        };
     }[];
     readonly defaultRootObject?: string;
-    readonly customErrorResponses?: readonly { readonly errorCode: number; readonly responseCode?: number; readonly responsePagePath?: string }[];
+    readonly customErrorResponses?: readonly {
+        readonly errorCode: number;
+        readonly responseCode?: number;
+        readonly responsePagePath?: string;
+    }[];
 }
 
 /** A CloudFront request id: 56 characters of URL-safe base64, like `X-Amz-Cf-Id`. */
@@ -56,8 +70,13 @@ export class CloudFrontDistribution {
     /** The `Via` value this distribution's edge server sends: `1.1 <host>.cloudfront.net (CloudFront)`. */
     private readonly via: string;
 
-    constructor(private readonly stack: CapturedStack, private readonly lambdas: LambdaRuntime,
-        private readonly fetchOrigin: OriginFetch, private readonly log: (line: string) => void, warn: (message: string) => void) {
+    constructor(
+        private readonly stack: CapturedStack,
+        private readonly lambdas: LambdaRuntime,
+        private readonly fetchOrigin: OriginFetch,
+        private readonly log: (line: string) => void,
+        warn: (message: string) => void,
+    ) {
         this.resource = theDistribution(stack);
         this.config = this.resource.state as unknown as DistributionConfig;
         this.via = `1.1 ${createHash("sha256").update(this.resource.id).digest("hex").slice(0, 32)}.cloudfront.net (CloudFront)`;
@@ -68,7 +87,9 @@ export class CloudFrontDistribution {
             this.originOf(behavior);
             for (const association of behavior.functionAssociations ?? []) {
                 if (!cloudFrontFunctionByArn(stack, association.functionArn)) {
-                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": no CloudFront Function has the ARN ${association.functionArn}`);
+                    throw new Error(
+                        `Behaviour "${behavior.pathPattern ?? "*"}": no CloudFront Function has the ARN ${association.functionArn}`,
+                    );
                 }
             }
             // CloudFront accepts only a numbered version of a function in us-east-1
@@ -76,11 +97,15 @@ export class CloudFrontDistribution {
             for (const association of behavior.lambdaFunctionAssociations ?? []) {
                 const fn = lambdaByQualifiedArn(stack, association.lambdaArn);
                 if (!fn || !/:\d+$/.test(association.lambdaArn)) {
-                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": no published Lambda version has the ARN ${association.lambdaArn} `
-                        + "(Lambda@Edge needs a numbered version, not $LATEST or an alias)");
+                    throw new Error(
+                        `Behaviour "${behavior.pathPattern ?? "*"}": no published Lambda version has the ARN ${association.lambdaArn} ` +
+                            "(Lambda@Edge needs a numbered version, not $LATEST or an alias)",
+                    );
                 }
                 if (fn.state.region !== EDGE_REGION) {
-                    throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": Lambda@Edge function ${fn.name} is in ${fn.state.region}; it must be in ${EDGE_REGION}`);
+                    throw new Error(
+                        `Behaviour "${behavior.pathPattern ?? "*"}": Lambda@Edge function ${fn.name} is in ${fn.state.region}; it must be in ${EDGE_REGION}`,
+                    );
                 }
             }
         }
@@ -98,14 +123,27 @@ export class CloudFrontDistribution {
         const response = await this.serve(viewer, connection, behavior, cfId);
         // With caching on, CloudFront answers a conditional request itself when the ETag matches
         // (Expiration.html, "Specify the amount of time that CloudFront caches objects").
-        if (!this.policies.get(behavior)!.cache.cachingDisabled && (viewer.method === "GET" || viewer.method === "HEAD")
-            && response.status === 200 && notModified(viewer.headers, response)) {
-            return this.toViewer({ status: 304, headers: withoutHeaders(response.headers, ["content-type"]), body: Buffer.alloc(0) }, behavior, cfId);
+        if (
+            !this.policies.get(behavior)!.cache.cachingDisabled &&
+            (viewer.method === "GET" || viewer.method === "HEAD") &&
+            response.status === 200 &&
+            notModified(viewer.headers, response)
+        ) {
+            return this.toViewer(
+                { status: 304, headers: withoutHeaders(response.headers, ["content-type"]), body: Buffer.alloc(0) },
+                behavior,
+                cfId,
+            );
         }
         return this.toViewer(response, behavior, cfId);
     }
 
-    private async serve(viewer: HttpRequest, connection: ViewerConnection, behavior: CacheBehavior, cfId: string): Promise<HttpResponse> {
+    private async serve(
+        viewer: HttpRequest,
+        connection: ViewerConnection,
+        behavior: CacheBehavior,
+        cfId: string,
+    ): Promise<HttpResponse> {
         if (!methodAllowed(behavior, viewer.method)) {
             return cloudFrontErrorPage(403, CLOUDFRONT_ERRORS.methodNotAllowed, cfId);
         }
@@ -117,19 +155,33 @@ export class CloudFrontDistribution {
         let parts: ViewerRequestParts = {
             method: viewer.method,
             // The default root object applies to a request for the root only (DefaultRootObject.html).
-            path: viewer.path === "/" && this.config.defaultRootObject ? `/${this.config.defaultRootObject}` : viewer.path,
+            path:
+                viewer.path === "/" && this.config.defaultRootObject
+                    ? `/${this.config.defaultRootObject}`
+                    : viewer.path,
             query: viewer.query,
             headers: viewer.headers,
         };
-        for (const association of (behavior.functionAssociations ?? []).filter((a) => a.eventType === "viewer-request")) {
+        for (const association of (behavior.functionAssociations ?? []).filter(
+            (a) => a.eventType === "viewer-request",
+        )) {
             const fn = cloudFrontFunctionByArn(this.stack, association.functionArn)!;
             try {
-                const outcome = await runViewerRequestFunction(String(fn.state.code), {
-                    version: "1.0",
-                    context: { distributionDomainName: this.domainName, distributionId: this.resource.id, eventType: "viewer-request", requestId: cfId },
-                    viewer: { ip: connection.ip },
-                    request: functionRequest(parts),
-                }, (line) => this.log(`[${fn.name}] ${line}`));
+                const outcome = await runViewerRequestFunction(
+                    String(fn.state.code),
+                    {
+                        version: "1.0",
+                        context: {
+                            distributionDomainName: this.domainName,
+                            distributionId: this.resource.id,
+                            eventType: "viewer-request",
+                            requestId: cfId,
+                        },
+                        viewer: { ip: connection.ip },
+                        request: functionRequest(parts),
+                    },
+                    (line) => this.log(`[${fn.name}] ${line}`),
+                );
                 if (outcome.kind === "response") {
                     return outcome.response;
                 }
@@ -144,8 +196,14 @@ export class CloudFrontDistribution {
     }
 
     /** The origin request: policies, then the origin-request function, then the origin path. */
-    private async fetch(parts: ViewerRequestParts, body: Buffer, connection: ViewerConnection, behavior: CacheBehavior,
-        cfId: string, runTriggers: boolean): Promise<HttpResponse> {
+    private async fetch(
+        parts: ViewerRequestParts,
+        body: Buffer,
+        connection: ViewerConnection,
+        behavior: CacheBehavior,
+        cfId: string,
+        runTriggers: boolean,
+    ): Promise<HttpResponse> {
         const policies = this.policies.get(behavior)!;
         let origin = this.originOf(behavior);
         let request: OriginRequestParts = {
@@ -153,17 +211,26 @@ export class CloudFrontDistribution {
             uri: parts.path,
             query: originQueryString(parts.query, policies),
             headers: originRequestHeaders(parts.headers, policies, {
-                method: parts.method, cachedMethods: behavior.cachedMethods ?? ["GET", "HEAD"], originDomainName: origin.domainName,
-                viewer: connection, via: this.via, cfId,
+                method: parts.method,
+                cachedMethods: behavior.cachedMethods ?? ["GET", "HEAD"],
+                originDomainName: origin.domainName,
+                viewer: connection,
+                via: this.via,
+                cfId,
             }),
             body,
         };
-        const associations = runTriggers ? (behavior.lambdaFunctionAssociations ?? []).filter((a) => a.eventType === "origin-request") : [];
+        const associations = runTriggers
+            ? (behavior.lambdaFunctionAssociations ?? []).filter((a) => a.eventType === "origin-request")
+            : [];
         for (const association of associations) {
             const fn = lambdaByQualifiedArn(this.stack, association.lambdaArn)!;
             const event = originRequestEvent(request, origin, {
-                distributionDomainName: this.domainName, distributionId: this.resource.id, requestId: cfId,
-                clientIp: connection.ip, includeBody: association.includeBody === true,
+                distributionDomainName: this.domainName,
+                distributionId: this.resource.id,
+                requestId: cfId,
+                clientIp: connection.ip,
+                includeBody: association.includeBody === true,
             });
             const result = await this.lambdas.invoke(fn, event);
             if (!result.ok) {
@@ -181,8 +248,10 @@ export class CloudFrontDistribution {
             ({ request, origin } = outcome);
         }
         // CloudFront sends the body it received with its length (the viewer's framing is not forwarded).
-        const headers = request.body.length > 0 || headerValue(parts.headers, "content-length") !== undefined
-            ? withHeader(request.headers, "Content-Length", String(request.body.length)) : request.headers;
+        const headers =
+            request.body.length > 0 || headerValue(parts.headers, "content-length") !== undefined
+                ? withHeader(request.headers, "Content-Length", String(request.body.length))
+                : request.headers;
         try {
             return await this.fetchOrigin(origin, {
                 method: request.method,
@@ -205,7 +274,12 @@ export class CloudFrontDistribution {
      * fetched through the behaviour matching its path, with the configured status. They apply to
      * every behaviour (GeneratingCustomErrorResponses.html), API included.
      */
-    private async customErrorResponse(response: HttpResponse, viewer: HttpRequest, connection: ViewerConnection, cfId: string): Promise<HttpResponse> {
+    private async customErrorResponse(
+        response: HttpResponse,
+        viewer: HttpRequest,
+        connection: ViewerConnection,
+        cfId: string,
+    ): Promise<HttpResponse> {
         const rule = (this.config.customErrorResponses ?? []).find((r) => r.errorCode === response.status);
         if (!rule) {
             return response;
@@ -215,20 +289,35 @@ export class CloudFrontDistribution {
             return { ...response, status };
         }
         const pageBehavior = selectBehavior(this.config, rule.responsePagePath);
-        const page = await this.fetch({ method: "GET", path: rule.responsePagePath, query: "", headers: viewer.headers }, Buffer.alloc(0),
-            connection, pageBehavior, cfId, false);
+        const page = await this.fetch(
+            { method: "GET", path: rule.responsePagePath, query: "", headers: viewer.headers },
+            Buffer.alloc(0),
+            connection,
+            pageBehavior,
+            cfId,
+            false,
+        );
         return { ...page, status };
     }
 
     /** The response as the viewer gets it: response headers policy and CloudFront's own headers. */
     private toViewer(response: HttpResponse, behavior: CacheBehavior, cfId: string): HttpResponse {
         const policies = this.policies.get(behavior)!;
-        const headers: HeaderList = applyResponseHeaders(withoutHeaders(response.headers, [...HOP_BY_HOP, "x-cache", "via"]), policies.responseHeaders);
+        const headers: HeaderList = applyResponseHeaders(
+            withoutHeaders(response.headers, [...HOP_BY_HOP, "x-cache", "via"]),
+            policies.responseHeaders,
+        );
         // Nothing is cached locally, so every response is a miss (or an error).
         const cacheState = response.status >= 400 ? "Error from cloudfront" : "Miss from cloudfront";
         return {
             status: response.status,
-            headers: [...headers, ["X-Cache", cacheState], ["Via", this.via], ["X-Amz-Cf-Pop", "LOCAL50-C1"], ["X-Amz-Cf-Id", cfId]],
+            headers: [
+                ...headers,
+                ["X-Cache", cacheState],
+                ["Via", this.via],
+                ["X-Amz-Cf-Pop", "LOCAL50-C1"],
+                ["X-Amz-Cf-Id", cfId],
+            ],
             body: response.body,
         };
     }
@@ -237,7 +326,9 @@ export class CloudFrontDistribution {
     private originOf(behavior: CacheBehavior): OriginTarget {
         const origin = this.config.origins.find((o) => o.originId === behavior.targetOriginId);
         if (!origin) {
-            throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}" targets origin "${behavior.targetOriginId}", which the distribution does not have`);
+            throw new Error(
+                `Behaviour "${behavior.pathPattern ?? "*"}" targets origin "${behavior.targetOriginId}", which the distribution does not have`,
+            );
         }
         const custom = origin.customOriginConfig;
         const protocol = custom?.originProtocolPolicy === "http-only" ? "http" : "https";
@@ -246,7 +337,7 @@ export class CloudFrontDistribution {
             domainName: origin.domainName,
             path: origin.originPath ?? "",
             protocol,
-            port: protocol === "http" ? custom?.httpPort ?? 80 : custom?.httpsPort ?? 443,
+            port: protocol === "http" ? (custom?.httpPort ?? 80) : (custom?.httpsPort ?? 443),
             sslProtocols: custom?.originSslProtocols ?? ["TLSv1.2"],
             region: custom ? undefined : /\.s3\.([a-z0-9-]+)\.amazonaws\.com$/.exec(origin.domainName)?.[1],
             originAccessControlId: origin.originAccessControlId,
@@ -258,5 +349,12 @@ export class CloudFrontDistribution {
 function notModified(viewerHeaders: HeaderList, response: HttpResponse): boolean {
     const ifNoneMatch = headerValue(viewerHeaders, "if-none-match");
     const etag = headerValue(response.headers, "etag");
-    return ifNoneMatch !== undefined && etag !== undefined && ifNoneMatch.split(",").map((t) => t.trim()).includes(etag);
+    return (
+        ifNoneMatch !== undefined &&
+        etag !== undefined &&
+        ifNoneMatch
+            .split(",")
+            .map((t) => t.trim())
+            .includes(etag)
+    );
 }

@@ -49,39 +49,70 @@ function edgeHeaders(headers: HeaderList): EdgeHeaders {
 
 function headerList(headers: EdgeHeaders | undefined): [string, string][] {
     return Object.entries(headers ?? {}).flatMap(([lower, values]) =>
-        (values ?? []).map((v) => [v.key ?? lower, String(v.value)] as [string, string]));
+        (values ?? []).map((v) => [v.key ?? lower, String(v.value)] as [string, string]),
+    );
 }
 
 /** The origin-request event for a request about to go to an origin. */
-export function originRequestEvent(request: OriginRequestParts, origin: OriginTarget, ctx: OriginRequestEventContext): unknown {
-    const originObject = origin.kind === "custom"
-        ? {
-            custom: {
-                customHeaders: {}, domainName: origin.domainName, keepaliveTimeout: 5, path: origin.path, port: origin.port,
-                protocol: origin.protocol, readTimeout: 30, sslProtocols: origin.sslProtocols,
-            },
-        }
-        : { s3: { authMethod: "origin-access-control", customHeaders: {}, domainName: origin.domainName, path: origin.path, region: origin.region } };
+export function originRequestEvent(
+    request: OriginRequestParts,
+    origin: OriginTarget,
+    ctx: OriginRequestEventContext,
+): unknown {
+    const originObject =
+        origin.kind === "custom"
+            ? {
+                  custom: {
+                      customHeaders: {},
+                      domainName: origin.domainName,
+                      keepaliveTimeout: 5,
+                      path: origin.path,
+                      port: origin.port,
+                      protocol: origin.protocol,
+                      readTimeout: 30,
+                      sslProtocols: origin.sslProtocols,
+                  },
+              }
+            : {
+                  s3: {
+                      authMethod: "origin-access-control",
+                      customHeaders: {},
+                      domainName: origin.domainName,
+                      path: origin.path,
+                      region: origin.region,
+                  },
+              };
     return {
-        Records: [{
-            cf: {
-                config: {
-                    distributionDomainName: ctx.distributionDomainName, distributionId: ctx.distributionId,
-                    eventType: "origin-request", requestId: ctx.requestId,
-                },
-                request: {
-                    clientIp: ctx.clientIp,
-                    headers: edgeHeaders(request.headers),
-                    method: request.method,
-                    origin: originObject,
-                    querystring: request.query,
-                    uri: request.uri,
-                    ...(ctx.includeBody && request.body.length > 0
-                        ? { body: { action: "read-only", data: request.body.toString("base64"), encoding: "base64", inputTruncated: false } }
-                        : {}),
+        Records: [
+            {
+                cf: {
+                    config: {
+                        distributionDomainName: ctx.distributionDomainName,
+                        distributionId: ctx.distributionId,
+                        eventType: "origin-request",
+                        requestId: ctx.requestId,
+                    },
+                    request: {
+                        clientIp: ctx.clientIp,
+                        headers: edgeHeaders(request.headers),
+                        method: request.method,
+                        origin: originObject,
+                        querystring: request.query,
+                        uri: request.uri,
+                        ...(ctx.includeBody && request.body.length > 0
+                            ? {
+                                  body: {
+                                      action: "read-only",
+                                      data: request.body.toString("base64"),
+                                      encoding: "base64",
+                                      inputTruncated: false,
+                                  },
+                              }
+                            : {}),
+                    },
                 },
             },
-        }],
+        ],
     };
 }
 
@@ -95,13 +126,20 @@ export type EdgeOutcome =
  * Applies a function's result: a request object (uri, querystring, headers and origin may have
  * changed; the origin path is prepended afterwards) or a generated response (`status` set).
  */
-export function applyOriginRequestResult(before: OriginRequestParts, origin: OriginTarget, result: unknown): EdgeOutcome {
+export function applyOriginRequestResult(
+    before: OriginRequestParts,
+    origin: OriginTarget,
+    result: unknown,
+): EdgeOutcome {
     if (result === null || typeof result !== "object") {
         return { kind: "invalid", reason: `the function returned ${JSON.stringify(result)}` };
     }
     const r = result as Record<string, any>;
     if (r.status !== undefined) {
-        const body = typeof r.body === "string" ? Buffer.from(r.body, r.bodyEncoding === "base64" ? "base64" : "utf8") : Buffer.alloc(0);
+        const body =
+            typeof r.body === "string"
+                ? Buffer.from(r.body, r.bodyEncoding === "base64" ? "base64" : "utf8")
+                : Buffer.alloc(0);
         return { kind: "response", response: { status: Number(r.status), headers: headerList(r.headers), body } };
     }
     if (typeof r.uri !== "string" || !r.uri.startsWith("/")) {
@@ -110,10 +148,21 @@ export function applyOriginRequestResult(before: OriginRequestParts, origin: Ori
     const custom = r.origin?.custom;
     const s3 = r.origin?.s3;
     const next: OriginTarget = custom
-        ? { ...origin, kind: "custom", domainName: String(custom.domainName), path: String(custom.path ?? ""), protocol: custom.protocol ?? origin.protocol, port: Number(custom.port ?? origin.port) }
-        : s3 ? { ...origin, kind: "s3", domainName: String(s3.domainName), path: String(s3.path ?? "") } : origin;
-    const body = r.body?.action === "replace" && typeof r.body.data === "string"
-        ? Buffer.from(r.body.data, r.body.encoding === "base64" ? "base64" : "utf8") : before.body;
+        ? {
+              ...origin,
+              kind: "custom",
+              domainName: String(custom.domainName),
+              path: String(custom.path ?? ""),
+              protocol: custom.protocol ?? origin.protocol,
+              port: Number(custom.port ?? origin.port),
+          }
+        : s3
+          ? { ...origin, kind: "s3", domainName: String(s3.domainName), path: String(s3.path ?? "") }
+          : origin;
+    const body =
+        r.body?.action === "replace" && typeof r.body.data === "string"
+            ? Buffer.from(r.body.data, r.body.encoding === "base64" ? "base64" : "utf8")
+            : before.body;
     return {
         kind: "request",
         request: {

@@ -8,11 +8,13 @@ import type { HttpResponse } from "../http";
 
 /** The explanations CloudFront puts in its error pages. */
 export const CLOUDFRONT_ERRORS = {
-    methodNotAllowed: "This distribution is not configured to allow the HTTP request method that was used for this request. "
-        + "The distribution supports only cachable requests.",
+    methodNotAllowed:
+        "This distribution is not configured to allow the HTTP request method that was used for this request. " +
+        "The distribution supports only cachable requests.",
     getWithBody: "Bad request.",
     functionFailed: "The CloudFront function associated with the CloudFront distribution is invalid or could not run.",
-    lambdaFailed: "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions.",
+    lambdaFailed:
+        "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions.",
     lambdaInvalidResult: "The Lambda function returned an invalid response to CloudFront.",
     originUnreachable: "CloudFront wasn't able to resolve the origin domain name.",
 } as const;
@@ -40,7 +42,11 @@ Request ID: ${cfId}
 </BODY></HTML>`;
     return {
         status,
-        headers: [["Server", "CloudFront"], ["Content-Type", "text/html"], ["X-Cache", "Error from cloudfront"]],
+        headers: [
+            ["Server", "CloudFront"],
+            ["Content-Type", "text/html"],
+            ["X-Cache", "Error from cloudfront"],
+        ],
         body: Buffer.from(html),
     };
 }

@@ -5,7 +5,9 @@
  * read from the graph; a behaviour without a cache policy uses its legacy `forwardedValues`.
  */
 import {
-    MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES, MANAGED_RESPONSE_HEADERS_POLICIES,
+    MANAGED_CACHE_POLICIES,
+    MANAGED_ORIGIN_REQUEST_POLICIES,
+    MANAGED_RESPONSE_HEADERS_POLICIES,
 } from "../../infra/managed-policies";
 import { type CapturedStack, resourcesOfType } from "../graph";
 import { HeaderList, headerValue, headerValues } from "../http";
@@ -52,7 +54,12 @@ export interface BehaviorPolicies {
 
 const NONE: Selection = { behavior: "none", items: [] };
 const ALL: Selection = { behavior: "all", items: [] };
-const NO_ORIGIN_REQUEST_POLICY: OriginRequestSettings = { headers: NONE, cloudFrontHeaders: [], cookies: NONE, queryStrings: NONE };
+const NO_ORIGIN_REQUEST_POLICY: OriginRequestSettings = {
+    headers: NONE,
+    cloudFrontHeaders: [],
+    cookies: NONE,
+    queryStrings: NONE,
+};
 
 /**
  * Managed cache policies. Source: "Use managed cache policies"
@@ -62,10 +69,18 @@ const NO_ORIGIN_REQUEST_POLICY: OriginRequestSettings = { headers: NONE, cloudFr
  */
 const MANAGED_CACHE: Readonly<Record<string, CacheSettings>> = {
     [MANAGED_CACHE_POLICIES.CachingDisabled]: {
-        cachingDisabled: true, headers: NONE, cookies: NONE, queryStrings: NONE, acceptEncoding: { gzip: false, brotli: false },
+        cachingDisabled: true,
+        headers: NONE,
+        cookies: NONE,
+        queryStrings: NONE,
+        acceptEncoding: { gzip: false, brotli: false },
     },
     [MANAGED_CACHE_POLICIES.CachingOptimized]: {
-        cachingDisabled: false, headers: NONE, cookies: NONE, queryStrings: NONE, acceptEncoding: { gzip: true, brotli: true },
+        cachingDisabled: false,
+        headers: NONE,
+        cookies: NONE,
+        queryStrings: NONE,
+        acceptEncoding: { gzip: true, brotli: true },
     },
 };
 
@@ -76,9 +91,17 @@ const MANAGED_CACHE: Readonly<Record<string, CacheSettings>> = {
  * every viewer header but Host, every cookie and query string, and all the CloudFront headers.
  */
 const MANAGED_ORIGIN_REQUEST: Readonly<Record<string, OriginRequestSettings>> = {
-    [MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer]: { headers: ALL, cloudFrontHeaders: [], cookies: ALL, queryStrings: ALL },
+    [MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer]: {
+        headers: ALL,
+        cloudFrontHeaders: [],
+        cookies: ALL,
+        queryStrings: ALL,
+    },
     [MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader]: {
-        headers: { behavior: "allExcept", items: ["host"] }, cloudFrontHeaders: "all", cookies: ALL, queryStrings: ALL,
+        headers: { behavior: "allExcept", items: ["host"] },
+        cloudFrontHeaders: "all",
+        cookies: ALL,
+        queryStrings: ALL,
     },
 };
 
@@ -100,10 +123,15 @@ const MANAGED_RESPONSE_HEADERS: Readonly<Record<string, readonly ResponseHeaderS
 function selection(behavior: string | undefined, items: readonly string[] | undefined, lowerCase: boolean): Selection {
     const names = (items ?? []).map((i) => (lowerCase ? i.toLowerCase() : i));
     switch (behavior) {
-        case "all": case "allViewer": return ALL;
-        case "whitelist": return { behavior: "whitelist", items: names };
-        case "allExcept": return { behavior: "allExcept", items: names };
-        default: return NONE;
+        case "all":
+        case "allViewer":
+            return ALL;
+        case "whitelist":
+            return { behavior: "whitelist", items: names };
+        case "allExcept":
+            return { behavior: "allExcept", items: names };
+        default:
+            return NONE;
     }
 }
 
@@ -111,10 +139,15 @@ function selection(behavior: string | undefined, items: readonly string[] | unde
 function customCacheSettings(inputs: Record<string, any>): CacheSettings {
     const p = inputs.parametersInCacheKeyAndForwardedToOrigin ?? {};
     return {
-        cachingDisabled: (inputs.minTtl ?? 0) === 0 && (inputs.defaultTtl ?? 86400) === 0 && (inputs.maxTtl ?? 31536000) === 0,
+        cachingDisabled:
+            (inputs.minTtl ?? 0) === 0 && (inputs.defaultTtl ?? 86400) === 0 && (inputs.maxTtl ?? 31536000) === 0,
         headers: selection(p.headersConfig?.headerBehavior, p.headersConfig?.headers?.items, true),
         cookies: selection(p.cookiesConfig?.cookieBehavior, p.cookiesConfig?.cookies?.items, false),
-        queryStrings: selection(p.queryStringsConfig?.queryStringBehavior, p.queryStringsConfig?.queryStrings?.items, false),
+        queryStrings: selection(
+            p.queryStringsConfig?.queryStringBehavior,
+            p.queryStringsConfig?.queryStrings?.items,
+            false,
+        ),
         acceptEncoding: { gzip: p.enableAcceptEncodingGzip === true, brotli: p.enableAcceptEncodingBrotli === true },
     };
 }
@@ -125,11 +158,24 @@ function customOriginRequestSettings(inputs: Record<string, any>): OriginRequest
     const items: string[] = (inputs.headersConfig?.headers?.items ?? []).map((h: string) => h.toLowerCase());
     const isCloudFront = (h: string) => h.startsWith("cloudfront-");
     return {
-        headers: headerBehavior === "allViewerAndWhitelistCloudFront" ? ALL
-            : selection(headerBehavior, headerBehavior === "whitelist" ? items.filter((h) => !isCloudFront(h)) : items, true),
-        cloudFrontHeaders: headerBehavior === "allViewerAndWhitelistCloudFront" || headerBehavior === "whitelist" ? items.filter(isCloudFront) : [],
+        headers:
+            headerBehavior === "allViewerAndWhitelistCloudFront"
+                ? ALL
+                : selection(
+                      headerBehavior,
+                      headerBehavior === "whitelist" ? items.filter((h) => !isCloudFront(h)) : items,
+                      true,
+                  ),
+        cloudFrontHeaders:
+            headerBehavior === "allViewerAndWhitelistCloudFront" || headerBehavior === "whitelist"
+                ? items.filter(isCloudFront)
+                : [],
         cookies: selection(inputs.cookiesConfig?.cookieBehavior, inputs.cookiesConfig?.cookies?.items, false),
-        queryStrings: selection(inputs.queryStringsConfig?.queryStringBehavior, inputs.queryStringsConfig?.queryStrings?.items, false),
+        queryStrings: selection(
+            inputs.queryStringsConfig?.queryStringBehavior,
+            inputs.queryStringsConfig?.queryStrings?.items,
+            false,
+        ),
     };
 }
 
@@ -140,11 +186,18 @@ function customOriginRequestSettings(inputs: Record<string, any>): OriginRequest
 function legacySettings(behavior: CacheBehavior): BehaviorPolicies {
     const fv = behavior.forwardedValues ?? {};
     const headers = (fv.headers ?? []).map((h) => h.toLowerCase());
-    const cookies = fv.cookies?.forward === "all" ? ALL : fv.cookies?.forward === "whitelist"
-        ? { behavior: "whitelist" as const, items: fv.cookies.whitelistedNames ?? [] } : NONE;
+    const cookies =
+        fv.cookies?.forward === "all"
+            ? ALL
+            : fv.cookies?.forward === "whitelist"
+              ? { behavior: "whitelist" as const, items: fv.cookies.whitelistedNames ?? [] }
+              : NONE;
     return {
         cache: {
-            cachingDisabled: (behavior.minTtl ?? 0) === 0 && (behavior.defaultTtl ?? 86400) === 0 && (behavior.maxTtl ?? 31536000) === 0,
+            cachingDisabled:
+                (behavior.minTtl ?? 0) === 0 &&
+                (behavior.defaultTtl ?? 86400) === 0 &&
+                (behavior.maxTtl ?? 31536000) === 0,
             headers: headers.includes("*") ? ALL : selection("whitelist", headers, true),
             cookies,
             queryStrings: fv.queryString ? ALL : NONE,
@@ -159,7 +212,11 @@ function legacySettings(behavior: CacheBehavior): BehaviorPolicies {
  * Resolves a behaviour's policy ids: managed ids to their documented settings, other ids to the
  * graph's policy resources. An id that is neither fails, as CloudFront refuses the distribution.
  */
-export function resolvePolicies(stack: CapturedStack, behavior: CacheBehavior, warn: (message: string) => void): BehaviorPolicies {
+export function resolvePolicies(
+    stack: CapturedStack,
+    behavior: CacheBehavior,
+    warn: (message: string) => void,
+): BehaviorPolicies {
     const byId = (type: string, id: string) => resourcesOfType(stack, type).find((r) => r.id === id);
     const responseHeaders = responseHeadersSettings(stack, behavior.responseHeadersPolicyId, warn);
     if (behavior.cachePolicyId === undefined) {
@@ -168,23 +225,33 @@ export function resolvePolicies(stack: CapturedStack, behavior: CacheBehavior, w
     const customCache = byId(TYPES.cachePolicy, behavior.cachePolicyId);
     const cache = MANAGED_CACHE[behavior.cachePolicyId] ?? (customCache && customCacheSettings(customCache.state));
     if (cache === undefined) {
-        throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": cache policy ${behavior.cachePolicyId} is neither a managed policy `
-            + "the local stack knows nor a CachePolicy in the program");
+        throw new Error(
+            `Behaviour "${behavior.pathPattern ?? "*"}": cache policy ${behavior.cachePolicyId} is neither a managed policy ` +
+                "the local stack knows nor a CachePolicy in the program",
+        );
     }
     let originRequest = NO_ORIGIN_REQUEST_POLICY;
     if (behavior.originRequestPolicyId !== undefined) {
         const custom = byId(TYPES.originRequestPolicy, behavior.originRequestPolicyId);
-        const found = MANAGED_ORIGIN_REQUEST[behavior.originRequestPolicyId] ?? (custom && customOriginRequestSettings(custom.state));
+        const found =
+            MANAGED_ORIGIN_REQUEST[behavior.originRequestPolicyId] ??
+            (custom && customOriginRequestSettings(custom.state));
         if (found === undefined) {
-            throw new Error(`Behaviour "${behavior.pathPattern ?? "*"}": origin request policy ${behavior.originRequestPolicyId} is neither `
-                + "a managed policy the local stack knows nor an OriginRequestPolicy in the program");
+            throw new Error(
+                `Behaviour "${behavior.pathPattern ?? "*"}": origin request policy ${behavior.originRequestPolicyId} is neither ` +
+                    "a managed policy the local stack knows nor an OriginRequestPolicy in the program",
+            );
         }
         originRequest = found;
     }
     return { cache, originRequest, responseHeaders };
 }
 
-function responseHeadersSettings(stack: CapturedStack, id: string | undefined, warn: (message: string) => void): readonly ResponseHeaderSetting[] {
+function responseHeadersSettings(
+    stack: CapturedStack,
+    id: string | undefined,
+    warn: (message: string) => void,
+): readonly ResponseHeaderSetting[] {
     if (id === undefined) {
         return [];
     }
@@ -194,20 +261,30 @@ function responseHeadersSettings(stack: CapturedStack, id: string | undefined, w
     }
     const custom = resourcesOfType(stack, TYPES.responseHeadersPolicy).find((r) => r.id === id);
     if (!custom) {
-        throw new Error(`Response headers policy ${id} is neither a managed policy the local stack knows nor a ResponseHeadersPolicy in the program`);
+        throw new Error(
+            `Response headers policy ${id} is neither a managed policy the local stack knows nor a ResponseHeadersPolicy in the program`,
+        );
     }
     // Custom headers are the common case; CORS and security settings of a custom policy are not emulated.
     warn(`Response headers policy ${custom.name}: only its customHeadersConfig is emulated`);
-    return (custom.state.customHeadersConfig?.items ?? []).map((i: any) => ({ name: i.header, value: i.value, override: i.override === true }));
+    return (custom.state.customHeadersConfig?.items ?? []).map((i: any) => ({
+        name: i.header,
+        value: i.value,
+        override: i.override === true,
+    }));
 }
 
 /** Whether a selection covers a name (header names lower-case). */
 export function selects(selection: Selection, name: string): boolean {
     switch (selection.behavior) {
-        case "all": return true;
-        case "whitelist": return selection.items.includes(name);
-        case "allExcept": return !selection.items.includes(name);
-        default: return false;
+        case "all":
+            return true;
+        case "whitelist":
+            return selection.items.includes(name);
+        case "allExcept":
+            return !selection.items.includes(name);
+        default:
+            return false;
     }
 }
 
@@ -221,7 +298,11 @@ export function selects(selection: Selection, name: string): boolean {
  * Developer Guide's "HTTP request headers and CloudFront behavior (custom and Amazon S3 origins)"
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#request-custom-headers-behavior).
  */
-export function authorizationForwarded(policies: BehaviorPolicies, method: string, cachedMethods: readonly string[]): boolean {
+export function authorizationForwarded(
+    policies: BehaviorPolicies,
+    method: string,
+    cachedMethods: readonly string[],
+): boolean {
     if (selects(policies.cache.headers, "authorization")) {
         return true;
     }
@@ -230,15 +311,33 @@ export function authorizationForwarded(policies: BehaviorPolicies, method: strin
         return true;
     }
     const m = method.toUpperCase();
-    const strippedOn = ["GET", "HEAD", ...(cachedMethods.map((c) => c.toUpperCase()).includes("OPTIONS") ? ["OPTIONS"] : [])];
+    const strippedOn = [
+        "GET",
+        "HEAD",
+        ...(cachedMethods.map((c) => c.toUpperCase()).includes("OPTIONS") ? ["OPTIONS"] : []),
+    ];
     return !strippedOn.includes(m);
 }
 
 /** Headers a viewer cannot pass through CloudFront, or that CloudFront sets itself. */
 const NEVER_FORWARDED = new Set([
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
-    "transfer-encoding", "upgrade", "expect", "via", "x-amz-cf-id", "x-amz-cf-pop", "x-cache", "x-real-ip",
-    "x-forwarded-for", "content-length",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "expect",
+    "via",
+    "x-amz-cf-id",
+    "x-amz-cf-pop",
+    "x-cache",
+    "x-real-ip",
+    "x-forwarded-for",
+    "content-length",
 ]);
 
 /** Headers with their own rule in {@link originRequestHeaders}. */
@@ -282,7 +381,11 @@ export interface OriginHeaderContext {
  * becomes the origin's domain name unless it is forwarded; User-Agent becomes `Amazon CloudFront`
  * unless forwarded; CloudFront adds Via, X-Forwarded-For (the viewer's IP appended) and X-Amz-Cf-Id.
  */
-export function originRequestHeaders(viewerHeaders: HeaderList, policies: BehaviorPolicies, ctx: OriginHeaderContext): HeaderList {
+export function originRequestHeaders(
+    viewerHeaders: HeaderList,
+    policies: BehaviorPolicies,
+    ctx: OriginHeaderContext,
+): HeaderList {
     const { cache, originRequest } = policies;
     const included = (name: string) => selects(cache.headers, name) || selects(originRequest.headers, name);
     const out: [string, string][] = [];
@@ -291,7 +394,12 @@ export function originRequestHeaders(viewerHeaders: HeaderList, policies: Behavi
     out.push(["Host", included("host") && host !== undefined ? host : ctx.originDomainName]);
     for (const [name, value] of viewerHeaders) {
         const lower = name.toLowerCase();
-        if (NEVER_FORWARDED.has(lower) || SPECIAL.has(lower) || lower.startsWith("cloudfront-") || lower.startsWith("x-edge-")) {
+        if (
+            NEVER_FORWARDED.has(lower) ||
+            SPECIAL.has(lower) ||
+            lower.startsWith("cloudfront-") ||
+            lower.startsWith("x-edge-")
+        ) {
             continue;
         }
         if (included(lower)) {
@@ -306,8 +414,17 @@ export function originRequestHeaders(viewerHeaders: HeaderList, policies: Behavi
     if (cookie !== undefined) {
         out.push(["Cookie", cookie]);
     }
-    out.push(["User-Agent", included("user-agent") ? headerValue(viewerHeaders, "user-agent") ?? "Amazon CloudFront" : "Amazon CloudFront"]);
-    const acceptEncoding = originAcceptEncoding(headerValue(viewerHeaders, "accept-encoding"), included("accept-encoding"), cache);
+    out.push([
+        "User-Agent",
+        included("user-agent")
+            ? (headerValue(viewerHeaders, "user-agent") ?? "Amazon CloudFront")
+            : "Amazon CloudFront",
+    ]);
+    const acceptEncoding = originAcceptEncoding(
+        headerValue(viewerHeaders, "accept-encoding"),
+        included("accept-encoding"),
+        cache,
+    );
     if (acceptEncoding !== undefined) {
         out.push(["Accept-Encoding", acceptEncoding]);
     }
@@ -325,7 +442,10 @@ export function originRequestHeaders(viewerHeaders: HeaderList, policies: Behavi
 
 /** The Cookie header the origin gets: the cookies any of the selections include. */
 function cookieHeader(viewerHeaders: HeaderList, selections: readonly Selection[]): string | undefined {
-    const pairs = headerValues(viewerHeaders, "cookie").flatMap((v) => v.split(";")).map((c) => c.trim()).filter((c) => c !== "");
+    const pairs = headerValues(viewerHeaders, "cookie")
+        .flatMap((v) => v.split(";"))
+        .map((c) => c.trim())
+        .filter((c) => c !== "");
     const kept = pairs.filter((pair) => selections.some((s) => selects(s, pair.split("=")[0])));
     return kept.length > 0 ? kept.join("; ") : undefined;
 }
@@ -334,14 +454,19 @@ function cookieHeader(viewerHeaders: HeaderList, selections: readonly Selection[
  * Accept-Encoding at the origin: the viewer's own when a policy forwards it, else CloudFront's
  * normalized `gzip` / `br,gzip` when the cache policy enables compression support, else none.
  */
-function originAcceptEncoding(viewerValue: string | undefined, forwarded: boolean, cache: CacheSettings): string | undefined {
+function originAcceptEncoding(
+    viewerValue: string | undefined,
+    forwarded: boolean,
+    cache: CacheSettings,
+): string | undefined {
     if (viewerValue === undefined) {
         return undefined;
     }
     if (forwarded) {
         return viewerValue;
     }
-    const accepts = (coding: string) => viewerValue.split(",").some((c) => c.trim().split(";")[0].toLowerCase() === coding);
+    const accepts = (coding: string) =>
+        viewerValue.split(",").some((c) => c.trim().split(";")[0].toLowerCase() === coding);
     const codings = [
         ...(cache.acceptEncoding.brotli && accepts("br") ? ["br"] : []),
         ...(cache.acceptEncoding.gzip && accepts("gzip") ? ["gzip"] : []),
@@ -355,10 +480,13 @@ export function originQueryString(query: string, policies: BehaviorPolicies): st
         return "";
     }
     const selections = [policies.cache.queryStrings, policies.originRequest.queryStrings];
-    return query.split("&").filter((pair) => {
-        const name = decodeQueryComponent(pair.split("=")[0]);
-        return selections.some((s) => selects(s, name));
-    }).join("&");
+    return query
+        .split("&")
+        .filter((pair) => {
+            const name = decodeQueryComponent(pair.split("=")[0]);
+            return selections.some((s) => selects(s, name));
+        })
+        .join("&");
 }
 
 function decodeQueryComponent(text: string): string {

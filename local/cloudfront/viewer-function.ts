@@ -61,7 +61,10 @@ function group(pairs: readonly (readonly [string, string])[]): Record<string, Fu
 
 function ungroup(values: Record<string, FunctionValue> | undefined): [string, string][] {
     return Object.entries(values ?? {}).flatMap(([name, v]) =>
-        (v.multiValue && v.multiValue.length > 0 ? v.multiValue : [v]).map((m) => [name, String(m.value)] as [string, string]));
+        (v.multiValue && v.multiValue.length > 0 ? v.multiValue : [v]).map(
+            (m) => [name, String(m.value)] as [string, string],
+        ),
+    );
 }
 
 /**
@@ -69,15 +72,32 @@ function ungroup(values: Record<string, FunctionValue> | undefined): [string, st
  * and is not among `headers`; query string names and values stay as the viewer encoded them.
  */
 export function functionRequest(request: ViewerRequestParts): FunctionRequest {
-    const headers = request.headers.filter(([n]) => n.toLowerCase() !== "cookie").map(([n, v]) => [n.toLowerCase(), v] as const);
-    const cookies = request.headers.filter(([n]) => n.toLowerCase() === "cookie")
-        .flatMap(([, v]) => v.split(";")).map((c) => c.trim()).filter((c) => c !== "")
-        .map((c) => { const i = c.indexOf("="); return i === -1 ? [c, ""] as const : [c.slice(0, i), c.slice(i + 1)] as const; });
-    const query = request.query === "" ? [] : request.query.split("&").map((pair) => {
-        const i = pair.indexOf("=");
-        return i === -1 ? [pair, ""] as const : [pair.slice(0, i), pair.slice(i + 1)] as const;
-    });
-    return { method: request.method, uri: request.path, querystring: group(query), headers: group(headers), cookies: group(cookies) };
+    const headers = request.headers
+        .filter(([n]) => n.toLowerCase() !== "cookie")
+        .map(([n, v]) => [n.toLowerCase(), v] as const);
+    const cookies = request.headers
+        .filter(([n]) => n.toLowerCase() === "cookie")
+        .flatMap(([, v]) => v.split(";"))
+        .map((c) => c.trim())
+        .filter((c) => c !== "")
+        .map((c) => {
+            const i = c.indexOf("=");
+            return i === -1 ? ([c, ""] as const) : ([c.slice(0, i), c.slice(i + 1)] as const);
+        });
+    const query =
+        request.query === ""
+            ? []
+            : request.query.split("&").map((pair) => {
+                  const i = pair.indexOf("=");
+                  return i === -1 ? ([pair, ""] as const) : ([pair.slice(0, i), pair.slice(i + 1)] as const);
+              });
+    return {
+        method: request.method,
+        uri: request.path,
+        querystring: group(query),
+        headers: group(headers),
+        cookies: group(cookies),
+    };
 }
 
 /** The request CloudFront goes on with after the function returned `returned`. */
@@ -87,8 +107,13 @@ export function requestFromFunction(method: string, returned: FunctionRequest): 
         // The function cannot change the method (the event structure page says so).
         method,
         path: returned.uri,
-        query: ungroup(returned.querystring).map(([n, v]) => (v === "" ? n : `${n}=${v}`)).join("&"),
-        headers: [...ungroup(returned.headers), ...(cookies.length > 0 ? [["cookie", cookies.join("; ")] as [string, string]] : [])],
+        query: ungroup(returned.querystring)
+            .map(([n, v]) => (v === "" ? n : `${n}=${v}`))
+            .join("&"),
+        headers: [
+            ...ungroup(returned.headers),
+            ...(cookies.length > 0 ? [["cookie", cookies.join("; ")] as [string, string]] : []),
+        ],
     };
 }
 
@@ -100,18 +125,24 @@ export function responseFromFunction(returned: any): HttpResponse {
         headers.push(["set-cookie", `${name}=${cookie.value}${attributes}`]);
     }
     const body = returned.body;
-    const bytes = body === undefined ? Buffer.alloc(0)
-        : typeof body === "string" ? Buffer.from(body)
-            : Buffer.from(String(body.data ?? ""), body.encoding === "base64" ? "base64" : "utf8");
+    const bytes =
+        body === undefined
+            ? Buffer.alloc(0)
+            : typeof body === "string"
+              ? Buffer.from(body)
+              : Buffer.from(String(body.data ?? ""), body.encoding === "base64" ? "base64" : "utf8");
     return { status: Number(returned.statusCode), headers, body: bytes };
 }
 
 /** The modules cloudfront-js-2.0 lets a function `require`. */
 function functionRequire(name: string): unknown {
     switch (name) {
-        case "crypto": return crypto;
-        case "querystring": return querystring;
-        default: throw new Error(`Cannot find module '${name}' (the local stack provides crypto and querystring only)`);
+        case "crypto":
+            return crypto;
+        case "querystring":
+            return querystring;
+        default:
+            throw new Error(`Cannot find module '${name}' (the local stack provides crypto and querystring only)`);
     }
 }
 
@@ -123,7 +154,11 @@ const FUNCTION_TIMEOUT_MS = 1000;
  * does not load, throws, times out or returns neither a request nor a response: CloudFront then
  * answers 503 itself.
  */
-export async function runViewerRequestFunction(code: string, event: FunctionEvent, log: (line: string) => void): Promise<FunctionOutcome> {
+export async function runViewerRequestFunction(
+    code: string,
+    event: FunctionEvent,
+    log: (line: string) => void,
+): Promise<FunctionOutcome> {
     const context = vm.createContext({
         console: { log: (...args: unknown[]) => log(args.map(String).join(" ")) },
         require: functionRequire,

@@ -59,7 +59,10 @@ export function parse(query: string): ParsedQuery {
     if (query === "") {
         return result;
     }
-    for (const pair of query.split("&").slice(0, MAX_KEYS).filter((piece) => piece !== "")) {
+    for (const pair of query
+        .split("&")
+        .slice(0, MAX_KEYS)
+        .filter((piece) => piece !== "")) {
         const eq = pair.indexOf("=");
         const key = decodeComponent(eq < 0 ? pair : pair.slice(0, eq));
         const value = eq < 0 ? "" : decodeComponent(pair.slice(eq + 1));

@@ -53,7 +53,7 @@ function configProblems(value: unknown): string[] {
         check(isNonEmptyString(signing.host), "signing.host");
         check(isPathPrefix(signing.pathPrefix), 'signing.pathPrefix ("" or a path like "/prod/api")');
         check(isNonEmptyString(signing.region), "signing.region");
-        check(signing.service === "execute-api", "signing.service (\"execute-api\")");
+        check(signing.service === "execute-api", 'signing.service ("execute-api")');
     } else {
         check(false, "signing");
     }

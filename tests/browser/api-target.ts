@@ -11,7 +11,12 @@ import type { LocalStack } from "../../local/server";
 export interface SiteConfig {
     readonly apiPath: string;
     readonly region: string;
-    readonly signing: { readonly host: string; readonly pathPrefix: string; readonly region: string; readonly service: string };
+    readonly signing: {
+        readonly host: string;
+        readonly pathPrefix: string;
+        readonly region: string;
+        readonly service: string;
+    };
     readonly local: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 

@@ -29,7 +29,9 @@ export async function openConsole(page: Page, siteUrl: string, path = "/"): Prom
         throw new Error(`GET ${path} answered ${response?.status()}: ${await response?.text()}`);
     }
     await page.waitForSelector('body[data-ready="true"], #config-error:not([hidden])', { state: "attached" });
-    const configError = await page.locator("#config-error").evaluate((e) => ((e as HTMLElement).hidden ? "" : e.textContent ?? ""));
+    const configError = await page
+        .locator("#config-error")
+        .evaluate((e) => ((e as HTMLElement).hidden ? "" : (e.textContent ?? "")));
     if (configError !== "") {
         throw new Error(`the console did not start: ${configError}`);
     }
@@ -49,7 +51,9 @@ export async function shownResult(page: Page, id: CallId): Promise<ShownResult> 
 }
 
 async function settled(page: Page, id: CallId): Promise<ShownResult> {
-    await page.waitForSelector(`#result-${id}[data-state="done"], #result-${id}[data-state="error"]`, { state: "attached" });
+    await page.waitForSelector(`#result-${id}[data-state="done"], #result-${id}[data-state="error"]`, {
+        state: "attached",
+    });
     return shownResult(page, id);
 }
 
@@ -75,6 +79,8 @@ export function jsonOf(result: ShownResult): any {
     try {
         return JSON.parse(result.text);
     } catch {
-        throw new Error(`expected a JSON body, the page shows (state ${result.state}, status ${result.status}):\n${result.text}`);
+        throw new Error(
+            `expected a JSON body, the page shows (state ${result.state}, status ${result.status}):\n${result.text}`,
+        );
     }
 }

@@ -23,10 +23,18 @@ export interface PageFetchResult {
  */
 export function fetchFromPage(page: Page, request: PageFetchRequest): Promise<PageFetchResult> {
     // An arrow with no named inner functions: tsx's name helpers would not exist inside the page.
-    return page.evaluate(async ({ url, method, headers, body }) => {
-        const started = performance.now();
-        const response = await fetch(url, { method, headers, body, cache: "no-store" });
-        const text = await response.text();
-        return { status: response.status, contentType: response.headers.get("content-type"), body: text, ms: performance.now() - started };
-    }, { url: request.url, method: request.method ?? "GET", headers: { ...request.headers }, body: request.body });
+    return page.evaluate(
+        async ({ url, method, headers, body }) => {
+            const started = performance.now();
+            const response = await fetch(url, { method, headers, body, cache: "no-store" });
+            const text = await response.text();
+            return {
+                status: response.status,
+                contentType: response.headers.get("content-type"),
+                body: text,
+                ms: performance.now() - started,
+            };
+        },
+        { url: request.url, method: request.method ?? "GET", headers: { ...request.headers }, body: request.body },
+    );
 }

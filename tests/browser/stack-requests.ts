@@ -19,7 +19,10 @@ export function pathOf(request: RecordedRequest): string {
 }
 
 /** The CORS preflights among `requests`, optionally on one listener only. */
-export function preflights(requests: readonly RecordedRequest[], listener?: RecordedRequest["listener"]): RecordedRequest[] {
+export function preflights(
+    requests: readonly RecordedRequest[],
+    listener?: RecordedRequest["listener"],
+): RecordedRequest[] {
     return requests.filter((r) => r.method === "OPTIONS" && (listener === undefined || r.listener === listener));
 }
 
