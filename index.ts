@@ -4,8 +4,8 @@ import { Api } from "./infra/api";
 import { ApiCustomDomain } from "./infra/api-custom-domain";
 import { readStackConfig } from "./infra/config";
 import { EdgePathRewriter } from "./infra/edge-path-rewriter";
-import { frontendConfig as buildFrontendConfig } from "./infra/frontend-config";
-import { apiBasePath, apiOriginPath } from "./infra/paths";
+import { frontendConfig as buildFrontendConfig } from "./core/frontend-config";
+import { apiBasePath, apiOriginPath } from "./core/paths";
 import { SiteDistribution } from "./infra/site-distribution";
 import { TokenAuthorizer } from "./infra/token-authorizer";
 
@@ -14,8 +14,10 @@ const config = readStackConfig();
 
 // 2. The API and its authorizer. Routes live under apiPath unless the edge rewriter strips it.
 const authorizer = new TokenAuthorizer("authorizer", { resultTtlInSeconds: config.authorizerCacheTtl });
+const basePath = apiBasePath(config.apiPath, config.pathRewriter);
+const originPath = apiOriginPath(config.proxyMode, config.stageName, config.customDomain?.basePath);
 const api = new Api("api", {
-    basePath: apiBasePath(config.apiPath, config.pathRewriter),
+    basePath,
     stageName: config.stageName,
     authorizer,
 });
@@ -39,18 +41,16 @@ const frontend = apiHost.apply((host) =>
     buildFrontendConfig({
         apiPath: config.apiPath,
         region: config.region,
-        proxyMode: config.proxyMode,
-        pathRewriter: config.pathRewriter,
-        stageName: config.stageName,
-        basePath: config.customDomain?.basePath,
         apiHost: host,
+        apiOriginPath: originPath,
+        apiBasePath: basePath,
     }),
 );
 const site = new SiteDistribution("site", {
     apiPath: config.apiPath,
     apiOrigin: {
         domainName: apiHost,
-        originPath: apiOriginPath(config.proxyMode, config.stageName, config.customDomain?.basePath),
+        originPath,
     },
     edgeRewriterArn: rewriter?.qualifiedArn,
     priceClass: config.priceClass,

@@ -4,7 +4,7 @@
  * emulated API Gateway), so the only difference is whether the browser must preflight.
  */
 import type { Browser, Page } from "playwright-core";
-import { signingPathFor } from "../infra/paths";
+import { signingPathFor } from "../core/paths";
 import { startLocalStack, type LocalStack } from "../local/server";
 import { type ApiTarget, apiTargetOf, directPathFor, directUrlFor } from "../tests/browser/api-target";
 import { openConsole } from "../tests/browser/console-page";

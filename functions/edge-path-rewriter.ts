@@ -1,7 +1,7 @@
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
 
 /**
- * Removes the behaviour prefix from a viewer path: `/api/x` -> `/x`, `/api` and `/api/` -> `/`.
+ * Removes the behavior prefix from a viewer path: `/api/x` -> `/x`, `/api` and `/api/` -> `/`.
  * A path that is not under the prefix (`/apix`) is returned unchanged. The path stays encoded as
  * CloudFront delivered it: decoding here would change what API Gateway sees and signs.
  */

@@ -1,5 +1,5 @@
 /**
- * CloudFront Function (cloudfront-js-2.0, viewer request) on the S3 default behaviour only: a
+ * CloudFront Function (cloudfront-js-2.0, viewer request) on the S3 default behavior only: a
  * deep link such as `/orders/42` has no object in the bucket, so it is served `/index.html`.
  * Distribution-wide custom error responses would do the same but also turn the API's 403/404
  * into 200 HTML. A path whose last segment has a dot names a file and is left alone, so a

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleLambda, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { LAMBDA_RUNTIME } from "../core/lambda";
+import { bundleLambda, lambdaArchive } from "./bundle";
 import { DEFAULTS } from "./config";
 import { lambdaExecutionRole, LAMBDA_PRINCIPALS } from "./iam";
 import { TokenAuthorizer } from "./token-authorizer";
@@ -50,7 +51,7 @@ export function hostOf(url: string): string {
 
 export interface ApiArgs {
     /**
-     * The path every route lives under. Equal to the CloudFront behaviour prefix when CloudFront
+     * The path every route lives under. Equal to the CloudFront behavior prefix when CloudFront
      * forwards the full path; empty when an edge rewriter strips the prefix.
      * @example "/api"
      */

@@ -1,12 +1,10 @@
 import * as esbuild from "esbuild";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_NODE_TARGET } from "../core/lambda";
 
 /** Where the handlers' sources live. */
 export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
-
-/** The Node.js runtime of every Lambda function, Lambda@Edge included. */
-export const LAMBDA_RUNTIME = "nodejs22.x";
 
 /**
  * Bundles a handler module (or inline module source) into one CommonJS file for Lambda.
@@ -28,7 +26,7 @@ export function bundleLambda(source: { entry: string } | { contents: string }): 
         write: false,
         platform: "node",
         format: "cjs",
-        target: "node22",
+        target: LAMBDA_NODE_TARGET,
         // The runtime ships the AWS SDK; nothing here needs it, and bundling it would bloat the zip.
         external: ["@aws-sdk/*"],
         legalComments: "none",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PathRewriter, ProxyMode } from "./paths";
+import { PathRewriter, ProxyMode } from "../core/paths";
 
 /** The project's config namespace: keys are `same-origin:<key>`. */
 export const CONFIG_NAMESPACE = "same-origin";
@@ -121,7 +121,7 @@ function validateApiPath(value: string | undefined, problems: string[]): string 
         problems.push(
             `${key("apiPath")} is ${show(value)}; it must be a path with a leading slash, no trailing ` +
                 `slash and no wildcard, made of letters, digits and . _ - (e.g. "/api" or "/v1/api"); ` +
-                `CloudFront serves it as the behaviour "<apiPath>/*" and "/" would capture the whole site. ` +
+                `CloudFront serves it as the behavior "<apiPath>/*" and "/" would capture the whole site. ` +
                 `Fix: pulumi config set ${key("apiPath")} /api`,
         );
     }

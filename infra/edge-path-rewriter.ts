@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleLambda, factoryEntry, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { EDGE_REGION } from "../core/cloudfront";
+import { LAMBDA_RUNTIME } from "../core/lambda";
+import { bundleLambda, factoryEntry, lambdaArchive } from "./bundle";
 import { EDGE_LAMBDA_PRINCIPALS, lambdaExecutionRole } from "./iam";
-
-/** Lambda@Edge functions must live in us-east-1; CloudFront replicates them from there. */
-export const EDGE_REGION = "us-east-1";
 
 /** The edge bundle's entry: Lambda@Edge has no environment variables, so the prefix is compiled in. */
 export function edgeRewriterEntry(prefix: string): string {
@@ -13,14 +12,14 @@ export function edgeRewriterEntry(prefix: string): string {
 
 export interface EdgePathRewriterArgs {
     /**
-     * The behaviour prefix to strip from the viewer path before the request reaches API Gateway.
+     * The behavior prefix to strip from the viewer path before the request reaches API Gateway.
      * @example "/api"
      */
     readonly prefix: string;
 }
 
 /**
- * A Lambda@Edge origin-request function that strips the API behaviour's prefix, so the API's
+ * A Lambda@Edge origin-request function that strips the API behavior's prefix, so the API's
  * routes can live at its root. Created in us-east-1 and published: CloudFront associates a
  * numbered version (the qualified ARN), never `$LATEST`.
  *

@@ -3,17 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SiteFile } from "../site/build";
 import { bundleCloudFrontFunction } from "./bundle";
 import { PriceClass } from "./config";
-import {
-    ALL_METHODS,
-    MANAGED_CACHE_POLICIES,
-    MANAGED_ORIGIN_REQUEST_POLICIES,
-    MANAGED_RESPONSE_HEADERS_POLICIES,
-    READ_METHODS,
-} from "./managed-policies";
-import { behaviourPathPattern } from "./paths";
-
-/** The object the SPA reads its runtime config from. */
-export const CONFIG_KEY = "config.json";
+import { ALL_METHODS, CLOUDFRONT_FUNCTION_RUNTIME, READ_METHODS } from "../core/cloudfront";
+import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES, RESPONSE_HEADERS_POLICIES } from "../core/cloudfront-policies";
+import { CONFIG_KEY } from "../core/frontend-config";
+import { behaviorPathPattern } from "../core/paths";
 
 /** Origin ids inside the distribution. */
 export const SITE_ORIGIN_ID = "site";
@@ -27,7 +20,7 @@ export interface ApiOrigin {
 }
 
 /**
- * The API behaviour: every method, nothing cached, every viewer header but Host forwarded. With
+ * The API behavior: every method, nothing cached, every viewer header but Host forwarded. With
  * caching disabled and `AllViewerExceptHostHeader`, the Authorization header reaches API Gateway
  * (it cannot be listed in an origin request policy), while CloudFront sends the origin's own
  * domain as Host, which API Gateway requires. HTTPS only: a redirect would drop a POST's body.
@@ -37,13 +30,13 @@ export function apiCacheBehavior(
     edgeRewriterArn?: pulumi.Input<string>,
 ): aws.types.input.cloudfront.DistributionOrderedCacheBehavior {
     return {
-        pathPattern: behaviourPathPattern(apiPath),
+        pathPattern: behaviorPathPattern(apiPath),
         targetOriginId: API_ORIGIN_ID,
         viewerProtocolPolicy: "https-only",
-        allowedMethods: ALL_METHODS,
-        cachedMethods: READ_METHODS,
-        cachePolicyId: MANAGED_CACHE_POLICIES.CachingDisabled,
-        originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
+        allowedMethods: [...ALL_METHODS],
+        cachedMethods: [...READ_METHODS],
+        cachePolicyId: CACHE_POLICIES.CachingDisabled.id,
+        originRequestPolicyId: ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id,
         compress: false,
         lambdaFunctionAssociations:
             edgeRewriterArn === undefined
@@ -77,17 +70,17 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
 
 export interface SiteDistributionArgs {
     /**
-     * The API behaviour's prefix; the behaviour is `<apiPath>/*`.
+     * The API behavior's prefix; the behavior is `<apiPath>/*`.
      * @example "/api"
      */
     readonly apiPath: string;
     /**
-     * Where the API behaviour sends requests.
+     * Where the API behavior sends requests.
      * @example { domainName: api.executeApiHost, originPath: "/prod" }
      */
     readonly apiOrigin: ApiOrigin;
     /**
-     * A Lambda@Edge version ARN to run on origin requests of the API behaviour.
+     * A Lambda@Edge version ARN to run on origin requests of the API behavior.
      * @default none
      * @example rewriter.qualifiedArn
      */
@@ -136,7 +129,7 @@ export class SiteDistribution extends pulumi.ComponentResource {
         const spaRewrite = new aws.cloudfront.Function(
             `${name}-spa-rewrite`,
             {
-                runtime: "cloudfront-js-2.0",
+                runtime: CLOUDFRONT_FUNCTION_RUNTIME,
                 comment: "same-origin: serve index.html for SPA deep links",
                 code: bundleCloudFrontFunction("spa-rewrite.ts"),
                 publish: true,
@@ -174,11 +167,11 @@ export class SiteDistribution extends pulumi.ComponentResource {
                 defaultCacheBehavior: {
                     targetOriginId: SITE_ORIGIN_ID,
                     viewerProtocolPolicy: "redirect-to-https",
-                    allowedMethods: READ_METHODS,
-                    cachedMethods: READ_METHODS,
+                    allowedMethods: [...READ_METHODS],
+                    cachedMethods: [...READ_METHODS],
                     compress: true,
-                    cachePolicyId: MANAGED_CACHE_POLICIES.CachingOptimized,
-                    responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy,
+                    cachePolicyId: CACHE_POLICIES.CachingOptimized.id,
+                    responseHeadersPolicyId: RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy.id,
                     functionAssociations: [{ eventType: "viewer-request", functionArn: spaRewrite.arn }],
                 },
                 orderedCacheBehaviors: [apiCacheBehavior(args.apiPath, args.edgeRewriterArn)],

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleLambda, factoryEntry, lambdaArchive, LAMBDA_RUNTIME } from "./bundle";
+import { LAMBDA_RUNTIME } from "../core/lambda";
+import { bundleLambda, factoryEntry, lambdaArchive } from "./bundle";
 import { DEFAULTS } from "./config";
 import { lambdaExecutionRole, LAMBDA_PRINCIPALS } from "./iam";
 

@@ -7,9 +7,10 @@
  * configuration (see the fidelity warnings).
  */
 import type { ApiGateway } from "./apigateway/gateway";
-import { type CapturedStack, resourcesOfType } from "./graph";
+import { type CapturedStack } from "../capture/capture";
+import { resourcesOfType, basePathMappingsOf, executeApiHost, stackRegion, theDistribution } from "../capture/lookups";
 import { HeaderList, headerValue, HttpRequest, HttpResponse } from "./http";
-import { basePathMappingsOf, executeApiHost, stackRegion, theDistribution, TYPES } from "./topology";
+import { TYPES } from "../capture/types";
 
 /** Headers a browser may always send cross-origin here: JSON, bearer tokens and SigV4 (plus whatever a preflight asks for). */
 const CORS_ALLOW_HEADERS = [

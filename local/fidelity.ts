@@ -2,12 +2,11 @@
  * What the local stack cannot do the way AWS does, stated up front: the general limits of running
  * in one process on plain HTTP, and the specific parts of this graph that are served differently.
  */
-import { type CapturedStack, resourcesOfType } from "./graph";
-import { theDistribution, TYPES } from "./topology";
+import { CLOUDFRONT_FUNCTION_MAX_BYTES } from "../core/cloudfront";
+import { type CapturedStack } from "../capture/capture";
+import { resourcesOfType, theDistribution } from "../capture/lookups";
+import { TYPES } from "../capture/types";
 import type { CacheBehavior } from "./cloudfront/behaviors";
-
-/** CloudFront Functions may be at most 10 KB (CloudFront quotas, "Quotas on CloudFront Functions"). */
-const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
 
 const GENERAL = [
     "No TLS: both listeners speak plain HTTP on 127.0.0.1, and origins are called in-process, so no certificate or SNI check " +
@@ -49,24 +48,22 @@ export function fidelityWarnings(stack: CapturedStack): string[] {
         const pattern = behavior.pathPattern ?? "*";
         if (behavior.viewerProtocolPolicy === "https-only") {
             warnings.push(
-                `Behaviour "${pattern}" is https-only: CloudFront would answer 403 to these plain-HTTP requests.`,
+                `Behavior "${pattern}" is https-only: CloudFront would answer 403 to these plain-HTTP requests.`,
             );
         } else if (behavior.viewerProtocolPolicy === "redirect-to-https") {
-            warnings.push(
-                `Behaviour "${pattern}" redirects HTTP to HTTPS on CloudFront; locally it serves plain HTTP.`,
-            );
+            warnings.push(`Behavior "${pattern}" redirects HTTP to HTTPS on CloudFront; locally it serves plain HTTP.`);
         }
         for (const association of behavior.lambdaFunctionAssociations ?? []) {
             if (association.eventType !== "origin-request") {
                 warnings.push(
-                    `Behaviour "${pattern}": the ${association.eventType} Lambda@Edge trigger is not emulated (only origin-request is).`,
+                    `Behavior "${pattern}": the ${association.eventType} Lambda@Edge trigger is not emulated (only origin-request is).`,
                 );
             }
         }
         for (const association of behavior.functionAssociations ?? []) {
             if (association.eventType !== "viewer-request") {
                 warnings.push(
-                    `Behaviour "${pattern}": the ${association.eventType} CloudFront Function is not emulated (only viewer-request is).`,
+                    `Behavior "${pattern}": the ${association.eventType} CloudFront Function is not emulated (only viewer-request is).`,
                 );
             }
         }

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { CapturedAsset, CapturedResource } from "./graph";
+import type { CapturedAsset, CapturedResource } from "../capture/capture";
 import { requestId } from "./http";
 
 /** What an invocation produced: the JSON result, or the error Lambda reports. */

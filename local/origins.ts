@@ -3,13 +3,14 @@
  * (its regional endpoint) or to API Gateway (an execute-api host or a custom domain); anything else
  * does not resolve, as a misspelt origin would not on AWS.
  */
-import { CONFIG_KEY } from "../infra/site-distribution";
+import { CONFIG_KEY } from "../core/frontend-config";
 import { ApiGateway, LOCAL_CREDENTIALS } from "./apigateway/gateway";
 import type { OriginFetch } from "./cloudfront/distribution";
-import { type CapturedStack, resourcesOfType } from "./graph";
+import { type CapturedStack } from "../capture/capture";
+import { resourcesOfType, bucketByRegionalDomain, theDistribution } from "../capture/lookups";
 import { headerValue, HttpResponse, withoutHeaders } from "./http";
 import { S3Bucket, S3Caller } from "./s3";
-import { bucketByRegionalDomain, theDistribution, TYPES } from "./topology";
+import { TYPES } from "../capture/types";
 
 /**
  * `/config.json` with the `local` field the SPA reads to prefill its IAM credentials. The object's

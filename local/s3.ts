@@ -10,10 +10,11 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { type CapturedResource, type CapturedStack, resourcesOfType } from "./graph";
+import { type CapturedResource, type CapturedStack } from "../capture/capture";
+import { resourcesOfType, bucketObjects, bucketPolicies } from "../capture/lookups";
 import { HttpRequest, HttpResponse, requestId } from "./http";
 import { evaluatePolicy, PolicyRequest } from "./iam-policy";
-import { bucketObjects, bucketPolicies, TYPES } from "./topology";
+import { TYPES } from "../capture/types";
 
 /** Who asks S3: CloudFront with OAC (signed, with the distribution's ARN) or anonymous. */
 export type S3Caller =

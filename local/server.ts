@@ -9,7 +9,7 @@ import { ApiGateway } from "./apigateway/gateway";
 import { CloudFrontDistribution } from "./cloudfront/distribution";
 import { directEndpoint } from "./direct-endpoint";
 import { fidelityWarnings } from "./fidelity";
-import { captureStack, CapturedStack } from "./graph";
+import { captureStack, CapturedStack } from "../capture/capture";
 import { HttpRequest, HttpResponse, splitTarget } from "./http";
 import { LambdaRuntime } from "./lambda-runtime";
 import { originFetcher } from "./origins";

@@ -1,10 +1,20 @@
 /**
- * Reading a CloudFront distribution the way the rules need it: its behaviours, the origins each
+ * Reading a CloudFront distribution the way the rules need it: its behaviors, the origins each
  * one sends requests to, and which viewer headers reach the cache key or the origin. Works on the
  * props the analyzer hands over, resource inputs or a stack's outputs, which use the same names.
  */
-import { MANAGED_CACHE_POLICY_KEYS, MANAGED_ORIGIN_REQUEST_FORWARDING } from "./managed-policies";
-import { includesHeader, isSet } from "./props";
+import {
+    type CachePolicyProps as CoreCachePolicyProps,
+    CacheSettings,
+    cacheSettingsOf,
+    legacyCacheSettingsOf,
+    managedCachePolicy,
+    managedOriginRequestPolicy,
+    type OriginRequestPolicyProps as CoreOriginRequestPolicyProps,
+    originRequestSettingsOf,
+    selects,
+} from "../core/cloudfront-policies";
+import { isSet } from "./props";
 
 /** The fields of a Lambda@Edge association the rules read. */
 export interface LambdaAssociationProps {
@@ -12,8 +22,8 @@ export interface LambdaAssociationProps {
     readonly lambdaArn: string;
 }
 
-/** The fields of a cache behaviour (default or ordered) the rules read. */
-export interface CacheBehaviourProps {
+/** The fields of a cache behavior (default or ordered) the rules read. */
+export interface CacheBehaviorProps {
     readonly pathPattern?: string;
     readonly targetOriginId: string;
     readonly viewerProtocolPolicy: string;
@@ -42,8 +52,8 @@ export interface DistributionProps {
         readonly originId: string;
         readonly members: readonly { readonly originId: string }[];
     }[];
-    readonly defaultCacheBehavior: CacheBehaviourProps;
-    readonly orderedCacheBehaviors?: readonly CacheBehaviourProps[];
+    readonly defaultCacheBehavior: CacheBehaviorProps;
+    readonly orderedCacheBehaviors?: readonly CacheBehaviorProps[];
     readonly customErrorResponses?: readonly {
         readonly errorCode: number;
         readonly responseCode?: number;
@@ -56,12 +66,12 @@ export interface DistributionProps {
     };
 }
 
-/** A behaviour with a label for messages and the origins it sends requests to. */
-export interface Behaviour {
-    /** `the default behaviour` or `behaviour "/api/*"`. */
+/** A behavior with a label for messages and the origins it sends requests to. */
+export interface Behavior {
+    /** `the default behavior` or `behavior "/api/*"`. */
     readonly label: string;
-    readonly props: CacheBehaviourProps;
-    /** One origin, or the members of the origin group the behaviour targets. */
+    readonly props: CacheBehaviorProps;
+    /** One origin, or the members of the origin group the behavior targets. */
     readonly origins: readonly OriginProps[];
 }
 
@@ -81,51 +91,38 @@ function targetOrigins(distribution: DistributionProps, targetOriginId: string):
     return group ? group.members.flatMap((m) => byId(m.originId)) : byId(targetOriginId);
 }
 
-/** Every behaviour of the distribution: the default one, then the ordered ones in their order. */
-export function behavioursOf(distribution: DistributionProps): Behaviour[] {
-    const describe = (props: CacheBehaviourProps, label: string): Behaviour => ({
+/** Every behavior of the distribution: the default one, then the ordered ones in their order. */
+export function behaviorsOf(distribution: DistributionProps): Behavior[] {
+    const describe = (props: CacheBehaviorProps, label: string): Behavior => ({
         label,
         props,
         origins: targetOrigins(distribution, props.targetOriginId),
     });
     return [
-        describe(distribution.defaultCacheBehavior, "the default behaviour"),
-        ...(distribution.orderedCacheBehaviors ?? []).map((b) => describe(b, `behaviour "${b.pathPattern}"`)),
+        describe(distribution.defaultCacheBehavior, "the default behavior"),
+        ...(distribution.orderedCacheBehaviors ?? []).map((b) => describe(b, `behavior "${b.pathPattern}"`)),
     ];
 }
 
-/** An API behaviour sends requests to a custom origin (API Gateway here). */
-export function isApiBehaviour(behaviour: Behaviour): boolean {
-    return behaviour.origins.some(isCustomOrigin);
+/** An API behavior sends requests to a custom origin (API Gateway here). */
+export function isApiBehavior(behavior: Behavior): boolean {
+    return behavior.origins.some(isCustomOrigin);
 }
 
-export function apiBehavioursOf(distribution: DistributionProps): Behaviour[] {
-    return behavioursOf(distribution).filter(isApiBehaviour);
+export function apiBehaviorsOf(distribution: DistributionProps): Behavior[] {
+    return behaviorsOf(distribution).filter(isApiBehavior);
 }
 
-/** The fields of an `aws.cloudfront.CachePolicy` the rules read. */
-export interface CachePolicyProps {
+/** An `aws.cloudfront.CachePolicy` of the stack, as the rules read it. */
+export interface CachePolicyProps extends CoreCachePolicyProps {
     readonly id: string;
     readonly name: string;
-    readonly minTtl?: number;
-    readonly defaultTtl?: number;
-    readonly maxTtl?: number;
-    readonly parametersInCacheKeyAndForwardedToOrigin: {
-        readonly headersConfig: {
-            readonly headerBehavior?: string;
-            readonly headers?: { readonly items?: readonly string[] };
-        };
-    };
 }
 
-/** The fields of an `aws.cloudfront.OriginRequestPolicy` the rules read. */
-export interface OriginRequestPolicyProps {
+/** An `aws.cloudfront.OriginRequestPolicy` of the stack, as the rules read it. */
+export interface OriginRequestPolicyProps extends CoreOriginRequestPolicyProps {
     readonly id: string;
     readonly name: string;
-    readonly headersConfig: {
-        readonly headerBehavior?: string;
-        readonly headers?: { readonly items?: readonly string[] };
-    };
 }
 
 /** The cache and origin request policies declared in the stack, by id. */
@@ -142,7 +139,7 @@ export interface HeaderSelection {
     readonly includes: (header: string) => boolean;
 }
 
-/** How a behaviour caches: whether at all, and which viewer headers are in its cache key. */
+/** How a behavior caches: whether at all, and which viewer headers are in its cache key. */
 export interface CacheKey extends HeaderSelection {
     readonly caches: boolean;
 }
@@ -156,94 +153,55 @@ export function isUnverifiable<T extends object>(value: T | Unverifiable): value
     return "unverifiable" in value;
 }
 
-/**
- * CloudFront's TTL defaults, used for a cache policy or a legacy behaviour that leaves a TTL out
- * (CloudFront API reference: DefaultTTL 86400 s, MaxTTL 31536000 s, MinTTL 0).
- */
-const DEFAULT_TTLS = { minTtl: 0, defaultTtl: 86_400, maxTtl: 31_536_000 } as const;
+const cacheKey = (source: string, settings: CacheSettings): CacheKey => ({
+    source,
+    caches: !settings.cachingDisabled,
+    includes: (header) => selects(settings.headers, header),
+});
 
-/** Caching happens unless every TTL is 0: a positive max TTL alone lets origin headers cache. */
-function cachesWith(ttls: {
-    readonly minTtl?: number;
-    readonly defaultTtl?: number;
-    readonly maxTtl?: number;
-}): boolean {
-    return (
-        (ttls.minTtl ?? DEFAULT_TTLS.minTtl) > 0 ||
-        (ttls.defaultTtl ?? DEFAULT_TTLS.defaultTtl) > 0 ||
-        (ttls.maxTtl ?? DEFAULT_TTLS.maxTtl) > 0
-    );
-}
-
-/** The headers of a whitelist-style `headersConfig`, or of legacy `forwardedValues` ("*" is all). */
-function listedHeaders(source: string, headers: readonly string[] | undefined): HeaderSelection {
-    return { source, includes: (header) => includesHeader(headers, "*") || includesHeader(headers, header) };
-}
-
-/** The cache key of a behaviour: its cache policy (managed or in the stack), or its legacy settings. */
-export function cacheKeyOf(behaviour: CacheBehaviourProps, catalog: PolicyCatalog): CacheKey | Unverifiable {
-    const id = behaviour.cachePolicyId;
+/** The cache key of a behavior: its cache policy (managed or in the stack), or its legacy settings. */
+export function cacheKeyOf(behavior: CacheBehaviorProps, catalog: PolicyCatalog): CacheKey | Unverifiable {
+    const id = behavior.cachePolicyId;
     if (id === undefined || id === "") {
-        return {
-            ...listedHeaders("legacy forwardedValues headers", behaviour.forwardedValues?.headers),
-            caches: cachesWith(behaviour),
-        };
+        return cacheKey("legacy forwardedValues headers", legacyCacheSettingsOf(behavior));
     }
-    const managed = MANAGED_CACHE_POLICY_KEYS.get(id);
+    const managed = managedCachePolicy(id);
     if (managed) {
-        return { ...listedHeaders(`managed cache policy ${managed.name}`, managed.keyHeaders), caches: managed.caches };
+        return cacheKey(`managed cache policy ${managed.name}`, managed.settings);
     }
     const custom = catalog.cachePolicies.get(id);
     if (custom) {
-        const { headersConfig } = custom.parametersInCacheKeyAndForwardedToOrigin;
-        const headers = headersConfig.headerBehavior === "whitelist" ? headersConfig.headers?.items : [];
-        return { ...listedHeaders(`cache policy "${custom.name}"`, headers), caches: cachesWith(custom) };
+        return cacheKey(`cache policy "${custom.name}"`, cacheSettingsOf(custom));
     }
     return {
         unverifiable: `cache policy ${id} is neither a managed policy this pack knows nor an aws.cloudfront.CachePolicy in this stack`,
     };
 }
 
-/** Which viewer headers an origin request policy (custom) forwards, by its `headerBehavior`. */
-function originRequestHeaders(policy: OriginRequestPolicyProps): HeaderSelection {
-    const source = `origin request policy "${policy.name}"`;
-    const items = policy.headersConfig.headers?.items;
-    switch (policy.headersConfig.headerBehavior) {
-        case "whitelist":
-            return listedHeaders(source, items);
-        case "allViewer":
-        case "allViewerAndWhitelistCloudFront":
-            return { source, includes: () => true };
-        case "allExcept":
-            return { source, includes: (header) => !includesHeader(items, header) };
-        default:
-            return { source, includes: () => false };
-    }
-}
-
 /**
- * The viewer headers a behaviour's origin request policy adds to what reaches the origin (the cache
+ * The viewer headers a behavior's origin request policy adds to what reaches the origin (the cache
  * key's headers reach it too). No policy adds none.
  */
 export function originRequestHeadersOf(
-    behaviour: CacheBehaviourProps,
+    behavior: CacheBehaviorProps,
     catalog: PolicyCatalog,
 ): HeaderSelection | Unverifiable {
-    const id = behaviour.originRequestPolicyId;
+    const id = behavior.originRequestPolicyId;
     if (id === undefined || id === "") {
         return { source: "no origin request policy", includes: () => false };
     }
-    const managed = MANAGED_ORIGIN_REQUEST_FORWARDING.get(id);
-    if (managed) {
-        return { source: `managed origin request policy ${managed.name}`, includes: managed.forwards };
-    }
+    const managed = managedOriginRequestPolicy(id);
     const custom = catalog.originRequestPolicies.get(id);
-    if (custom) {
-        return originRequestHeaders(custom);
+    const settings = managed?.settings ?? (custom && originRequestSettingsOf(custom));
+    if (settings === undefined) {
+        return {
+            unverifiable:
+                `origin request policy ${id} is neither a managed policy this pack knows nor an ` +
+                `aws.cloudfront.OriginRequestPolicy in this stack`,
+        };
     }
     return {
-        unverifiable:
-            `origin request policy ${id} is neither a managed policy this pack knows nor an ` +
-            `aws.cloudfront.OriginRequestPolicy in this stack`,
+        source: managed ? `managed origin request policy ${managed.name}` : `origin request policy "${custom!.name}"`,
+        includes: (header) => selects(settings.headers, header),
     };
 }

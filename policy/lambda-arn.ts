@@ -18,7 +18,7 @@ export function parseLambdaArn(arn: string): LambdaArn | undefined {
     return { functionArn: match[1], region: match[2], qualifier: match[3] };
 }
 
-/** A published version: CloudFront associates only numbered versions with a behaviour. */
+/** A published version: CloudFront associates only numbered versions with a behavior. */
 export function isVersionNumber(qualifier: string | undefined): boolean {
     return qualifier !== undefined && /^[0-9]+$/.test(qualifier);
 }

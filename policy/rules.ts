@@ -18,15 +18,16 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 // The region the program creates its edge function in, so the rules and the program cannot disagree.
-import { EDGE_REGION } from "../infra/edge-path-rewriter";
+import { EDGE_REGION } from "../core/cloudfront";
+import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
 import { CLOUDFRONT_SERVICE_PRINCIPAL, policyStatements, statementProblem } from "./bucket-policy";
 import {
-    apiBehavioursOf,
-    Behaviour,
-    behavioursOf,
+    apiBehaviorsOf,
+    Behavior,
+    behaviorsOf,
     cacheKeyOf,
     DistributionProps,
-    isApiBehaviour,
+    isApiBehavior,
     isS3Origin,
     isUnverifiable,
     OriginProps,
@@ -34,12 +35,17 @@ import {
     PolicyCatalog,
 } from "./cloudfront";
 import { isVersionNumber, parseLambdaArn } from "./lambda-arn";
-import { RECOMMENDED_API_POLICIES } from "./managed-policies";
 import { asList, isSet } from "./props";
 import { ofType, policyCatalog } from "./stack";
 
 /** The oldest CloudFront viewer security policy accepted with a custom certificate. */
 export const MINIMUM_VIEWER_SECURITY_POLICY = "TLSv1.2_2021";
+
+/** The managed policies an API behavior should use, for the fix in a message. */
+const RECOMMENDED_API_POLICIES = {
+    cachePolicy: `${CACHE_POLICIES.CachingDisabled.name} (${CACHE_POLICIES.CachingDisabled.id})`,
+    originRequestPolicy: `${ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.name} (${ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id})`,
+} as const;
 
 /** Reports a violation of the resource being checked. */
 type Report = (message: string) => void;
@@ -188,11 +194,11 @@ export const s3OriginBucketPrivate: StackValidationPolicy = {
 // ---------------------------------------------------------------------------------------------
 
 function checkViewerHttps(distribution: DistributionProps, report: Report): void {
-    for (const behaviour of behavioursOf(distribution)) {
-        if (behaviour.props.viewerProtocolPolicy === "allow-all") {
+    for (const behavior of behaviorsOf(distribution)) {
+        if (behavior.props.viewerProtocolPolicy === "allow-all") {
             report(
-                `${behaviour.label} has viewerProtocolPolicy "allow-all", so viewers may send requests, tokens and ` +
-                    `Authorization headers over plain HTTP. Fix: set viewerProtocolPolicy to "https-only" on API behaviours ` +
+                `${behavior.label} has viewerProtocolPolicy "allow-all", so viewers may send requests, tokens and ` +
+                    `Authorization headers over plain HTTP. Fix: set viewerProtocolPolicy to "https-only" on API behaviors ` +
                     `(a redirect would drop a POST's body) and "redirect-to-https" on the site's.`,
             );
         }
@@ -201,7 +207,7 @@ function checkViewerHttps(distribution: DistributionProps, report: Report): void
 
 export const viewerHttpsOnly = distributionPolicy(
     "viewer-https-only",
-    "No behaviour serves viewers over plain HTTP (viewerProtocolPolicy allow-all).",
+    "No behavior serves viewers over plain HTTP (viewerProtocolPolicy allow-all).",
     checkViewerHttps,
 );
 
@@ -261,19 +267,19 @@ export const apiOriginHttpsOnly = distributionPolicy(
 );
 
 // ---------------------------------------------------------------------------------------------
-// API behaviours: what reaches API Gateway, and what is cached.
+// API behaviors: what reaches API Gateway, and what is cached.
 // ---------------------------------------------------------------------------------------------
 
-/** Runs a check on every API behaviour of every distribution, with the stack's policy catalog. */
-function forEachApiBehaviour(
+/** Runs a check on every API behavior of every distribution, with the stack's policy catalog. */
+function forEachApiBehavior(
     resources: readonly PolicyResource[],
     reportViolation: ReportViolation,
-    check: (behaviour: Behaviour, catalog: PolicyCatalog, report: Report) => void,
+    check: (behavior: Behavior, catalog: PolicyCatalog, report: Report) => void,
 ): void {
     const catalog = policyCatalog(resources);
     for (const { distribution, report } of distributionsIn(resources, reportViolation)) {
-        for (const behaviour of apiBehavioursOf(distribution)) {
-            check(behaviour, catalog, (message) => report(message));
+        for (const behavior of apiBehaviorsOf(distribution)) {
+            check(behavior, catalog, (message) => report(message));
         }
     }
 }
@@ -283,30 +289,30 @@ const HOST_FIX =
     `(CloudFront then sends the origin's own domain as Host), and keep Host out of the cache policy and any legacy ` +
     `forwardedValues headers.`;
 
-function checkHostNotForwarded(behaviour: Behaviour, catalog: PolicyCatalog, report: Report): void {
-    const cacheKey = cacheKeyOf(behaviour.props, catalog);
-    const originRequest = originRequestHeadersOf(behaviour.props, catalog);
+function checkHostNotForwarded(behavior: Behavior, catalog: PolicyCatalog, report: Report): void {
+    const cacheKey = cacheKeyOf(behavior.props, catalog);
+    const originRequest = originRequestHeadersOf(behavior.props, catalog);
     for (const selection of [cacheKey, originRequest]) {
         if (isUnverifiable(selection)) {
             report(
-                `API ${behaviour.label}: ${selection.unverifiable}, so whether it forwards the viewer's Host header ` +
+                `API ${behavior.label}: ${selection.unverifiable}, so whether it forwards the viewer's Host header ` +
                     `cannot be checked. ${HOST_FIX}`,
             );
         } else if (selection.includes("host")) {
             report(
-                `API ${behaviour.label} forwards the viewer's Host header (${selection.source}); API Gateway refuses ` +
+                `API ${behavior.label} forwards the viewer's Host header (${selection.source}); API Gateway refuses ` +
                     `requests whose Host is not its own (403). ${HOST_FIX}`,
             );
         }
     }
 }
 
-export const apiBehaviourNoHostHeader: StackValidationPolicy = {
-    name: "api-behaviour-no-host-header",
-    description: "API behaviours never forward the viewer's Host header to API Gateway.",
+export const apiBehaviorNoHostHeader: StackValidationPolicy = {
+    name: "api-behavior-no-host-header",
+    description: "API behaviors never forward the viewer's Host header to API Gateway.",
     enforcementLevel: "mandatory",
     validateStack: ({ resources }, reportViolation) =>
-        forEachApiBehaviour(resources, reportViolation, checkHostNotForwarded),
+        forEachApiBehavior(resources, reportViolation, checkHostNotForwarded),
 };
 
 const AUTHORIZATION_FIX =
@@ -314,33 +320,33 @@ const AUTHORIZATION_FIX =
     `and forward Authorization with ${RECOMMENDED_API_POLICIES.originRequestPolicy}, or, to cache, put Authorization in ` +
     `the cache policy's key (headersConfig { headerBehavior: "whitelist", headers: { items: ["Authorization"] } }).`;
 
-function checkAuthorizationInCacheKey(behaviour: Behaviour, catalog: PolicyCatalog, report: Report): void {
-    const cacheKey = cacheKeyOf(behaviour.props, catalog);
+function checkAuthorizationInCacheKey(behavior: Behavior, catalog: PolicyCatalog, report: Report): void {
+    const cacheKey = cacheKeyOf(behavior.props, catalog);
     if (isUnverifiable(cacheKey)) {
         report(
-            `API ${behaviour.label}: ${cacheKey.unverifiable}, so whether it caches responses without keying them on ` +
+            `API ${behavior.label}: ${cacheKey.unverifiable}, so whether it caches responses without keying them on ` +
                 `Authorization cannot be checked. ${AUTHORIZATION_FIX}`,
         );
     } else if (cacheKey.caches && !cacheKey.includes("authorization")) {
         report(
-            `API ${behaviour.label} caches responses (${cacheKey.source}) but its cache key lacks the Authorization ` +
+            `API ${behavior.label} caches responses (${cacheKey.source}) but its cache key lacks the Authorization ` +
                 `header, so one user's response can be served to another. ${AUTHORIZATION_FIX}`,
         );
     }
 }
 
-export const apiBehaviourAuthorizationInCacheKey: StackValidationPolicy = {
-    name: "api-behaviour-authorization-in-cache-key",
-    description: "An API behaviour that caches keys its cache on the Authorization header.",
+export const apiBehaviorAuthorizationInCacheKey: StackValidationPolicy = {
+    name: "api-behavior-authorization-in-cache-key",
+    description: "An API behavior that caches keys its cache on the Authorization header.",
     enforcementLevel: "mandatory",
     validateStack: ({ resources }, reportViolation) =>
-        forEachApiBehaviour(resources, reportViolation, checkAuthorizationInCacheKey),
+        forEachApiBehavior(resources, reportViolation, checkAuthorizationInCacheKey),
 };
 
 const SPA_FALLBACK_CODES = [403, 404];
 
 function checkNoSpaErrorFallback(distribution: DistributionProps, report: Report): void {
-    const api = behavioursOf(distribution).find(isApiBehaviour);
+    const api = behaviorsOf(distribution).find(isApiBehavior);
     if (api === undefined) {
         return;
     }
@@ -348,9 +354,9 @@ function checkNoSpaErrorFallback(distribution: DistributionProps, report: Report
         if (SPA_FALLBACK_CODES.includes(Number(response.errorCode)) && Number(response.responseCode) === 200) {
             report(
                 `customErrorResponses maps ${response.errorCode} to 200 ${response.responsePagePath ?? ""}, and custom ` +
-                    `error responses apply to every behaviour: API ${api.label} would answer its 403s and 404s with an HTML ` +
+                    `error responses apply to every behavior: API ${api.label} would answer its 403s and 404s with an HTML ` +
                     `page and status 200. Fix: remove that custom error response and serve SPA deep links with a ` +
-                    `viewer-request CloudFront Function on the default behaviour (functions/spa-rewrite.ts).`,
+                    `viewer-request CloudFront Function on the default behavior (functions/spa-rewrite.ts).`,
             );
         }
     }
@@ -366,10 +372,10 @@ export const noSpaErrorFallbackWithApi = distributionPolicy(
 // Lambda@Edge.
 // ---------------------------------------------------------------------------------------------
 
-/** Every Lambda@Edge association of the distribution, with the behaviour it sits on. */
+/** Every Lambda@Edge association of the distribution, with the behavior it sits on. */
 function edgeAssociations(distribution: DistributionProps) {
-    return behavioursOf(distribution).flatMap((behaviour) =>
-        (behaviour.props.lambdaFunctionAssociations ?? []).map((association) => ({ behaviour, association })),
+    return behaviorsOf(distribution).flatMap((behavior) =>
+        (behavior.props.lambdaFunctionAssociations ?? []).map((association) => ({ behavior, association })),
     );
 }
 
@@ -378,8 +384,8 @@ const EDGE_VERSION_FIX =
     `qualifiedArn (…:function:<name>:<version>).`;
 
 function checkEdgeArns(distribution: DistributionProps, report: Report): void {
-    for (const { behaviour, association } of edgeAssociations(distribution)) {
-        const where = `${behaviour.label} (${association.eventType})`;
+    for (const { behavior, association } of edgeAssociations(distribution)) {
+        const where = `${behavior.label} (${association.eventType})`;
         const arn = parseLambdaArn(association.lambdaArn);
         if (arn === undefined) {
             report(
@@ -411,18 +417,18 @@ export const lambdaEdgeVersionedArn = distributionPolicy(
 
 export const lambdaEdgeFunctionPublished: StackValidationPolicy = {
     name: "lambda-edge-function-published",
-    description: `Functions associated with a behaviour (Lambda@Edge) are created in ${EDGE_REGION} with publish: true.`,
+    description: `Functions associated with a behavior (Lambda@Edge) are created in ${EDGE_REGION} with publish: true.`,
     enforcementLevel: "mandatory",
     validateStack: ({ resources }, reportViolation) => {
         const functions = ofType(resources, aws.lambda.Function);
         for (const { distribution, report } of distributionsIn(resources, reportViolation)) {
-            for (const { behaviour, association } of edgeAssociations(distribution)) {
+            for (const { behavior, association } of edgeAssociations(distribution)) {
                 const arn = parseLambdaArn(association.lambdaArn);
                 const fn = functions.find(({ props }) => props.arn === arn?.functionArn);
                 if (fn === undefined) {
                     continue;
                 }
-                const where = `function "${fn.resource.name}" (Lambda@Edge on ${behaviour.label})`;
+                const where = `function "${fn.resource.name}" (Lambda@Edge on ${behavior.label})`;
                 const region = fn.props.region ?? parseLambdaArn(fn.props.arn)?.region;
                 if (region !== EDGE_REGION) {
                     report(
@@ -518,8 +524,8 @@ export const policies = [
     viewerHttpsOnly,
     viewerTlsMinimum,
     apiOriginHttpsOnly,
-    apiBehaviourNoHostHeader,
-    apiBehaviourAuthorizationInCacheKey,
+    apiBehaviorNoHostHeader,
+    apiBehaviorAuthorizationInCacheKey,
     noSpaErrorFallbackWithApi,
     lambdaEdgeVersionedArn,
     lambdaEdgeFunctionPublished,

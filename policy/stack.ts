@@ -1,6 +1,6 @@
 /**
  * Looking resources up across a stack, for the stack validation policies: by type, and the
- * CloudFront policies a behaviour may reference by id.
+ * CloudFront policies a behavior may reference by id.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";

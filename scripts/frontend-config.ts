@@ -8,7 +8,7 @@
  * `pulumi` CLI is on PATH. When the CLI is there but fails (not logged in, another backend, no such
  * stack), the script exits non-zero with the CLI's error and writes nothing: a file of placeholder
  * values would look like a deployed stack's. The offline graph (the program run under mocks with
- * `Pulumi.<stack>.yaml`, local/graph.ts; its ids and hosts are the mock's placeholders) is used only
+ * `Pulumi.<stack>.yaml`, capture/capture.ts; its ids and hosts are the mock's placeholders) is used only
  * when the CLI is not on PATH or when `--offline` is given. stderr says which source was used.
  */
 import { spawnSync } from "node:child_process";
@@ -139,7 +139,7 @@ function readStackOutputs(pulumi: string, stack: string): { readonly json: strin
 
 /** The frontendConfig of the offline graph. Loaded lazily: it runs the whole program under mocks. */
 async function offlineFrontendConfig(stack: string): Promise<unknown> {
-    const { captureStack } = await import("../local/graph");
+    const { captureStack } = await import("../capture/capture");
     const captured = await captureStack({ stack });
     return captured.outputs.frontendConfig;
 }
@@ -162,7 +162,7 @@ export async function readFrontendConfig(
         return validateFrontendConfig(extractFrontendConfig(outputs.json));
     }
     log(
-        `frontend-config: ${source.reason}; using the offline graph of Pulumi.${stack}.yaml (local/graph.ts). ` +
+        `frontend-config: ${source.reason}; using the offline graph of Pulumi.${stack}.yaml (capture/capture.ts). ` +
             "Its ids and hosts are the mock's placeholders, not a deployed stack's.",
     );
     return validateFrontendConfig(await offlineFrontendConfig(stack));

@@ -3,17 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE, PRICE_CLASSES } from "../infra/config";
-import {
-    captureStack,
-    CapturedStack,
-    onlyResourceOfType,
-    ProgramError,
-    PROJECT_DIR,
-    readStackFile,
-    resolveConfig,
-    resourcesOfType,
-} from "../local/graph";
-import { evaluatePolicies } from "../policy/evaluate";
+import { captureStack, CapturedStack, ProgramError } from "../capture/capture";
+import { onlyResourceOfType, resourcesOfType } from "../capture/lookups";
+import { PROJECT_DIR, readStackFile, resolveConfig } from "../capture/stack-config";
+import { evaluatePolicies } from "./support/policy-harness";
 import { policies } from "../policy/rules";
 
 /** The deployed environments: a stack file each, previewed and deployed by the workflows. */

@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { captureStack, PROJECT_DIR } from "../local/graph";
+import { captureStack } from "../capture/capture";
+import { PROJECT_DIR } from "../capture/stack-config";
 import {
     chooseSource,
     extractFrontendConfig,
@@ -40,11 +41,11 @@ function executable(dir: string, name: string, body: string): string {
  * A fake `pulumi` that records its arguments next to itself, then either prints stack outputs
  * as `pulumi stack output --json` does or fails as it does for a stack it cannot reach.
  */
-function fakePulumi(dir: string, behaviour: { outputs: object } | { failure: string }): string {
+function fakePulumi(dir: string, behavior: { outputs: object } | { failure: string }): string {
     const body =
-        "outputs" in behaviour
-            ? `cat <<'JSON'\n${JSON.stringify(behaviour.outputs, null, 2)}\nJSON\n`
-            : `cat >&2 <<'ERROR'\n${behaviour.failure}\nERROR\nexit 255\n`;
+        "outputs" in behavior
+            ? `cat <<'JSON'\n${JSON.stringify(behavior.outputs, null, 2)}\nJSON\n`
+            : `cat >&2 <<'ERROR'\n${behavior.failure}\nERROR\nexit 255\n`;
     return executable(dir, "pulumi", `#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\n${body}`);
 }
 

@@ -1,26 +1,22 @@
+import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
 import { strict as assert } from "node:assert";
 import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
 import { tokenAuthorizerEntry } from "../infra/token-authorizer";
-import { EDGE_REGION, edgeRewriterEntry } from "../infra/edge-path-rewriter";
-import { FrontendConfig } from "../infra/frontend-config";
-import {
-    ALL_METHODS,
-    MANAGED_CACHE_POLICIES,
-    MANAGED_ORIGIN_REQUEST_POLICIES,
-    READ_METHODS,
-} from "../infra/managed-policies";
+import { EDGE_REGION } from "../core/cloudfront";
+import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
+import { FrontendConfig } from "../core/frontend-config";
+import { ALL_METHODS, READ_METHODS } from "../core/cloudfront";
 import { buildSite } from "../site/build";
 import {
     CapturedAsset,
     CapturedResource,
     CapturedStack,
     captureStack,
-    onlyResourceOfType,
     ProgramError,
-    resourcesOfType,
     UNKNOWN,
-} from "../local/graph";
-import { TYPES as T } from "../local/topology";
+} from "../capture/capture";
+import { onlyResourceOfType, resourcesOfType } from "../capture/lookups";
+import { TYPES as T } from "../capture/types";
 
 const CUSTOM_DOMAIN = JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" });
 const GIVEN_CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab";
@@ -258,7 +254,7 @@ for (const scenario of SCENARIOS) {
                 assert.equal(site.customOriginConfig, undefined);
             });
 
-            it("sends the API behaviour to the right origin and origin path", () => {
+            it("sends the API behavior to the right origin and origin path", () => {
                 const api = distribution.inputs.origins.find((o: any) => o.originId === "api");
                 assert.equal(api.originPath, scenario.originPath);
                 assert.deepEqual(api.customOriginConfig, {
@@ -280,24 +276,21 @@ for (const scenario of SCENARIOS) {
                 assert.equal(distribution.inputs.origins.length, 2);
             });
 
-            it("declares the API behaviour: pattern, all methods, no caching, no Host, HTTPS only", () => {
+            it("declares the API behavior: pattern, all methods, no caching, no Host, HTTPS only", () => {
                 assert.equal(distribution.inputs.orderedCacheBehaviors.length, 1);
-                const behaviour = distribution.inputs.orderedCacheBehaviors[0];
-                assert.equal(behaviour.pathPattern, `${scenario.apiPath}/*`);
-                assert.equal(behaviour.targetOriginId, "api");
-                assert.deepEqual(behaviour.allowedMethods, ALL_METHODS);
-                assert.deepEqual(behaviour.cachedMethods, READ_METHODS);
-                assert.equal(behaviour.cachePolicyId, MANAGED_CACHE_POLICIES.CachingDisabled);
-                assert.equal(
-                    behaviour.originRequestPolicyId,
-                    MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
-                );
-                assert.equal(behaviour.viewerProtocolPolicy, "https-only");
-                assert.equal(behaviour.forwardedValues, undefined, "no legacy forwarded values");
-                assert.equal(behaviour.functionAssociations, undefined, "the SPA rewrite must not touch API paths");
+                const behavior = distribution.inputs.orderedCacheBehaviors[0];
+                assert.equal(behavior.pathPattern, `${scenario.apiPath}/*`);
+                assert.equal(behavior.targetOriginId, "api");
+                assert.deepEqual(behavior.allowedMethods, ALL_METHODS);
+                assert.deepEqual(behavior.cachedMethods, READ_METHODS);
+                assert.equal(behavior.cachePolicyId, CACHE_POLICIES.CachingDisabled.id);
+                assert.equal(behavior.originRequestPolicyId, ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id);
+                assert.equal(behavior.viewerProtocolPolicy, "https-only");
+                assert.equal(behavior.forwardedValues, undefined, "no legacy forwarded values");
+                assert.equal(behavior.functionAssociations, undefined, "the SPA rewrite must not touch API paths");
             });
 
-            it("runs the edge rewriter on the API behaviour only, by qualified ARN", () => {
+            it("runs the edge rewriter on the API behavior only, by qualified ARN", () => {
                 const associations = distribution.inputs.orderedCacheBehaviors[0].lambdaFunctionAssociations ?? [];
                 assert.equal(distribution.inputs.defaultCacheBehavior.lambdaFunctionAssociations, undefined);
                 if (!scenario.rewriter) {
@@ -315,19 +308,19 @@ for (const scenario of SCENARIOS) {
             });
 
             it("serves the SPA with deep links through a viewer-request function, not custom error responses", () => {
-                const behaviour = distribution.inputs.defaultCacheBehavior;
-                assert.equal(behaviour.targetOriginId, "site");
-                assert.equal(behaviour.viewerProtocolPolicy, "redirect-to-https");
-                assert.equal(behaviour.compress, true);
-                assert.equal(behaviour.cachePolicyId, MANAGED_CACHE_POLICIES.CachingOptimized);
-                assert.deepEqual(behaviour.allowedMethods, READ_METHODS);
+                const behavior = distribution.inputs.defaultCacheBehavior;
+                assert.equal(behavior.targetOriginId, "site");
+                assert.equal(behavior.viewerProtocolPolicy, "redirect-to-https");
+                assert.equal(behavior.compress, true);
+                assert.equal(behavior.cachePolicyId, CACHE_POLICIES.CachingOptimized.id);
+                assert.deepEqual(behavior.allowedMethods, READ_METHODS);
                 const spa = onlyResourceOfType(stack, T.cloudFrontFunction);
                 assert.equal(spa.inputs.runtime, "cloudfront-js-2.0");
                 assert.equal(spa.inputs.publish, true);
                 assert.equal(spa.inputs.code, bundleCloudFrontFunction("spa-rewrite.ts"));
-                assert.equal(behaviour.functionAssociations.length, 1);
-                assert.equal(behaviour.functionAssociations[0].eventType, "viewer-request");
-                computed(behaviour.functionAssociations[0].functionArn, spa.state.arn);
+                assert.equal(behavior.functionAssociations.length, 1);
+                assert.equal(behavior.functionAssociations[0].eventType, "viewer-request");
+                computed(behavior.functionAssociations[0].functionArn, spa.state.arn);
                 assert.equal(distribution.inputs.customErrorResponses, undefined);
                 assert.equal(distribution.inputs.defaultRootObject, "index.html");
                 assert.equal(distribution.inputs.priceClass, "PriceClass_100");

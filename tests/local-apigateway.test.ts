@@ -17,7 +17,7 @@ import { matchResource } from "../local/apigateway/resources";
 import { ApiRoute, routeRequest } from "../local/apigateway/routing";
 import { SignedRequest, verifySigV4 } from "../local/apigateway/sigv4";
 import { TokenAuthorizers } from "../local/apigateway/token-authorizer";
-import type { CapturedResource, CapturedStack } from "../local/graph";
+import type { CapturedResource, CapturedStack } from "../capture/capture";
 import { HeaderList, headerValue, HttpResponse } from "../local/http";
 import { evaluatePolicy } from "../local/iam-policy";
 import type { InvocationResult } from "../local/lambda-runtime";

@@ -1,14 +1,15 @@
 /**
- * Unit tests of the CloudFront emulation's pure parts: path patterns and behaviour selection,
+ * Unit tests of the CloudFront emulation's pure parts: path patterns and behavior selection,
  * policies and the headers they forward, CloudFront Functions and Lambda@Edge events.
  */
 import * as assert from "node:assert/strict";
-import { bundleCloudFrontFunction } from "../infra/bundle";
 import {
-    MANAGED_CACHE_POLICIES,
-    MANAGED_ORIGIN_REQUEST_POLICIES,
-    MANAGED_RESPONSE_HEADERS_POLICIES,
-} from "../infra/managed-policies";
+    authorizationForwarded,
+    CACHE_POLICIES,
+    ORIGIN_REQUEST_POLICIES,
+    RESPONSE_HEADERS_POLICIES,
+} from "../core/cloudfront-policies";
+import { bundleCloudFrontFunction } from "../infra/bundle";
 import {
     BehaviorTable,
     CacheBehavior,
@@ -24,7 +25,6 @@ import {
 } from "../local/cloudfront/edge-lambda";
 import {
     applyResponseHeaders,
-    authorizationForwarded,
     BehaviorPolicies,
     originQueryString,
     originRequestHeaders,
@@ -36,7 +36,7 @@ import {
     runViewerRequestFunction,
     ViewerRequestParts,
 } from "../local/cloudfront/viewer-function";
-import type { CapturedStack } from "../local/graph";
+import type { CapturedStack } from "../capture/capture";
 import { headerValue, headerValues, HeaderList } from "../local/http";
 
 const EMPTY_STACK: CapturedStack = { stack: "test", preview: false, config: {}, resources: [], outputs: {} };
@@ -50,11 +50,11 @@ function policiesOf(
     originRequestPolicyId?: string,
     extra: Partial<CacheBehavior> = {},
 ): BehaviorPolicies {
-    return resolvePolicies(EMPTY_STACK, behavior({ cachePolicyId, originRequestPolicyId, ...extra }), () => undefined);
+    return resolvePolicies(EMPTY_STACK, behavior({ cachePolicyId, originRequestPolicyId, ...extra }));
 }
 
 const API_POLICIES = () =>
-    policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader);
+    policiesOf(CACHE_POLICIES.CachingDisabled.id, ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id);
 
 describe("local CloudFront: path patterns", () => {
     const table: [pattern: string, path: string, matches: boolean][] = [
@@ -80,7 +80,7 @@ describe("local CloudFront: path patterns", () => {
         });
     }
 
-    it("takes the first matching ordered behaviour, else the default; the method plays no part", () => {
+    it("takes the first matching ordered behavior, else the default; the method plays no part", () => {
         const first = behavior({ pathPattern: "/api/admin/*", targetOriginId: "admin" });
         const second = behavior({
             pathPattern: "/api/*",
@@ -101,12 +101,12 @@ describe("local CloudFront: path patterns", () => {
 describe("local CloudFront: policies", () => {
     it("resolves the managed ids and refuses an id that is neither managed nor in the graph", () => {
         assert.equal(API_POLICIES().cache.cachingDisabled, true);
-        assert.equal(policiesOf(MANAGED_CACHE_POLICIES.CachingOptimized).cache.cachingDisabled, false);
+        assert.equal(policiesOf(CACHE_POLICIES.CachingOptimized.id).cache.cachingDisabled, false);
         assert.throws(
             () => policiesOf("00000000-0000-0000-0000-000000000000"),
             /cache policy 00000000-0000-0000-0000-000000000000/,
         );
-        assert.throws(() => policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, "nope"), /origin request policy nope/);
+        assert.throws(() => policiesOf(CACHE_POLICIES.CachingDisabled.id, "nope"), /origin request policy nope/);
     });
 
     it("reads custom policies from the graph", () => {
@@ -149,11 +149,7 @@ describe("local CloudFront: policies", () => {
                 },
             ],
         };
-        const policies = resolvePolicies(
-            stack,
-            behavior({ cachePolicyId: "cp-id", originRequestPolicyId: "orp-id" }),
-            () => undefined,
-        );
+        const policies = resolvePolicies(stack, behavior({ cachePolicyId: "cp-id", originRequestPolicyId: "orp-id" }));
         assert.deepEqual(policies.cache.headers, { behavior: "whitelist", items: ["authorization"] });
         assert.deepEqual(policies.originRequest.headers, { behavior: "whitelist", items: ["x-trace"] });
         assert.deepEqual(policies.originRequest.cloudFrontHeaders, ["cloudfront-viewer-address"]);
@@ -162,10 +158,10 @@ describe("local CloudFront: policies", () => {
 
     it("forwards Authorization exactly when the cache key has it, or caching is off with an all-viewer policy", () => {
         const optimized = policiesOf(
-            MANAGED_CACHE_POLICIES.CachingOptimized,
-            MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader,
+            CACHE_POLICIES.CachingOptimized.id,
+            ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id,
         );
-        const disabledNoOrp = policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled);
+        const disabledNoOrp = policiesOf(CACHE_POLICIES.CachingDisabled.id);
         const legacy = policiesOf(undefined, undefined, {
             forwardedValues: { headers: ["Authorization"], queryString: true },
         });
@@ -173,7 +169,7 @@ describe("local CloudFront: policies", () => {
             ["CachingDisabled + AllViewerExceptHostHeader, GET", API_POLICIES(), "GET", ["GET", "HEAD"], true],
             [
                 "CachingDisabled + AllViewer, GET",
-                policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+                policiesOf(CACHE_POLICIES.CachingDisabled.id, ORIGIN_REQUEST_POLICIES.AllViewer.id),
                 "GET",
                 ["GET", "HEAD"],
                 true,
@@ -188,7 +184,11 @@ describe("local CloudFront: policies", () => {
             ["legacy forwardedValues naming it, GET", legacy, "GET", ["GET", "HEAD"], true],
         ];
         for (const [title, policies, method, cached, expected] of table) {
-            assert.equal(authorizationForwarded(policies, method, cached), expected, title);
+            assert.equal(
+                authorizationForwarded(policies.cache, policies.originRequest, method, cached),
+                expected,
+                title,
+            );
         }
     });
 
@@ -213,7 +213,10 @@ describe("local CloudFront: policies", () => {
         cfId: "cf-id",
     };
 
-    it("AllViewerExceptHostHeader: every viewer header but Host, CloudFront's own headers added", () => {
+    // CloudFront API reference, OriginRequestPolicyHeadersConfig: `allViewer` and `allExcept` cover the
+    // viewer's headers only; CloudFront adds its own (CloudFront-*) only for `allViewerAndWhitelistCloudFront`
+    // (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginRequestPolicyHeadersConfig.html).
+    it("AllViewerExceptHostHeader: every viewer header but Host, and no CloudFront header", () => {
         const out = originRequestHeaders(viewerHeaders, API_POLICIES(), ctx);
         assert.equal(headerValue(out, "host"), "abc.execute-api.eu-west-1.amazonaws.com");
         assert.equal(headerValue(out, "authorization"), "allow");
@@ -224,25 +227,39 @@ describe("local CloudFront: policies", () => {
         assert.equal(headerValue(out, "x-forwarded-for"), "10.0.0.1, 192.0.2.1");
         assert.equal(headerValue(out, "via"), ctx.via);
         assert.equal(headerValue(out, "x-amz-cf-id"), "cf-id");
-        assert.equal(headerValue(out, "cloudfront-forwarded-proto"), "https");
-        assert.equal(headerValue(out, "cloudfront-viewer-address"), "192.0.2.1:5000");
-        // The viewer cannot set CloudFront's headers, nor hop-by-hop ones.
-        assert.equal(headerValue(out, "cloudfront-viewer-country"), undefined);
+        assert.deepEqual(
+            out.filter(([name]) => name.toLowerCase().startsWith("cloudfront-")),
+            [],
+            "neither CloudFront's own headers nor the viewer's CloudFront-* ones",
+        );
         assert.equal(headerValue(out, "connection"), undefined);
         assert.equal(headerValues(out, "host").length, 1);
+    });
+
+    it("AllViewerAndCloudFrontHeaders-2022-06 adds CloudFront's own headers, never the viewer's CloudFront-* ones", () => {
+        const out = originRequestHeaders(
+            viewerHeaders,
+            policiesOf(CACHE_POLICIES.CachingDisabled.id, ORIGIN_REQUEST_POLICIES.AllViewerAndCloudFrontHeaders.id),
+            ctx,
+        );
+        assert.equal(headerValue(out, "cloudfront-forwarded-proto"), "https");
+        assert.equal(headerValue(out, "cloudfront-viewer-address"), "192.0.2.1:5000");
+        assert.equal(headerValue(out, "cloudfront-viewer-http-version"), "2.0");
+        assert.equal(headerValue(out, "cloudfront-viewer-country"), undefined);
+        assert.equal(headerValue(out, "host"), "d111.cloudfront.net", "it forwards Host too");
     });
 
     it("AllViewer forwards the viewer's Host", () => {
         const out = originRequestHeaders(
             viewerHeaders,
-            policiesOf(MANAGED_CACHE_POLICIES.CachingDisabled, MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+            policiesOf(CACHE_POLICIES.CachingDisabled.id, ORIGIN_REQUEST_POLICIES.AllViewer.id),
             ctx,
         );
         assert.equal(headerValue(out, "host"), "d111.cloudfront.net");
     });
 
     it("CachingOptimized without an origin request policy: nearly nothing of the viewer's reaches the origin", () => {
-        const out = originRequestHeaders(viewerHeaders, policiesOf(MANAGED_CACHE_POLICIES.CachingOptimized), ctx);
+        const out = originRequestHeaders(viewerHeaders, policiesOf(CACHE_POLICIES.CachingOptimized.id), ctx);
         assert.equal(headerValue(out, "host"), ctx.originDomainName);
         assert.equal(headerValue(out, "authorization"), undefined);
         assert.equal(headerValue(out, "cookie"), undefined);
@@ -255,19 +272,18 @@ describe("local CloudFront: policies", () => {
 
     it("forwards the query string parameters a policy includes", () => {
         assert.equal(originQueryString("a=1&b=2&a=3", API_POLICIES()), "a=1&b=2&a=3");
-        assert.equal(originQueryString("a=1&b=2", policiesOf(MANAGED_CACHE_POLICIES.CachingOptimized)), "");
+        assert.equal(originQueryString("a=1&b=2", policiesOf(CACHE_POLICIES.CachingOptimized.id)), "");
     });
 
     it("applies the managed SecurityHeadersPolicy without overriding the origin's headers", () => {
         const settings = resolvePolicies(
             EMPTY_STACK,
             behavior({
-                cachePolicyId: MANAGED_CACHE_POLICIES.CachingOptimized,
-                responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy,
+                cachePolicyId: CACHE_POLICIES.CachingOptimized.id,
+                responseHeadersPolicyId: RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy.id,
             }),
-            () => undefined,
         ).responseHeaders;
-        const out = applyResponseHeaders([["X-Frame-Options", "DENY"]], settings);
+        const out = applyResponseHeaders([["X-Frame-Options", "DENY"]], settings.headers);
         assert.equal(headerValue(out, "x-frame-options"), "DENY");
         assert.equal(headerValue(out, "strict-transport-security"), "max-age=31536000");
         assert.equal(headerValue(out, "x-content-type-options"), "nosniff");

@@ -4,9 +4,9 @@
  * each failing the way AWS would.
  */
 import * as assert from "node:assert/strict";
+import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
 import { ALLOW_CONTEXT } from "../functions/authorizer";
-import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from "../infra/managed-policies";
-import { CapturedResource, CapturedStack, captureStack } from "../local/graph";
+import { CapturedResource, CapturedStack, captureStack } from "../capture/capture";
 import { LocalStack, startLocalStack } from "../local/server";
 import { sigV4Headers } from "./browser/sigv4";
 
@@ -152,7 +152,7 @@ for (const mode of MODES) {
             assert.match(missing.text, /<Code>AccessDenied<\/Code>/);
         });
 
-        it("refuses a method the default behaviour does not allow, with CloudFront's page", async () => {
+        it("refuses a method the default behavior does not allow, with CloudFront's page", async () => {
             const reply = await call(`${stack.url}/`, { method: "POST", body: "x" });
             assert.equal(reply.status, 403);
             assert.match(
@@ -423,10 +423,10 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         assert.deepEqual(reply.json, { message: "Forbidden" });
     });
 
-    it("AllViewer on the API behaviour: the viewer's Host reaches API Gateway -> 403", async () => {
+    it("AllViewer on the API behavior: the viewer's Host reaches API Gateway -> 403", async () => {
         const stack = await serve(
             broken(dev, DISTRIBUTION, (state) => {
-                apiBehavior(state).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer;
+                apiBehavior(state).originRequestPolicyId = ORIGIN_REQUEST_POLICIES.AllViewer.id;
             }),
         );
         const reply = await call(`${stack.url}/api/hello`);
@@ -434,10 +434,10 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         assert.deepEqual(reply.json, { message: "Forbidden" });
     });
 
-    it("caching enabled on the API behaviour: Authorization is dropped from GET (401) but kept on POST", async () => {
+    it("caching enabled on the API behavior: Authorization is dropped from GET (401) but kept on POST", async () => {
         const stack = await serve(
             broken(dev, DISTRIBUTION, (state) => {
-                apiBehavior(state).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized;
+                apiBehavior(state).cachePolicyId = CACHE_POLICIES.CachingOptimized.id;
             }),
         );
         const get = await call(`${stack.url}/api/authorized/x`, { headers: { Authorization: "allow" } });
@@ -611,10 +611,10 @@ describe("local stack: listeners", function () {
         }
     });
 
-    it("states its fidelity gaps, including this graph's https-only behaviour", async () => {
+    it("states its fidelity gaps, including this graph's https-only behavior", async () => {
         const stack = await startLocalStack({ graph: dev, port: 0, directPort: 0 });
         await stack.close();
         assert.ok(stack.warnings.some((w) => /No TLS/.test(w)));
-        assert.ok(stack.warnings.some((w) => /Behaviour "\/api\/\*" is https-only/.test(w)));
+        assert.ok(stack.warnings.some((w) => /Behavior "\/api\/\*" is https-only/.test(w)));
     });
 });

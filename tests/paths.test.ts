@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
-import { frontendConfig } from "../infra/frontend-config";
-import { apiBasePath, apiOriginPath, behaviourPathPattern, signingPathFor } from "../infra/paths";
+import { frontendConfig } from "../core/frontend-config";
+import { apiBasePath, apiOriginPath, behaviorPathPattern, signingPathFor } from "../core/paths";
 
 describe("path mapping", () => {
-    it("derives the behaviour pattern from apiPath", () => {
-        assert.equal(behaviourPathPattern("/api"), "/api/*");
-        assert.equal(behaviourPathPattern("/v1/api"), "/v1/api/*");
+    it("derives the behavior pattern from apiPath", () => {
+        assert.equal(behaviorPathPattern("/api"), "/api/*");
+        assert.equal(behaviorPathPattern("/v1/api"), "/v1/api/*");
     });
 
     it("puts routes under apiPath unless the edge rewriter strips it", () => {
@@ -37,7 +37,11 @@ describe("path mapping", () => {
         ] as const;
         for (const c of cases) {
             it(`${c.proxyMode}, rewriter ${c.pathRewriter}, base path ${c.basePath ?? "none"} -> "${c.pathPrefix}"`, () => {
-                const config = frontendConfig({ ...base, ...c });
+                const config = frontendConfig({
+                    ...base,
+                    apiOriginPath: apiOriginPath(c.proxyMode, base.stageName, c.basePath),
+                    apiBasePath: apiBasePath(base.apiPath, c.pathRewriter),
+                });
                 assert.deepEqual(config, {
                     apiPath: "/api",
                     region: "eu-west-1",

@@ -1,11 +1,12 @@
+import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Policies } from "@pulumi/policy";
-import { captureStack, CapturedStack, PROJECT_DIR } from "../local/graph";
-import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from "../infra/managed-policies";
-import { evaluatePolicies, StackResource } from "../policy/evaluate";
+import { captureStack, CapturedStack } from "../capture/capture";
+import { PROJECT_DIR } from "../capture/stack-config";
+import { evaluatePolicies, StackResource } from "./support/policy-harness";
 import * as rules from "../policy/rules";
 
 const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
@@ -95,8 +96,8 @@ function broken(
     return copy;
 }
 
-/** The API behaviour of the program's distribution (its only ordered behaviour). */
-const apiBehaviour = (distribution: any) => distribution.orderedCacheBehaviors[0];
+/** The API behavior of the program's distribution (its only ordered behavior). */
+const apiBehavior = (distribution: any) => distribution.orderedCacheBehaviors[0];
 
 /** A copy of a variant's resources with one more resource, whose inputs are its state. */
 function withResource(
@@ -262,18 +263,18 @@ describe("policy pack", function () {
     describe("viewer-https-only", () => {
         const policy = rules.viewerHttpsOnly;
 
-        it("reports allow-all on the default behaviour", async () => {
+        it("reports allow-all on the default behavior", async () => {
             const resources = broken(
                 "dev",
                 DISTRIBUTION,
                 (d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all"),
             );
-            await expectViolation(policy, resources, /the default behaviour has viewerProtocolPolicy "allow-all"/);
+            await expectViolation(policy, resources, /the default behavior has viewerProtocolPolicy "allow-all"/);
         });
 
-        it("reports allow-all on the API behaviour", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).viewerProtocolPolicy = "allow-all"));
-            await expectViolation(policy, resources, /behaviour "\/api\/\*" has viewerProtocolPolicy "allow-all"/);
+        it("reports allow-all on the API behavior", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehavior(d).viewerProtocolPolicy = "allow-all"));
+            await expectViolation(policy, resources, /behavior "\/api\/\*" has viewerProtocolPolicy "allow-all"/);
         });
     });
 
@@ -354,30 +355,30 @@ describe("policy pack", function () {
         });
     });
 
-    describe("api-behaviour-no-host-header", () => {
-        const policy = rules.apiBehaviourNoHostHeader;
+    describe("api-behavior-no-host-header", () => {
+        const policy = rules.apiBehaviorNoHostHeader;
 
         it("reports the AllViewer origin request policy", async () => {
             const resources = broken(
                 "dev",
                 DISTRIBUTION,
-                (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+                (d) => (apiBehavior(d).originRequestPolicyId = ORIGIN_REQUEST_POLICIES.AllViewer.id),
             );
             await expectViolation(
                 policy,
                 resources,
-                /API behaviour "\/api\/\*" forwards the viewer's Host header \(managed origin request policy AllViewer\).*AllViewerExceptHostHeader/,
+                /API behavior "\/api\/\*" forwards the viewer's Host header \(managed origin request policy AllViewer\).*AllViewerExceptHostHeader/,
             );
         });
 
         for (const header of ["Host", "*"]) {
             it(`reports legacy forwardedValues headers ["${header}"]`, async () => {
                 const resources = broken("dev", DISTRIBUTION, (d) => {
-                    const behaviour = apiBehaviour(d);
-                    delete behaviour.cachePolicyId;
-                    delete behaviour.originRequestPolicyId;
-                    behaviour.forwardedValues = { headers: [header], queryString: true, cookies: { forward: "none" } };
-                    Object.assign(behaviour, { minTtl: 0, defaultTtl: 0, maxTtl: 0 });
+                    const behavior = apiBehavior(d);
+                    delete behavior.cachePolicyId;
+                    delete behavior.originRequestPolicyId;
+                    behavior.forwardedValues = { headers: [header], queryString: true, cookies: { forward: "none" } };
+                    Object.assign(behavior, { minTtl: 0, defaultTtl: 0, maxTtl: 0 });
                 });
                 await expectViolation(
                     policy,
@@ -389,7 +390,7 @@ describe("policy pack", function () {
 
         it("reports a custom origin request policy forwarding every viewer header", async () => {
             const resources = withResource(
-                broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).originRequestPolicyId = "orp-all-viewer")),
+                broken("dev", DISTRIBUTION, (d) => (apiBehavior(d).originRequestPolicyId = "orp-all-viewer")),
                 "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
                 "all-viewer",
                 {
@@ -411,7 +412,7 @@ describe("policy pack", function () {
             const resources = broken(
                 "dev",
                 DISTRIBUTION,
-                (d) => (apiBehaviour(d).originRequestPolicyId = "00000000-unknown"),
+                (d) => (apiBehavior(d).originRequestPolicyId = "00000000-unknown"),
             );
             await expectViolation(
                 policy,
@@ -421,11 +422,11 @@ describe("policy pack", function () {
         });
     });
 
-    describe("api-behaviour-authorization-in-cache-key", () => {
-        const policy = rules.apiBehaviourAuthorizationInCacheKey;
+    describe("api-behavior-authorization-in-cache-key", () => {
+        const policy = rules.apiBehaviorAuthorizationInCacheKey;
         const withCachePolicy = (headerBehavior: string, items: string[]) =>
             withResource(
-                broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = "cp-api")),
+                broken("dev", DISTRIBUTION, (d) => (apiBehavior(d).cachePolicyId = "cp-api")),
                 "aws:cloudfront/cachePolicy:CachePolicy",
                 "api-cache",
                 {
@@ -443,23 +444,23 @@ describe("policy pack", function () {
             );
         const legacy = (headers: string[], ttls: object) =>
             broken("dev", DISTRIBUTION, (d) => {
-                const behaviour = apiBehaviour(d);
-                delete behaviour.cachePolicyId;
-                delete behaviour.originRequestPolicyId;
-                behaviour.forwardedValues = { headers, queryString: true, cookies: { forward: "none" } };
-                Object.assign(behaviour, ttls);
+                const behavior = apiBehavior(d);
+                delete behavior.cachePolicyId;
+                delete behavior.originRequestPolicyId;
+                behavior.forwardedValues = { headers, queryString: true, cookies: { forward: "none" } };
+                Object.assign(behavior, ttls);
             });
 
-        it("reports CachingOptimized on the API behaviour", async () => {
+        it("reports CachingOptimized on the API behavior", async () => {
             const resources = broken(
                 "dev",
                 DISTRIBUTION,
-                (d) => (apiBehaviour(d).cachePolicyId = MANAGED_CACHE_POLICIES.CachingOptimized),
+                (d) => (apiBehavior(d).cachePolicyId = CACHE_POLICIES.CachingOptimized.id),
             );
             await expectViolation(
                 policy,
                 resources,
-                /API behaviour "\/api\/\*" caches responses \(managed cache policy CachingOptimized\) but its cache key lacks the Authorization/,
+                /API behavior "\/api\/\*" caches responses \(managed cache policy CachingOptimized\) but its cache key lacks the Authorization/,
             );
         });
 
@@ -493,7 +494,7 @@ describe("policy pack", function () {
         });
 
         it("reports a cache policy it cannot read", async () => {
-            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehaviour(d).cachePolicyId = "00000000-unknown"));
+            const resources = broken("dev", DISTRIBUTION, (d) => (apiBehavior(d).cachePolicyId = "00000000-unknown"));
             await expectViolation(
                 policy,
                 resources,
@@ -510,11 +511,11 @@ describe("policy pack", function () {
             });
 
         for (const code of [403, 404]) {
-            it(`reports ${code} mapped to a 200 page while an API behaviour exists`, async () => {
+            it(`reports ${code} mapped to a 200 page while an API behavior exists`, async () => {
                 await expectViolation(
                     policy,
                     withErrorResponse(code, 200),
-                    new RegExp(`maps ${code} to 200 /index\\.html.*API behaviour "/api/\\*" would answer`),
+                    new RegExp(`maps ${code} to 200 /index\\.html.*API behavior "/api/\\*" would answer`),
                 );
             });
         }
@@ -533,7 +534,7 @@ describe("policy pack", function () {
         const policy = rules.lambdaEdgeVersionedArn;
         const withArn = (rewrite: (arn: string) => string) =>
             broken("lambda-edge", DISTRIBUTION, (d) => {
-                const association = apiBehaviour(d).lambdaFunctionAssociations[0];
+                const association = apiBehavior(d).lambdaFunctionAssociations[0];
                 association.lambdaArn = rewrite(association.lambdaArn);
             });
 
@@ -579,7 +580,7 @@ describe("policy pack", function () {
             await expectViolation(
                 policy,
                 editEdgeFunction((fn) => (fn.publish = false)),
-                /function "edge-rewriter-function" \(Lambda@Edge on behaviour "\/api\/\*"\) does not set publish: true/,
+                /function "edge-rewriter-function" \(Lambda@Edge on behavior "\/api\/\*"\) does not set publish: true/,
             );
         });
 
@@ -669,16 +670,16 @@ describe("policy pack", function () {
                 const hostForwarded = broken(
                     "dev",
                     DISTRIBUTION,
-                    (d) => (apiBehaviour(d).originRequestPolicyId = MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer),
+                    (d) => (apiBehavior(d).originRequestPolicyId = ORIGIN_REQUEST_POLICIES.AllViewer.id),
                 );
                 const stackFindings = await pack.call<DiagnosticsResponse>(
                     "analyzeStack",
                     analyzeStackRequest(hostForwarded),
                 );
-                assert.deepEqual(policyNames(stackFindings), ["api-behaviour-no-host-header"]);
+                assert.deepEqual(policyNames(stackFindings), ["api-behavior-no-host-header"]);
                 assert.match(
                     stackFindings.getDiagnosticsList()[0].getMessage(),
-                    /API behaviour "\/api\/\*" forwards the viewer's Host header/,
+                    /API behavior "\/api\/\*" forwards the viewer's Host header/,
                 );
 
                 const plainHttp = broken(

@@ -5,10 +5,11 @@
  * one composes.
  */
 import { randomBytes } from "node:crypto";
-import { type CapturedResource, type CapturedStack, resourcesOfType } from "../graph";
+import { type CapturedResource, type CapturedStack } from "../../capture/capture";
+import { resourcesOfType, lambdaByInvocationUri, stackAccount, stackRegion } from "../../capture/lookups";
 import { HeaderList, headerValue, HttpRequest, HttpResponse, jsonResponse, requestId, withoutHeaders } from "../http";
 import type { LambdaRuntime } from "../lambda-runtime";
-import { lambdaByInvocationUri, stackAccount, stackRegion, TYPES } from "../topology";
+import { TYPES } from "../../capture/types";
 import { GatewayError, gatewayResponse, GatewayResponseDefinition } from "./gateway-responses";
 import { ApiDefinition, MethodDefinition, parseApiDefinition } from "./openapi";
 import { buildProxyEvent, proxyResponse } from "./proxy-integration";

@@ -7,9 +7,9 @@
  * "Use API mappings to connect API stages to a custom domain name for REST APIs"
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html).
  */
-import type { CapturedResource, CapturedStack } from "../graph";
+import type { CapturedResource, CapturedStack } from "../../capture/capture";
 import { HttpResponse, jsonResponse } from "../http";
-import { basePathMappingsOf, customDomainByName, restApiById, stageOf } from "../topology";
+import { basePathMappingsOf, customDomainByName, restApiById, stageOf } from "../../capture/lookups";
 
 /** Where a request landed and the paths API Gateway derives from it. */
 export interface ApiRoute {

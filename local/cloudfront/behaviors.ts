@@ -1,10 +1,10 @@
 /**
- * Cache behaviour selection. Source: CloudFront Developer Guide, "Values that you specify when you
+ * Cache behavior selection. Source: CloudFront Developer Guide, "Values that you specify when you
  * create or update a distribution" > "Path pattern"
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesCacheBehavior.html#DownloadDistValuesPathPattern).
  */
 
-/** The fields of a cache behaviour the emulator reads (the @pulumi/aws inputs, camelCase). */
+/** The fields of a cache behavior the emulator reads (the @pulumi/aws inputs, camelCase). */
 export interface CacheBehavior {
     readonly pathPattern?: string;
     readonly targetOriginId: string;
@@ -30,7 +30,7 @@ export interface CacheBehavior {
     }[];
 }
 
-/** The distribution fields behaviour selection needs. */
+/** The distribution fields behavior selection needs. */
 export interface BehaviorTable {
     readonly orderedCacheBehaviors?: readonly CacheBehavior[];
     readonly defaultCacheBehavior: CacheBehavior;
@@ -51,9 +51,9 @@ export function pathPatternMatches(pattern: string, path: string): boolean {
 }
 
 /**
- * The behaviour serving a path: the first ordered behaviour whose pattern matches, else the default
- * (`*`). The method plays no part: a behaviour that does not allow it rejects the request rather
- * than passing it on to a later behaviour.
+ * The behavior serving a path: the first ordered behavior whose pattern matches, else the default
+ * (`*`). The method plays no part: a behavior that does not allow it rejects the request rather
+ * than passing it on to a later behavior.
  */
 export function selectBehavior(table: BehaviorTable, path: string): CacheBehavior {
     return (
@@ -63,7 +63,7 @@ export function selectBehavior(table: BehaviorTable, path: string): CacheBehavio
 }
 
 /**
- * Whether the behaviour lets a method through. CloudFront answers any other method itself with 403
+ * Whether the behavior lets a method through. CloudFront answers any other method itself with 403
  * (Developer Guide, "Allowed HTTP methods" in the same page).
  */
 export function methodAllowed(behavior: CacheBehavior, method: string): boolean {

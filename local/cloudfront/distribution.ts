@@ -4,16 +4,16 @@
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HowCloudFrontWorks.html) and
  * "Lambda@Edge and CloudFront Functions triggers"
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-cloudfront-trigger-events.html):
- * choose the behaviour by the viewer path; check the method; run the viewer-request function;
+ * choose the behavior by the viewer path; check the method; run the viewer-request function;
  * build the origin request from the policies; run the origin-request Lambda@Edge function; prepend
  * the origin path; fetch; apply custom error responses and the response headers policy.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { EDGE_REGION } from "../../infra/edge-path-rewriter";
-import type { CapturedResource, CapturedStack } from "../graph";
+import { EDGE_REGION } from "../../core/cloudfront";
+import type { CapturedResource, CapturedStack } from "../../capture/capture";
 import { HeaderList, headerValue, HttpRequest, HttpResponse, withHeader, withoutHeaders } from "../http";
 import type { LambdaRuntime } from "../lambda-runtime";
-import { cloudFrontFunctionByArn, lambdaByQualifiedArn, theDistribution } from "../topology";
+import { cloudFrontFunctionByArn, lambdaByQualifiedArn, theDistribution } from "../../capture/lookups";
 import { BehaviorTable, CacheBehavior, methodAllowed, selectBehavior } from "./behaviors";
 import { applyOriginRequestResult, originRequestEvent, OriginRequestParts, OriginTarget } from "./edge-lambda";
 import { cloudFrontErrorPage, CLOUDFRONT_ERRORS } from "./errors";
@@ -83,12 +83,18 @@ export class CloudFrontDistribution {
         // Everything a request could trip over in the configuration is checked now, so a broken
         // graph fails at start-up the way `pulumi up` would fail to create the distribution.
         for (const behavior of [...(this.config.orderedCacheBehaviors ?? []), this.config.defaultCacheBehavior]) {
-            this.policies.set(behavior, resolvePolicies(stack, behavior, warn));
+            const policies = resolvePolicies(stack, behavior);
+            this.policies.set(behavior, policies);
+            if (policies.responseHeaders.cors !== undefined) {
+                warn(
+                    `Behavior "${behavior.pathPattern ?? "*"}": its response headers policy's CORS settings are not emulated`,
+                );
+            }
             this.originOf(behavior);
             for (const association of behavior.functionAssociations ?? []) {
                 if (!cloudFrontFunctionByArn(stack, association.functionArn)) {
                     throw new Error(
-                        `Behaviour "${behavior.pathPattern ?? "*"}": no CloudFront Function has the ARN ${association.functionArn}`,
+                        `Behavior "${behavior.pathPattern ?? "*"}": no CloudFront Function has the ARN ${association.functionArn}`,
                     );
                 }
             }
@@ -98,13 +104,13 @@ export class CloudFrontDistribution {
                 const fn = lambdaByQualifiedArn(stack, association.lambdaArn);
                 if (!fn || !/:\d+$/.test(association.lambdaArn)) {
                     throw new Error(
-                        `Behaviour "${behavior.pathPattern ?? "*"}": no published Lambda version has the ARN ${association.lambdaArn} ` +
+                        `Behavior "${behavior.pathPattern ?? "*"}": no published Lambda version has the ARN ${association.lambdaArn} ` +
                             "(Lambda@Edge needs a numbered version, not $LATEST or an alias)",
                     );
                 }
                 if (fn.state.region !== EDGE_REGION) {
                     throw new Error(
-                        `Behaviour "${behavior.pathPattern ?? "*"}": Lambda@Edge function ${fn.name} is in ${fn.state.region}; it must be in ${EDGE_REGION}`,
+                        `Behavior "${behavior.pathPattern ?? "*"}": Lambda@Edge function ${fn.name} is in ${fn.state.region}; it must be in ${EDGE_REGION}`,
                     );
                 }
             }
@@ -271,8 +277,8 @@ export class CloudFrontDistribution {
 
     /**
      * Custom error responses: an origin error with a configured page is replaced by that page,
-     * fetched through the behaviour matching its path, with the configured status. They apply to
-     * every behaviour (GeneratingCustomErrorResponses.html), API included.
+     * fetched through the behavior matching its path, with the configured status. They apply to
+     * every behavior (GeneratingCustomErrorResponses.html), API included.
      */
     private async customErrorResponse(
         response: HttpResponse,
@@ -305,7 +311,7 @@ export class CloudFrontDistribution {
         const policies = this.policies.get(behavior)!;
         const headers: HeaderList = applyResponseHeaders(
             withoutHeaders(response.headers, [...HOP_BY_HOP, "x-cache", "via"]),
-            policies.responseHeaders,
+            policies.responseHeaders.headers,
         );
         // Nothing is cached locally, so every response is a miss (or an error).
         const cacheState = response.status >= 400 ? "Error from cloudfront" : "Miss from cloudfront";
@@ -322,12 +328,12 @@ export class CloudFrontDistribution {
         };
     }
 
-    /** The origin a behaviour targets, with what CloudFront connects with. */
+    /** The origin a behavior targets, with what CloudFront connects with. */
     private originOf(behavior: CacheBehavior): OriginTarget {
         const origin = this.config.origins.find((o) => o.originId === behavior.targetOriginId);
         if (!origin) {
             throw new Error(
-                `Behaviour "${behavior.pathPattern ?? "*"}" targets origin "${behavior.targetOriginId}", which the distribution does not have`,
+                `Behavior "${behavior.pathPattern ?? "*"}" targets origin "${behavior.targetOriginId}", which the distribution does not have`,
             );
         }
         const custom = origin.customOriginConfig;

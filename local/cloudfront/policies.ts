@@ -1,244 +1,70 @@
 /**
- * Cache, origin request and response headers policies: what a behaviour forwards to its origin and
- * adds to the viewer's response. Managed policies are mapped from their ids (the ids the program
- * attaches, infra/managed-policies.ts) to the settings AWS documents for them; custom policies are
- * read from the graph; a behaviour without a cache policy uses its legacy `forwardedValues`.
+ * What a behavior's policies do to the origin request and the viewer's response, by the one model
+ * in core/cloudfront-policies.ts: managed ids resolve to the settings AWS documents for them,
+ * custom ids to the graph's policy resources, and a behavior without a cache policy uses its
+ * legacy `forwardedValues`.
  */
 import {
-    MANAGED_CACHE_POLICIES,
-    MANAGED_ORIGIN_REQUEST_POLICIES,
-    MANAGED_RESPONSE_HEADERS_POLICIES,
-} from "../../infra/managed-policies";
-import { type CapturedStack, resourcesOfType } from "../graph";
+    authorizationForwarded,
+    CacheSettings,
+    cacheSettingsOf,
+    forwardsViewerHeader,
+    legacyCacheSettingsOf,
+    managedCachePolicy,
+    managedOriginRequestPolicy,
+    managedResponseHeadersPolicy,
+    NO_ORIGIN_REQUEST_POLICY,
+    OriginRequestSettings,
+    originRequestSettingsOf,
+    ResponseHeaderSetting,
+    ResponseHeadersSettings,
+    responseHeadersSettingsOf,
+    selects,
+    Selection,
+} from "../../core/cloudfront-policies";
+import type { CapturedStack } from "../../capture/capture";
+import { resourcesOfType } from "../../capture/lookups";
+import { TYPES } from "../../capture/types";
 import { HeaderList, headerValue, headerValues } from "../http";
-import { TYPES } from "../topology";
 import type { CacheBehavior } from "./behaviors";
 
-/** Which names of a kind (headers, cookies, query strings) a policy selects. */
-export interface Selection {
-    readonly behavior: "none" | "all" | "whitelist" | "allExcept";
-    /** Lower-case for headers; as written for cookies and query strings. */
-    readonly items: readonly string[];
-}
-
-export interface CacheSettings {
-    /** All TTLs 0: CloudFront caches nothing and lets more through (see {@link authorizationForwarded}). */
-    readonly cachingDisabled: boolean;
-    readonly headers: Selection;
-    readonly cookies: Selection;
-    readonly queryStrings: Selection;
-    readonly acceptEncoding: { readonly gzip: boolean; readonly brotli: boolean };
-}
-
-export interface OriginRequestSettings {
-    readonly headers: Selection;
-    /** CloudFront-generated headers (`CloudFront-Viewer-Address`, ...) the policy adds: all, or these (lower-case). */
-    readonly cloudFrontHeaders: "all" | readonly string[];
-    readonly cookies: Selection;
-    readonly queryStrings: Selection;
-}
-
-/** A header a response headers policy sets; with `override` false the origin's own value wins. */
-export interface ResponseHeaderSetting {
-    readonly name: string;
-    readonly value: string;
-    readonly override: boolean;
-}
-
-/** Everything a behaviour's policies decide. */
+/** Everything a behavior's policies decide. */
 export interface BehaviorPolicies {
     readonly cache: CacheSettings;
     readonly originRequest: OriginRequestSettings;
-    readonly responseHeaders: readonly ResponseHeaderSetting[];
+    readonly responseHeaders: ResponseHeadersSettings;
 }
 
-const NONE: Selection = { behavior: "none", items: [] };
-const ALL: Selection = { behavior: "all", items: [] };
-const NO_ORIGIN_REQUEST_POLICY: OriginRequestSettings = {
-    headers: NONE,
-    cloudFrontHeaders: [],
-    cookies: NONE,
-    queryStrings: NONE,
-};
+const NO_RESPONSE_HEADERS: ResponseHeadersSettings = { headers: [] };
 
 /**
- * Managed cache policies. Source: "Use managed cache policies"
- * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html):
- * CachingDisabled has every TTL 0 and an empty cache key; CachingOptimized has TTLs 1/86400/31536000,
- * no headers, cookies or query strings in the key, and normalizes Accept-Encoding to gzip and br.
- */
-const MANAGED_CACHE: Readonly<Record<string, CacheSettings>> = {
-    [MANAGED_CACHE_POLICIES.CachingDisabled]: {
-        cachingDisabled: true,
-        headers: NONE,
-        cookies: NONE,
-        queryStrings: NONE,
-        acceptEncoding: { gzip: false, brotli: false },
-    },
-    [MANAGED_CACHE_POLICIES.CachingOptimized]: {
-        cachingDisabled: false,
-        headers: NONE,
-        cookies: NONE,
-        queryStrings: NONE,
-        acceptEncoding: { gzip: true, brotli: true },
-    },
-};
-
-/**
- * Managed origin request policies. Source: "Use managed origin request policies"
- * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html):
- * AllViewer includes every viewer header (Host too), cookie and query string; AllViewerExceptHostHeader
- * every viewer header but Host, every cookie and query string, and all the CloudFront headers.
- */
-const MANAGED_ORIGIN_REQUEST: Readonly<Record<string, OriginRequestSettings>> = {
-    [MANAGED_ORIGIN_REQUEST_POLICIES.AllViewer]: {
-        headers: ALL,
-        cloudFrontHeaders: [],
-        cookies: ALL,
-        queryStrings: ALL,
-    },
-    [MANAGED_ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader]: {
-        headers: { behavior: "allExcept", items: ["host"] },
-        cloudFrontHeaders: "all",
-        cookies: ALL,
-        queryStrings: ALL,
-    },
-};
-
-/**
- * Managed response headers policies. Source: "Use managed response headers policies"
- * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-response-headers-policies.html):
- * SecurityHeadersPolicy adds these five headers and does not override the origin's own.
- */
-const MANAGED_RESPONSE_HEADERS: Readonly<Record<string, readonly ResponseHeaderSetting[]>> = {
-    [MANAGED_RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy]: [
-        { name: "Referrer-Policy", value: "strict-origin-when-cross-origin", override: false },
-        { name: "Strict-Transport-Security", value: "max-age=31536000", override: false },
-        { name: "X-Content-Type-Options", value: "nosniff", override: false },
-        { name: "X-Frame-Options", value: "SAMEORIGIN", override: false },
-        { name: "X-XSS-Protection", value: "1; mode=block", override: false },
-    ],
-};
-
-function selection(behavior: string | undefined, items: readonly string[] | undefined, lowerCase: boolean): Selection {
-    const names = (items ?? []).map((i) => (lowerCase ? i.toLowerCase() : i));
-    switch (behavior) {
-        case "all":
-        case "allViewer":
-            return ALL;
-        case "whitelist":
-            return { behavior: "whitelist", items: names };
-        case "allExcept":
-            return { behavior: "allExcept", items: names };
-        default:
-            return NONE;
-    }
-}
-
-/** A custom cache policy from the graph (`aws.cloudfront.CachePolicy` inputs). */
-function customCacheSettings(inputs: Record<string, any>): CacheSettings {
-    const p = inputs.parametersInCacheKeyAndForwardedToOrigin ?? {};
-    return {
-        cachingDisabled:
-            (inputs.minTtl ?? 0) === 0 && (inputs.defaultTtl ?? 86400) === 0 && (inputs.maxTtl ?? 31536000) === 0,
-        headers: selection(p.headersConfig?.headerBehavior, p.headersConfig?.headers?.items, true),
-        cookies: selection(p.cookiesConfig?.cookieBehavior, p.cookiesConfig?.cookies?.items, false),
-        queryStrings: selection(
-            p.queryStringsConfig?.queryStringBehavior,
-            p.queryStringsConfig?.queryStrings?.items,
-            false,
-        ),
-        acceptEncoding: { gzip: p.enableAcceptEncodingGzip === true, brotli: p.enableAcceptEncodingBrotli === true },
-    };
-}
-
-/** A custom origin request policy from the graph (`aws.cloudfront.OriginRequestPolicy` inputs). */
-function customOriginRequestSettings(inputs: Record<string, any>): OriginRequestSettings {
-    const headerBehavior: string | undefined = inputs.headersConfig?.headerBehavior;
-    const items: string[] = (inputs.headersConfig?.headers?.items ?? []).map((h: string) => h.toLowerCase());
-    const isCloudFront = (h: string) => h.startsWith("cloudfront-");
-    return {
-        headers:
-            headerBehavior === "allViewerAndWhitelistCloudFront"
-                ? ALL
-                : selection(
-                      headerBehavior,
-                      headerBehavior === "whitelist" ? items.filter((h) => !isCloudFront(h)) : items,
-                      true,
-                  ),
-        cloudFrontHeaders:
-            headerBehavior === "allViewerAndWhitelistCloudFront" || headerBehavior === "whitelist"
-                ? items.filter(isCloudFront)
-                : [],
-        cookies: selection(inputs.cookiesConfig?.cookieBehavior, inputs.cookiesConfig?.cookies?.items, false),
-        queryStrings: selection(
-            inputs.queryStringsConfig?.queryStringBehavior,
-            inputs.queryStringsConfig?.queryStrings?.items,
-            false,
-        ),
-    };
-}
-
-/**
- * A behaviour without a cache policy: its legacy `forwardedValues` are both the cache key and what
- * reaches the origin; `"*"` forwards every header, Host included. TTL defaults: 0 / 86400 / 31536000.
- */
-function legacySettings(behavior: CacheBehavior): BehaviorPolicies {
-    const fv = behavior.forwardedValues ?? {};
-    const headers = (fv.headers ?? []).map((h) => h.toLowerCase());
-    const cookies =
-        fv.cookies?.forward === "all"
-            ? ALL
-            : fv.cookies?.forward === "whitelist"
-              ? { behavior: "whitelist" as const, items: fv.cookies.whitelistedNames ?? [] }
-              : NONE;
-    return {
-        cache: {
-            cachingDisabled:
-                (behavior.minTtl ?? 0) === 0 &&
-                (behavior.defaultTtl ?? 86400) === 0 &&
-                (behavior.maxTtl ?? 31536000) === 0,
-            headers: headers.includes("*") ? ALL : selection("whitelist", headers, true),
-            cookies,
-            queryStrings: fv.queryString ? ALL : NONE,
-            acceptEncoding: { gzip: false, brotli: false },
-        },
-        originRequest: NO_ORIGIN_REQUEST_POLICY,
-        responseHeaders: [],
-    };
-}
-
-/**
- * Resolves a behaviour's policy ids: managed ids to their documented settings, other ids to the
+ * Resolves a behavior's policy ids: managed ids to their documented settings, other ids to the
  * graph's policy resources. An id that is neither fails, as CloudFront refuses the distribution.
  */
-export function resolvePolicies(
-    stack: CapturedStack,
-    behavior: CacheBehavior,
-    warn: (message: string) => void,
-): BehaviorPolicies {
-    const byId = (type: string, id: string) => resourcesOfType(stack, type).find((r) => r.id === id);
-    const responseHeaders = responseHeadersSettings(stack, behavior.responseHeadersPolicyId, warn);
+export function resolvePolicies(stack: CapturedStack, behavior: CacheBehavior): BehaviorPolicies {
+    const custom = (type: string, id: string) => resourcesOfType(stack, type).find((r) => r.id === id)?.state;
+    const pattern = behavior.pathPattern ?? "*";
+    const responseHeaders = responseHeadersSettings(stack, behavior.responseHeadersPolicyId);
     if (behavior.cachePolicyId === undefined) {
-        return { ...legacySettings(behavior), responseHeaders };
+        return { cache: legacyCacheSettingsOf(behavior), originRequest: NO_ORIGIN_REQUEST_POLICY, responseHeaders };
     }
-    const customCache = byId(TYPES.cachePolicy, behavior.cachePolicyId);
-    const cache = MANAGED_CACHE[behavior.cachePolicyId] ?? (customCache && customCacheSettings(customCache.state));
+    const customCache = custom(TYPES.cachePolicy, behavior.cachePolicyId);
+    const cache = managedCachePolicy(behavior.cachePolicyId)?.settings ?? (customCache && cacheSettingsOf(customCache));
     if (cache === undefined) {
         throw new Error(
-            `Behaviour "${behavior.pathPattern ?? "*"}": cache policy ${behavior.cachePolicyId} is neither a managed policy ` +
+            `Behavior "${pattern}": cache policy ${behavior.cachePolicyId} is neither a managed policy ` +
                 "the local stack knows nor a CachePolicy in the program",
         );
     }
     let originRequest = NO_ORIGIN_REQUEST_POLICY;
     if (behavior.originRequestPolicyId !== undefined) {
-        const custom = byId(TYPES.originRequestPolicy, behavior.originRequestPolicyId);
+        const customOriginRequest = custom(TYPES.originRequestPolicy, behavior.originRequestPolicyId);
         const found =
-            MANAGED_ORIGIN_REQUEST[behavior.originRequestPolicyId] ??
-            (custom && customOriginRequestSettings(custom.state));
+            managedOriginRequestPolicy(behavior.originRequestPolicyId)?.settings ??
+            (customOriginRequest && originRequestSettingsOf(customOriginRequest));
         if (found === undefined) {
             throw new Error(
-                `Behaviour "${behavior.pathPattern ?? "*"}": origin request policy ${behavior.originRequestPolicyId} is neither ` +
+                `Behavior "${pattern}": origin request policy ${behavior.originRequestPolicyId} is neither ` +
                     "a managed policy the local stack knows nor an OriginRequestPolicy in the program",
             );
         }
@@ -247,17 +73,13 @@ export function resolvePolicies(
     return { cache, originRequest, responseHeaders };
 }
 
-function responseHeadersSettings(
-    stack: CapturedStack,
-    id: string | undefined,
-    warn: (message: string) => void,
-): readonly ResponseHeaderSetting[] {
+function responseHeadersSettings(stack: CapturedStack, id: string | undefined): ResponseHeadersSettings {
     if (id === undefined) {
-        return [];
+        return NO_RESPONSE_HEADERS;
     }
-    const managed = MANAGED_RESPONSE_HEADERS[id];
+    const managed = managedResponseHeadersPolicy(id);
     if (managed) {
-        return managed;
+        return managed.settings;
     }
     const custom = resourcesOfType(stack, TYPES.responseHeadersPolicy).find((r) => r.id === id);
     if (!custom) {
@@ -265,58 +87,7 @@ function responseHeadersSettings(
             `Response headers policy ${id} is neither a managed policy the local stack knows nor a ResponseHeadersPolicy in the program`,
         );
     }
-    // Custom headers are the common case; CORS and security settings of a custom policy are not emulated.
-    warn(`Response headers policy ${custom.name}: only its customHeadersConfig is emulated`);
-    return (custom.state.customHeadersConfig?.items ?? []).map((i: any) => ({
-        name: i.header,
-        value: i.value,
-        override: i.override === true,
-    }));
-}
-
-/** Whether a selection covers a name (header names lower-case). */
-export function selects(selection: Selection, name: string): boolean {
-    switch (selection.behavior) {
-        case "all":
-            return true;
-        case "whitelist":
-            return selection.items.includes(name);
-        case "allExcept":
-            return !selection.items.includes(name);
-        default:
-            return false;
-    }
-}
-
-/**
- * Whether the viewer's Authorization header reaches the origin. It cannot be named in an origin
- * request policy; it is forwarded when it is in the cache key, or when caching is disabled and the
- * origin request policy includes all viewer headers. Otherwise CloudFront removes it from GET and
- * HEAD requests (and OPTIONS when OPTIONS responses are cached) and keeps it on the others.
- * Source: AWS Knowledge Center "How do I configure CloudFront to forward the Authorization header
- * to the origin?" (https://repost.aws/knowledge-center/cloudfront-authorization-header) and the
- * Developer Guide's "HTTP request headers and CloudFront behavior (custom and Amazon S3 origins)"
- * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#request-custom-headers-behavior).
- */
-export function authorizationForwarded(
-    policies: BehaviorPolicies,
-    method: string,
-    cachedMethods: readonly string[],
-): boolean {
-    if (selects(policies.cache.headers, "authorization")) {
-        return true;
-    }
-    const allViewer = ["all", "allExcept"].includes(policies.originRequest.headers.behavior);
-    if (policies.cache.cachingDisabled && allViewer && selects(policies.originRequest.headers, "authorization")) {
-        return true;
-    }
-    const m = method.toUpperCase();
-    const strippedOn = [
-        "GET",
-        "HEAD",
-        ...(cachedMethods.map((c) => c.toUpperCase()).includes("OPTIONS") ? ["OPTIONS"] : []),
-    ];
-    return !strippedOn.includes(m);
+    return responseHeadersSettingsOf(custom.state);
 }
 
 /** Headers a viewer cannot pass through CloudFront, or that CloudFront sets itself. */
@@ -387,7 +158,7 @@ export function originRequestHeaders(
     ctx: OriginHeaderContext,
 ): HeaderList {
     const { cache, originRequest } = policies;
-    const included = (name: string) => selects(cache.headers, name) || selects(originRequest.headers, name);
+    const included = (name: string) => forwardsViewerHeader(cache, originRequest, name);
     const out: [string, string][] = [];
 
     const host = headerValue(viewerHeaders, "host");
@@ -407,7 +178,7 @@ export function originRequestHeaders(
         }
     }
     const authorization = headerValues(viewerHeaders, "authorization");
-    if (authorization.length > 0 && authorizationForwarded(policies, ctx.method, ctx.cachedMethods)) {
+    if (authorization.length > 0 && authorizationForwarded(cache, originRequest, ctx.method, ctx.cachedMethods)) {
         authorization.forEach((v) => out.push(["Authorization", v]));
     }
     const cookie = cookieHeader(viewerHeaders, [cache.cookies, originRequest.cookies]);

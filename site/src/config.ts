@@ -2,7 +2,7 @@
  * The console's runtime config, `/config.json`, written by the Pulumi program from stack outputs
  * (and by the local emulator, which adds `local` credentials).
  */
-import type { FrontendConfig } from "../../infra/frontend-config";
+import { type FrontendConfig, frontendConfigProblems, isObject } from "../../core/frontend-config";
 
 /** IAM credentials the local emulator hands out, to prefill the form. */
 export interface LocalCredentials {
@@ -20,49 +20,15 @@ export class ConsoleConfigError extends Error {
     override readonly name = "ConsoleConfigError";
 }
 
-type Fields = Record<string, unknown>;
-
-function isObject(value: unknown): value is Fields {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isNonEmptyString(value: unknown): value is string {
-    return typeof value === "string" && value !== "";
-}
-
-/** "" or a path like "/prod/api": anything else would produce a malformed signed path. */
-function isPathPrefix(value: unknown): value is string {
-    return value === "" || (isNonEmptyString(value) && value.startsWith("/") && !value.endsWith("/"));
-}
-
-/** The problems with a would-be config, as field names with what is wrong. */
+/** The problems with a would-be config: the frontend config's, then the local credentials'. */
 function configProblems(value: unknown): string[] {
-    if (!isObject(value)) {
-        return ["the document is not a JSON object"];
-    }
-    const problems: string[] = [];
-    const check = (ok: boolean, problem: string): void => {
-        if (!ok) {
-            problems.push(problem);
-        }
-    };
-    check(isPathPrefix(value.apiPath) && value.apiPath !== "", 'apiPath (a path like "/api")');
-    check(isNonEmptyString(value.region), "region");
-    const signing = value.signing;
-    if (isObject(signing)) {
-        check(isNonEmptyString(signing.host), "signing.host");
-        check(isPathPrefix(signing.pathPrefix), 'signing.pathPrefix ("" or a path like "/prod/api")');
-        check(isNonEmptyString(signing.region), "signing.region");
-        check(signing.service === "execute-api", 'signing.service ("execute-api")');
-    } else {
-        check(false, "signing");
-    }
-    const local = value.local;
-    if (local !== undefined) {
-        check(
-            isObject(local) && typeof local.accessKeyId === "string" && typeof local.secretAccessKey === "string",
-            "local (accessKeyId and secretAccessKey strings)",
-        );
+    const problems = frontendConfigProblems(value);
+    const local = isObject(value) ? value.local : undefined;
+    if (
+        local !== undefined &&
+        !(isObject(local) && typeof local.accessKeyId === "string" && typeof local.secretAccessKey === "string")
+    ) {
+        problems.push("local (accessKeyId and secretAccessKey strings)");
     }
     return problems;
 }

@@ -5,7 +5,7 @@
  * `signing.host` and `signingPathFor(config, viewerPath)`, while the request goes to the viewer path.
  */
 import aws4 from "aws4";
-import { signingPathFor } from "../../infra/paths";
+import { signingPathFor } from "../../core/paths";
 import type { ConsoleConfig } from "./config";
 
 /** IAM credentials to sign with. */

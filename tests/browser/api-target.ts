@@ -2,7 +2,7 @@
  * Where a same-origin API call goes, derived from the captured program (config and outputs) and the
  * site's `/config.json`, so the tests follow whatever the stack declares instead of hard-coding the
  * stage or the routes' base path. The derivation is written out from the CloudFront and API
- * Gateway rules (see shared NOTES.md) rather than reusing infra/paths.ts, so a mistake there shows
+ * Gateway rules (see shared NOTES.md) rather than reusing core/paths.ts, so a mistake there shows
  * up as a failing browser test instead of being repeated here.
  */
 import type { LocalStack } from "../../local/server";

@@ -1,39 +1,24 @@
 /**
- * Look-ups over the captured resource graph. The local stack knows nothing about the program but
- * what these functions find in the graph: each one follows a reference the way AWS resolves it (an
- * association's ARN, an origin's domain name, a stage's REST API id).
+ * Look-ups over the captured resource graph. The local stack and the tests know nothing about the
+ * program but what these functions find in the graph: each one follows a reference the way AWS
+ * resolves it (an association's ARN, an origin's domain name, a stage's REST API id).
  */
-import { type CapturedResource, type CapturedStack, resourcesOfType } from "./graph";
+import type { CapturedResource, CapturedStack } from "./capture";
+import { TYPES } from "./types";
 
-/** The Pulumi type tokens the local stack (and the infra tests) look up. */
-export const TYPES = {
-    // CloudFront
-    distribution: "aws:cloudfront/distribution:Distribution",
-    cloudFrontFunction: "aws:cloudfront/function:Function",
-    cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
-    originRequestPolicy: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
-    responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-    originAccessControl: "aws:cloudfront/originAccessControl:OriginAccessControl",
-    // S3
-    bucket: "aws:s3/bucket:Bucket",
-    bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
-    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
-    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-    // Lambda and IAM
-    lambdaFunction: "aws:lambda/function:Function",
-    permission: "aws:lambda/permission:Permission",
-    role: "aws:iam/role:Role",
-    // API Gateway
-    restApi: "aws:apigateway/restApi:RestApi",
-    stage: "aws:apigateway/stage:Stage",
-    domainName: "aws:apigateway/domainName:DomainName",
-    basePathMapping: "aws:apigateway/basePathMapping:BasePathMapping",
-    gatewayResponse: "aws:apigateway/response:Response",
-    // DNS and certificates
-    record: "aws:route53/record:Record",
-    certificate: "aws:acm/certificate:Certificate",
-} as const;
+/** Every resource of a type. */
+export function resourcesOfType(stack: CapturedStack, type: string): CapturedResource[] {
+    return stack.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type; throws when there are none or several, naming what was found. */
+export function onlyResourceOfType(stack: CapturedStack, type: string): CapturedResource {
+    const found = resourcesOfType(stack, type);
+    if (found.length !== 1) {
+        throw new Error(`Expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    }
+    return found[0];
+}
 
 /** The stack's one CloudFront distribution; the local stack emulates exactly one. */
 export function theDistribution(stack: CapturedStack): CapturedResource {

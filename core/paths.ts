@@ -1,7 +1,7 @@
 /**
  * Pure path arithmetic shared by the infrastructure, the SPA and the local stack.
  *
- * CloudFront forwards the full viewer path (the behaviour's prefix included) and PREPENDS the
+ * CloudFront forwards the full viewer path (the behavior's prefix included) and PREPENDS the
  * origin path; a custom domain's base path mapping then strips the base path, an execute-api host
  * strips the stage. Every function here encodes one step of that chain so the components, the
  * browser's SigV4 signer and the tests agree on it.
@@ -10,11 +10,11 @@
 /** How CloudFront reaches API Gateway. */
 export type ProxyMode = "direct-stage" | "custom-domain";
 
-/** Whether a Lambda@Edge origin-request function strips the behaviour prefix. */
+/** Whether a Lambda@Edge origin-request function strips the behavior prefix. */
 export type PathRewriter = "none" | "lambda-edge";
 
-/** The API behaviour's path pattern for an `apiPath`: `/api` becomes `/api/*`. */
-export function behaviourPathPattern(apiPath: string): string {
+/** The API behavior's path pattern for an `apiPath`: `/api` becomes `/api/*`. */
+export function behaviorPathPattern(apiPath: string): string {
     return `${apiPath}/*`;
 }
 

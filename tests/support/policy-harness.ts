@@ -4,9 +4,9 @@
  * stack policy gets every resource's outputs. For a preview, a value that is not known yet becomes
  * the analyzer's unknown sentinel behind its unknown-checking proxy, so a policy that reads one is
  * reported as not run during preview, as `pulumi preview` reports it (advisory), rather than as
- * passed or failed. The tests use this to judge the offline graph (local/graph.ts) with no CLI.
+ * passed or failed. The tests use this to judge the offline graph (capture/capture.ts) with no CLI.
  */
-import { CapturedResource, UNKNOWN } from "../local/graph";
+import { CapturedResource, UNKNOWN } from "../../capture/capture";
 import type {
     Policies,
     PolicyResource,

@@ -1,0 +1,149 @@
+/**
+ * What AWS would answer for the program's resources and data sources, in the mocked account:
+ * computed attributes (ids, ARNs, hosts) derived deterministically from each resource's name and
+ * inputs, in the formats AWS uses, so every URL, host and ARN the program builds from them is
+ * realistic.
+ */
+import * as crypto from "node:crypto";
+import { CLOUDFRONT_HOSTED_ZONE_ID } from "../core/cloudfront";
+import { TYPES } from "./types";
+
+/** The account id every mocked ARN carries. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+const hex = (seed: string, length: number) => crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+
+/**
+ * The attributes AWS computes for a resource, derived deterministically from its name and inputs,
+ * in the formats AWS uses, so every URL, host and ARN the program builds from them is realistic.
+ */
+export function computedAttributes(
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+    region: string,
+): Record<string, unknown> {
+    const account = MOCK_ACCOUNT_ID;
+    switch (type) {
+        case TYPES.bucket: {
+            const bucket = inputs.bucket ?? `${name}-${hex(name, 7)}`;
+            return {
+                id: bucket,
+                bucket,
+                arn: `arn:aws:s3:::${bucket}`,
+                bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+                region,
+            };
+        }
+        case TYPES.lambdaFunction: {
+            const fnRegion = inputs.region ?? region;
+            const functionName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            const arn = `arn:aws:lambda:${fnRegion}:${account}:function:${functionName}`;
+            const version = inputs.publish ? "1" : "$LATEST";
+            return {
+                id: functionName,
+                name: functionName,
+                arn,
+                region: fnRegion,
+                version,
+                qualifiedArn: `${arn}:${version}`,
+                invokeArn: `arn:aws:apigateway:${fnRegion}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+                qualifiedInvokeArn: `arn:aws:apigateway:${fnRegion}:lambda:path/2015-03-31/functions/${arn}:${version}/invocations`,
+            };
+        }
+        case TYPES.role: {
+            const roleName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            return { id: roleName, name: roleName, arn: `arn:aws:iam::${account}:role/${roleName}` };
+        }
+        case TYPES.restApi: {
+            const id = hex(`restapi:${name}`, 10);
+            return {
+                id,
+                rootResourceId: hex(`root:${name}`, 10),
+                arn: `arn:aws:apigateway:${region}::/restapis/${id}`,
+                executionArn: `arn:aws:execute-api:${region}:${account}:${id}`,
+            };
+        }
+        case TYPES.stage:
+            return {
+                id: `ags-${inputs.restApi}-${inputs.stageName}`,
+                invokeUrl: `https://${inputs.restApi}.execute-api.${region}.amazonaws.com/${inputs.stageName}`,
+                executionArn: `arn:aws:execute-api:${region}:${account}:${inputs.restApi}/${inputs.stageName}`,
+                arn: `arn:aws:apigateway:${region}::/restapis/${inputs.restApi}/stages/${inputs.stageName}`,
+            };
+        case TYPES.domainName:
+            return {
+                id: inputs.domainName,
+                arn: `arn:aws:apigateway:${region}::/domainnames/${inputs.domainName}`,
+                regionalDomainName: `d-${hex(inputs.domainName, 10)}.execute-api.${region}.amazonaws.com`,
+                regionalZoneId: `Z${hex(`zone:${region}`, 12).toUpperCase()}`,
+            };
+        case TYPES.certificate: {
+            const token = hex(`acm:${inputs.domainName}`, 32);
+            return {
+                id: `arn:aws:acm:${region}:${account}:certificate/${hex(name, 8)}-${hex(name, 12)}`,
+                arn: `arn:aws:acm:${region}:${account}:certificate/${hex(name, 8)}-${hex(name, 12)}`,
+                domainValidationOptions: [
+                    {
+                        domainName: inputs.domainName,
+                        resourceRecordName: `_${token}.${inputs.domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${hex(token, 32)}.acm-validations.aws.`,
+                    },
+                ],
+            };
+        }
+        case TYPES.certificateValidation:
+            return { id: `${inputs.certificateArn}-validation`, certificateArn: inputs.certificateArn };
+        case TYPES.record:
+            return {
+                id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
+                fqdn: String(inputs.name).replace(/\.$/, ""),
+            };
+        case TYPES.distribution: {
+            const id = `E${hex(name, 13).toUpperCase()}`;
+            return {
+                id,
+                arn: `arn:aws:cloudfront::${account}:distribution/${id}`,
+                domainName: `d${hex(`cdn:${name}`, 13)}.cloudfront.net`,
+                hostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID,
+                status: "Deployed",
+                etag: hex(`etag:${name}`, 14).toUpperCase(),
+            };
+        }
+        case TYPES.cloudFrontFunction: {
+            const functionName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            return {
+                id: functionName,
+                name: functionName,
+                arn: `arn:aws:cloudfront::${account}:function/${functionName}`,
+                etag: hex(`etag:${name}`, 14).toUpperCase(),
+                liveStageEtag: hex(`etag:${name}`, 14).toUpperCase(),
+                status: "UNASSOCIATED",
+            };
+        }
+        case TYPES.originAccessControl:
+            return { id: `E${hex(`oac:${name}`, 13).toUpperCase()}`, etag: hex(`etag:${name}`, 14).toUpperCase() };
+        case TYPES.bucketObject:
+            return { id: inputs.key, etag: hex(`object:${name}`, 32), versionId: "" };
+        default:
+            return { id: `${name}-${hex(`${type}:${name}`, 8)}` };
+    }
+}
+
+/** Invokes the program makes (data sources), answered as AWS would for the mocked account. */
+export function mockInvoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
+    switch (token) {
+        case "aws:route53/getZone:getZone": {
+            const zoneName = String(inputs.name ?? "").replace(/\.$/, "");
+            const zoneId = inputs.zoneId ?? `Z${hex(`zone:${zoneName}`, 20).toUpperCase()}`;
+            return { id: zoneId, zoneId, name: zoneName, privateZone: false, nameServers: [] };
+        }
+        default:
+            // An invoke nobody mocked must fail loudly: a silent undefined would hang an apply.
+            throw new Error(
+                `capture/mock-aws.ts: the program invoked ${token}, which the mock does not answer; add it to mockInvoke`,
+            );
+    }
+}

@@ -1,0 +1,33 @@
+/**
+ * The Pulumi type tokens of the AWS resources the program declares, spelled once: the capture's
+ * mock, the local stack and the tests look resources up by these.
+ */
+export const TYPES = {
+    // CloudFront
+    distribution: "aws:cloudfront/distribution:Distribution",
+    cloudFrontFunction: "aws:cloudfront/function:Function",
+    cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
+    originRequestPolicy: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+    responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+    originAccessControl: "aws:cloudfront/originAccessControl:OriginAccessControl",
+    // S3
+    bucket: "aws:s3/bucket:Bucket",
+    bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    // Lambda and IAM
+    lambdaFunction: "aws:lambda/function:Function",
+    permission: "aws:lambda/permission:Permission",
+    role: "aws:iam/role:Role",
+    // API Gateway
+    restApi: "aws:apigateway/restApi:RestApi",
+    stage: "aws:apigateway/stage:Stage",
+    domainName: "aws:apigateway/domainName:DomainName",
+    basePathMapping: "aws:apigateway/basePathMapping:BasePathMapping",
+    gatewayResponse: "aws:apigateway/response:Response",
+    // DNS and certificates
+    record: "aws:route53/record:Record",
+    certificate: "aws:acm/certificate:Certificate",
+    certificateValidation: "aws:acm/certificateValidation:CertificateValidation",
+} as const;

@@ -1,0 +1,33 @@
+/**
+ * CloudFront facts the program, the local stack, the policy pack and the tests share. Pure: no
+ * Pulumi runtime, no bundler, no component.
+ */
+
+/**
+ * The region Lambda@Edge functions and CloudFront viewer certificates must live in: CloudFront
+ * replicates edge functions from us-east-1 ("Restrictions on Lambda@Edge",
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html)
+ * and takes ACM certificates from there only ("Requirements for using SSL/TLS certificates with
+ * CloudFront", cnames-and-https-requirements.html).
+ */
+export const EDGE_REGION = "us-east-1";
+
+/** The CloudFront Functions runtime every function here is written for. */
+export const CLOUDFRONT_FUNCTION_RUNTIME = "cloudfront-js-2.0";
+
+/**
+ * The largest CloudFront Function code CloudFront accepts: 10 KB ("Quotas on CloudFront
+ * Functions", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-functions).
+ */
+export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
+
+/**
+ * The allowed-methods sets a cache behavior takes: CloudFront accepts exactly these three
+ * ("Allowed HTTP methods", DownloadDistValuesCacheBehavior.html#DownloadDistValuesAllowedHTTPMethods).
+ */
+export const ALL_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
+export const READ_METHODS: readonly string[] = ["GET", "HEAD"];
+export const READ_AND_OPTIONS_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS"];
+
+/** The hosted zone id of every CloudFront distribution, for Route 53 alias records. */
+export const CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2";
