@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildSite } from "./site/build";
 import { Api } from "./infra/api";
 import { ApiCustomDomain } from "./infra/api-custom-domain";
-import { readStackConfig } from "./infra/config";
+import { readStackConfig } from "./infra/stack-config";
 import { EdgePathRewriter } from "./infra/edge-path-rewriter";
 import { frontendConfig as buildFrontendConfig } from "./core/frontend-config";
 import { apiBasePath, apiOriginPath } from "./core/paths";

@@ -1,7 +1,22 @@
-import * as pulumi from "@pulumi/pulumi";
-import { PathRewriter, ProxyMode } from "../core/paths";
+/**
+ * The stack config, declared once: each key's type, default, description and validator live in
+ * {@link CONFIG}. The typed config, the defaults, the key list, Pulumi.yaml's `config:` schema
+ * (checked by a test) and the README's table (checked by a test) all derive from it. Validation
+ * reports every problem at once, each with the key, the value seen and the fix. Pure: no Pulumi
+ * runtime (infra/stack-config.ts reads the values through Pulumi).
+ */
+import type { PathRewriter, ProxyMode } from "../core/paths";
+import {
+    closestName,
+    type ConfigFix,
+    type ConfigProblem,
+    ConfigValue,
+    fixCommand,
+    type ConfigSource,
+    show,
+} from "./config-reader";
 
-/** The project's config namespace: keys are `same-origin:<key>`. */
+/** The project's config namespace (Pulumi.yaml's `name`): keys are `same-origin:<key>`. */
 export const CONFIG_NAMESPACE = "same-origin";
 
 export const PROXY_MODES: readonly ProxyMode[] = ["direct-stage", "custom-domain"];
@@ -23,210 +38,99 @@ export interface CustomDomainConfig {
     readonly basePath?: string;
 }
 
-/** The validated, typed stack config. Every field is set: defaults are applied here. */
-export interface StackConfig {
-    readonly region: string;
-    readonly proxyMode: ProxyMode;
-    readonly apiPath: string;
-    readonly stageName: string;
-    readonly pathRewriter: PathRewriter;
-    readonly customDomain?: CustomDomainConfig;
-    readonly authorizerCacheTtl: number;
-    readonly priceClass: PriceClass;
+/** How a key is declared in Pulumi.yaml: its type there, or `object` (project schemas cannot declare objects). */
+export type DeclaredType = "string" | "integer" | "boolean" | "object";
+
+/** One config key. */
+export interface KeySpec<T> {
+    readonly type: DeclaredType;
+    /** Applied when the key is not set; written into Pulumi.yaml's schema for scalar keys. */
+    readonly default?: T;
+    /** One line for Pulumi.yaml and the README. */
+    readonly description: string;
+    /** Reads the value (set: it is present) into its typed form, reporting problems on `value`. */
+    readonly read: (value: ConfigValue) => T | undefined;
 }
 
-/** The config as it arrives: strings for scalars, a parsed object for `customDomain`. */
-export interface RawStackConfig {
-    readonly region?: string;
-    readonly proxyMode?: string;
-    readonly apiPath?: string;
-    readonly stageName?: string;
-    readonly pathRewriter?: string;
-    readonly customDomain?: unknown;
-    readonly authorizerCacheTtl?: string;
-    readonly priceClass?: string;
-}
-
-export const CONFIG_KEYS: readonly (keyof RawStackConfig)[] = [
-    "proxyMode",
-    "apiPath",
-    "stageName",
-    "pathRewriter",
-    "customDomain",
-    "authorizerCacheTtl",
-    "priceClass",
-];
-
-export const DEFAULTS = {
-    proxyMode: "direct-stage",
-    apiPath: "/api",
-    stageName: "prod",
-    pathRewriter: "none",
-    authorizerCacheTtl: 0,
-    priceClass: "PriceClass_100",
-} as const;
-
-const CUSTOM_DOMAIN_KEYS = ["domainName", "hostedZoneName", "hostedZoneId", "certificateArn", "basePath"] as const;
 // API Gateway resource path parts and base paths allow only these characters.
 const PATH_SEGMENT = "[A-Za-z0-9._-]+";
 const API_PATH = new RegExp(`^(/${PATH_SEGMENT})+$`);
 // REST API (v1) base path mappings take a single segment: API Gateway refuses "/" inside one.
 const BASE_PATH = new RegExp(`^${PATH_SEGMENT}$`);
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+/** API Gateway's maximum TOKEN authorizer result TTL. */
 const MAX_AUTHORIZER_TTL = 3600;
 
-/** Thrown when the stack config is invalid; its message lists every problem, one per line. */
-export class ConfigError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(
-            `Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p}`).join("\n"),
-        );
-        this.name = "ConfigError";
-    }
+const CUSTOM_DOMAIN_FIELDS = ["domainName", "hostedZoneName", "hostedZoneId", "certificateArn", "basePath"];
+const CUSTOM_DOMAIN_EXAMPLE = '{ "domainName": "api.example.com", "hostedZoneName": "example.com" }';
+
+/** The typed key spec: `default` present makes the value always set. */
+function key<T>(spec: KeySpec<T> & { readonly default: T }): KeySpec<T> & { readonly default: T };
+function key<T>(spec: KeySpec<T>): KeySpec<T>;
+function key<T>(spec: KeySpec<T>): KeySpec<T> {
+    return spec;
 }
 
-const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
-const show = (value: unknown) => JSON.stringify(value);
-
-function oneOf<T extends string>(
-    name: string,
-    value: string | undefined,
-    allowed: readonly T[],
-    fallback: T,
-    problems: string[],
-): T {
-    if (value === undefined) {
-        return fallback;
-    }
-    if ((allowed as readonly string[]).includes(value)) {
-        return value as T;
-    }
-    problems.push(
-        `${key(name)} is ${show(value)}; accepted values: ${allowed.map(show).join(", ")}. ` +
-            `Fix: pulumi config set ${key(name)} ${fallback}`,
-    );
-    return fallback;
-}
-
-function validateApiPath(value: string | undefined, problems: string[]): string {
-    if (value === undefined) {
-        return DEFAULTS.apiPath;
-    }
-    if (!API_PATH.test(value) || value.split("/").some((s) => s === "." || s === "..")) {
-        problems.push(
-            `${key("apiPath")} is ${show(value)}; it must be a path with a leading slash, no trailing ` +
-                `slash and no wildcard, made of letters, digits and . _ - (e.g. "/api" or "/v1/api"); ` +
-                `CloudFront serves it as the behavior "<apiPath>/*" and "/" would capture the whole site. ` +
-                `Fix: pulumi config set ${key("apiPath")} /api`,
-        );
-    }
-    return value;
-}
-
-function validateStageName(value: string | undefined, problems: string[]): string {
-    if (value === undefined) {
-        return DEFAULTS.stageName;
-    }
-    if (!STAGE_NAME.test(value)) {
-        problems.push(
-            `${key("stageName")} is ${show(value)}; API Gateway stage names are 1-128 letters, digits, ` +
-                `"_" or "-". Fix: pulumi config set ${key("stageName")} prod`,
-        );
-    }
-    return value;
-}
-
-function validateAuthorizerCacheTtl(value: string | undefined, problems: string[]): number {
-    if (value === undefined) {
-        return DEFAULTS.authorizerCacheTtl;
-    }
-    const ttl = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-    if (!Number.isInteger(ttl) || ttl > MAX_AUTHORIZER_TTL) {
-        problems.push(
-            `${key("authorizerCacheTtl")} is ${show(value)}; it must be a whole number of seconds from 0 ` +
-                `(no caching) to ${MAX_AUTHORIZER_TTL} (API Gateway's maximum). ` +
-                `Fix: pulumi config set ${key("authorizerCacheTtl")} 300`,
-        );
-        return DEFAULTS.authorizerCacheTtl;
-    }
-    return ttl;
-}
-
-function validateCustomDomain(
-    value: unknown,
-    region: string | undefined,
-    problems: string[],
-): CustomDomainConfig | undefined {
-    const name = key("customDomain");
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        problems.push(
-            `${name} is ${show(value)}; it must be an object like ` +
-                `{ "domainName": "api.example.com", "hostedZoneName": "example.com" }. ` +
-                `Fix: pulumi config set --path '${name}.domainName' api.example.com`,
-        );
+/** Reads a custom domain object: each field's shape (the cross-key checks run in {@link crossChecks}). */
+function readCustomDomain(value: ConfigValue): CustomDomainConfig | undefined {
+    const domain = value.object(CUSTOM_DOMAIN_FIELDS, CUSTOM_DOMAIN_EXAMPLE);
+    if (domain === undefined) {
         return undefined;
     }
-    const record = value as Record<string, unknown>;
-    for (const field of Object.keys(record)) {
-        if (!(CUSTOM_DOMAIN_KEYS as readonly string[]).includes(field)) {
-            problems.push(
-                `${name}.${field} is not a known field; known fields: ${CUSTOM_DOMAIN_KEYS.join(", ")}. ` +
-                    `Fix: pulumi config rm --path '${name}.${field}'`,
-            );
-        }
-    }
-    const text = (field: (typeof CUSTOM_DOMAIN_KEYS)[number]): string | undefined => {
-        const v = record[field];
-        if (v === undefined) {
-            return undefined;
-        }
-        if (typeof v !== "string" || v === "") {
-            problems.push(
-                `${name}.${field} is ${show(v)}; it must be a non-empty string. ` +
-                    `Fix: pulumi config set --path '${name}.${field}' <value>`,
-            );
-            return undefined;
-        }
-        return v;
+    const optional = (name: string, read: (field: ConfigValue) => string | undefined) => {
+        const field = domain.field(name);
+        return field.isSet ? read(field) : undefined;
     };
-    const domainName = text("domainName");
-    const hostedZoneName = text("hostedZoneName");
-    const hostedZoneId = text("hostedZoneId");
-    const certificateArn = text("certificateArn");
-    const basePath = text("basePath");
-
-    if (domainName === undefined) {
-        problems.push(
-            `${name}.domainName is missing; custom-domain mode needs the API's domain name. ` +
-                `Fix: pulumi config set --path '${name}.domainName' api.example.com`,
-        );
-    } else if (!DOMAIN_NAME.test(domainName)) {
-        problems.push(
-            `${name}.domainName is ${show(domainName)}; it must be a lower-case DNS name such as "api.example.com". ` +
-                `Fix: pulumi config set --path '${name}.domainName' api.example.com`,
-        );
-    }
+    const domainNameField = domain.field("domainName");
+    const domainName = domainNameField.isSet
+        ? domainNameField.string({
+              valid: DOMAIN_NAME,
+              must: 'it must be a lower-case DNS name such as "api.example.com"',
+              example: "api.example.com",
+          })
+        : domainNameField.report(
+              `${domainNameField.key} is missing; custom-domain mode needs the API's domain name`,
+              "api.example.com",
+          );
+    const hostedZoneName = optional("hostedZoneName", (f) =>
+        f.string({
+            valid: (v) => DOMAIN_NAME.test(v.replace(/\.$/, "")),
+            must: 'it must be a DNS zone name such as "example.com"',
+            example: "example.com",
+        }),
+    );
+    const hostedZoneId = optional("hostedZoneId", (f) =>
+        f.string({
+            valid: HOSTED_ZONE_ID,
+            must: 'it must be a Route 53 zone id such as "Z0123456789ABCDEFGHIJ" (aws route53 list-hosted-zones)',
+            example: "Z0123456789ABCDEFGHIJ",
+        }),
+    );
+    const certificateArn = optional("certificateArn", (f) =>
+        f.string({
+            valid: CERTIFICATE_ARN,
+            must: 'it must be an ACM certificate ARN "arn:aws:acm:<region>:<account>:certificate/<id>" (aws acm list-certificates)',
+            example: "arn:aws:acm:eu-west-1:123456789012:certificate/<id>",
+        }),
+    );
+    const basePath = optional("basePath", (f) =>
+        f.string({
+            valid: BASE_PATH,
+            must:
+                'it must be one path segment without slashes, made of letters, digits and . _ - (e.g. "v1"); ' +
+                "leave it out to map the stage at the domain's root",
+            example: "v1",
+        }),
+    );
     if (hostedZoneName !== undefined && hostedZoneId !== undefined) {
-        problems.push(
-            `${name} sets both hostedZoneName (${show(hostedZoneName)}) and hostedZoneId (${show(hostedZoneId)}); ` +
-                `give one of them. Fix: pulumi config rm --path '${name}.hostedZoneName'`,
-        );
-    }
-    if (hostedZoneName !== undefined && !DOMAIN_NAME.test(hostedZoneName.replace(/\.$/, ""))) {
-        problems.push(
-            `${name}.hostedZoneName is ${show(hostedZoneName)}; it must be a DNS zone name such as "example.com". ` +
-                `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`,
-        );
-    }
-    if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
-        problems.push(
-            `${name}.hostedZoneId is ${show(hostedZoneId)}; it must be a Route 53 zone id such as "Z0123456789ABCDEFGHIJ" ` +
-                `(aws route53 list-hosted-zones). Fix: pulumi config set --path '${name}.hostedZoneId' <zone id>`,
+        value.report(
+            `${value.key} sets both hostedZoneName (${show(hostedZoneName)}) and hostedZoneId (${show(hostedZoneId)}); ` +
+                "give one of them",
+            { rm: `${value.key}.hostedZoneName` },
         );
     }
     const zoneName = hostedZoneName?.replace(/\.$/, "");
@@ -236,152 +140,248 @@ function validateCustomDomain(
         domainName !== zoneName &&
         !domainName.endsWith(`.${zoneName}`)
     ) {
-        problems.push(
-            `${name}.domainName ${show(domainName)} is not inside ${name}.hostedZoneName ${show(hostedZoneName)}, ` +
-                `so the zone cannot hold its records. Fix: set hostedZoneName to the zone that contains the domain`,
-        );
-    }
-    if (hostedZoneName === undefined && hostedZoneId === undefined && certificateArn === undefined) {
-        problems.push(
-            `${name} has neither a hosted zone nor a certificate; give hostedZoneName or hostedZoneId (a ` +
-                `DNS-validated certificate and the alias record are created there) or certificateArn (an existing ` +
-                `certificate; you then point ${show(domainName ?? "the domain")} at the output customDomainTarget yourself). ` +
-                `Fix: pulumi config set --path '${name}.hostedZoneName' example.com`,
-        );
-    }
-    if (certificateArn !== undefined) {
-        const match = CERTIFICATE_ARN.exec(certificateArn);
-        if (!match) {
-            problems.push(
-                `${name}.certificateArn is ${show(certificateArn)}; it must be an ACM certificate ARN ` +
-                    `"arn:aws:acm:<region>:<account>:certificate/<id>" (aws acm list-certificates). ` +
-                    `Fix: pulumi config set --path '${name}.certificateArn' <arn>`,
+        value
+            .field("domainName")
+            .report(
+                `${value.key}.domainName ${show(domainName)} is not inside ${value.key}.hostedZoneName ${show(hostedZoneName)}, ` +
+                    "so the zone cannot hold its records",
+                { text: "set hostedZoneName to the zone that contains the domain" },
             );
-        } else if (region !== undefined && match[1] !== region) {
-            problems.push(
-                `${name}.certificateArn is ${show(certificateArn)}, in ${match[1]}, but the API is in ${region}; a ` +
-                    `REGIONAL custom domain needs a certificate in the API's own region. Fix: request or import the ` +
-                    `certificate in ${region} and set its ARN, or remove certificateArn to have one created in the zone`,
-            );
-        }
     }
-    if (basePath !== undefined && !BASE_PATH.test(basePath)) {
-        problems.push(
-            `${name}.basePath is ${show(basePath)}; it must be one path segment without slashes, made of ` +
-                `letters, digits and . _ - (e.g. "v1"); leave it out to map the stage at the domain's root. ` +
-                `Fix: pulumi config set --path '${name}.basePath' v1`,
+    const hasZone = domain.field("hostedZoneName").isSet || domain.field("hostedZoneId").isSet;
+    if (!hasZone && !domain.field("certificateArn").isSet) {
+        value.report(
+            `${value.key} has neither a hosted zone nor a certificate; give hostedZoneName or hostedZoneId (a ` +
+                "DNS-validated certificate and the alias record are created there) or certificateArn (an existing " +
+                `certificate; you then point ${show(domainName ?? "the domain")} at the output customDomainTarget yourself)`,
+            { set: `${value.key}.hostedZoneName`, value: "example.com" },
         );
     }
-    if (domainName === undefined) {
-        return undefined;
+    return domainName === undefined
+        ? undefined
+        : { domainName, hostedZoneName, hostedZoneId, certificateArn, basePath };
+}
+
+/** Every config key of the program, in the order they are documented. */
+export const CONFIG = {
+    proxyMode: key<ProxyMode>({
+        type: "string",
+        default: "direct-stage",
+        description:
+            'How CloudFront reaches API Gateway, "direct-stage" (the execute-api host, origin path /<stage>) or ' +
+            '"custom-domain" (an API Gateway custom domain with a base path mapping; needs customDomain).',
+        read: (v) => v.oneOf(PROXY_MODES, "direct-stage"),
+    }),
+    apiPath: key<string>({
+        type: "string",
+        default: "/api",
+        description:
+            'The same-origin API prefix; the CloudFront behavior is "<apiPath>/*". Leading slash, no trailing slash, no wildcard.',
+        read: (v) =>
+            v.string({
+                valid: (p) => API_PATH.test(p) && !p.split("/").some((s) => s === "." || s === ".."),
+                must:
+                    "it must be a path with a leading slash, no trailing slash and no wildcard, made of letters, " +
+                    'digits and . _ - (e.g. "/api" or "/v1/api"); CloudFront serves it as the behavior "<apiPath>/*" ' +
+                    'and "/" would capture the whole site',
+                example: "/api",
+            }),
+    }),
+    stageName: key<string>({
+        type: "string",
+        default: "prod",
+        description: "The API Gateway stage name.",
+        read: (v) =>
+            v.string({
+                valid: STAGE_NAME,
+                must: 'API Gateway stage names are 1-128 letters, digits, "_" or "-"',
+                example: "prod",
+            }),
+    }),
+    pathRewriter: key<PathRewriter>({
+        type: "string",
+        default: "none",
+        description:
+            '"none" (the API routes live under apiPath) or "lambda-edge" (a Lambda@Edge origin-request function strips apiPath; routes at the API root).',
+        read: (v) => v.oneOf(PATH_REWRITERS, "none"),
+    }),
+    customDomain: key<CustomDomainConfig>({
+        type: "object",
+        description:
+            "custom-domain mode: { domainName, hostedZoneName? | hostedZoneId?, certificateArn?, basePath? } (an object, so not declared in Pulumi.yaml).",
+        read: readCustomDomain,
+    }),
+    authorizerCacheTtl: key<number>({
+        type: "integer",
+        default: 0,
+        description: `Seconds API Gateway caches a TOKEN authorizer decision, 0 (off) to ${MAX_AUTHORIZER_TTL}.`,
+        read: (v) =>
+            v.integer(
+                0,
+                MAX_AUTHORIZER_TTL,
+                `it must be a whole number of seconds from 0 (no caching) to ${MAX_AUTHORIZER_TTL} (API Gateway's maximum)`,
+                300,
+            ),
+    }),
+    priceClass: key<PriceClass>({
+        type: "string",
+        default: "PriceClass_100",
+        description: "CloudFront price class, PriceClass_100, PriceClass_200 or PriceClass_All.",
+        read: (v) => v.oneOf(PRICE_CLASSES, "PriceClass_100"),
+    }),
+};
+
+export type ConfigKey = keyof typeof CONFIG;
+
+/** Every key of the project namespace, in the table's order. */
+export const CONFIG_KEYS = Object.keys(CONFIG) as ConfigKey[];
+
+type ValueOf<S> = S extends { readonly default: infer T } ? T : S extends KeySpec<infer T> ? T | undefined : never;
+
+/** The validated, typed stack config: defaults applied, every value checked. */
+export type StackConfig = { readonly region: string } & { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG)[K]> };
+
+type KeysWithDefaults = {
+    [K in ConfigKey]: (typeof CONFIG)[K] extends { readonly default: unknown } ? K : never;
+}[ConfigKey];
+
+/** The default of every key that has one. */
+export const DEFAULTS = Object.fromEntries(
+    CONFIG_KEYS.filter((k) => CONFIG[k].default !== undefined).map((k) => [k, CONFIG[k].default]),
+) as { readonly [K in KeysWithDefaults]: ValueOf<(typeof CONFIG)[K]> };
+
+/** The config as it arrives: `aws:region` and the project's keys, strings (objects as JSON) or parsed values. */
+export type RawStackConfig = { readonly region?: string } & { readonly [K in ConfigKey]?: unknown };
+
+/** Thrown when the stack config is invalid; its message lists every problem, one per line, with the fix. */
+export class ConfigError extends Error {
+    constructor(
+        readonly problems: readonly ConfigProblem[],
+        /** The top-level values as the program saw them, for phrasing a fix to one field. */
+        readonly values: Readonly<Record<string, unknown>> = {},
+    ) {
+        super(renderConfigProblems(problems, values));
+        this.name = "ConfigError";
     }
-    return { domainName, hostedZoneName, hostedZoneId, certificateArn, basePath };
+}
+
+const qualified = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
+
+/** One problem as a line: its message and its fix, phrased for where its key's value came from. */
+export function renderProblem(
+    problem: ConfigProblem,
+    values: Readonly<Record<string, unknown>>,
+    source: (topKey: string) => ConfigSource = () => "stack",
+): string {
+    const fix = fixCommand(problem.fix, source, (top) => values[top], CONFIG_NAMESPACE);
+    return `${problem.message}. Fix: ${fix}`;
+}
+
+/** The whole report: a count, then one problem per line. */
+export function renderConfigProblems(
+    problems: readonly ConfigProblem[],
+    values: Readonly<Record<string, unknown>>,
+    source?: (topKey: string) => ConfigSource,
+): string {
+    return (
+        `Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${renderProblem(p, values, source)}`).join("\n")
+    );
+}
+
+/** Checks across keys, once each key's own value is read. */
+function crossChecks(
+    config: Partial<Record<ConfigKey, unknown>> & { region?: string },
+    raw: RawStackConfig,
+    problems: ConfigProblem[],
+): void {
+    const value = (name: ConfigKey) => new ConfigValue(problems, qualified(name), raw[name]);
+    const customDomain = config.customDomain as CustomDomainConfig | undefined;
+    if (config.proxyMode === undefined) {
+        // proxyMode itself is wrong (already reported): what it asks of customDomain is unknown.
+    } else if (config.proxyMode === "custom-domain" && raw.customDomain === undefined) {
+        value("customDomain").report(
+            `${qualified("customDomain")} is missing; ${qualified("proxyMode")} "custom-domain" needs it`,
+            {
+                set: `${qualified("customDomain")}.domainName`,
+                value: "api.example.com",
+            },
+        );
+    } else if (config.proxyMode !== "custom-domain" && raw.customDomain !== undefined) {
+        value("customDomain").report(
+            `${qualified("customDomain")} is set but ${qualified("proxyMode")} is ${show(config.proxyMode)}, which ignores it ` +
+                `(set ${qualified("proxyMode")} to "custom-domain" to use it)`,
+            { rm: qualified("customDomain") },
+        );
+    }
+    const certificateRegion = customDomain?.certificateArn && CERTIFICATE_ARN.exec(customDomain.certificateArn)?.[1];
+    if (certificateRegion && config.region !== undefined && certificateRegion !== config.region) {
+        value("customDomain")
+            .field("certificateArn")
+            .report(
+                `${qualified("customDomain")}.certificateArn is ${show(customDomain!.certificateArn)}, in ${certificateRegion}, ` +
+                    `but the API is in ${config.region}; a REGIONAL custom domain needs a certificate in the API's own region`,
+                {
+                    text:
+                        `request or import the certificate in ${config.region} and set its ARN, or remove certificateArn ` +
+                        "to have one created in the zone",
+                },
+            );
+    }
 }
 
 /**
  * Checks a raw stack config and returns the typed config with defaults applied, or throws a
  * {@link ConfigError} listing every problem with the key, the value seen and the fix. Nothing is
- * defaulted over a value that is present but wrong.
+ * defaulted over a value that is present but wrong. `unknownKeys` are keys of the project
+ * namespace the program does not know (qualified).
  */
 export function validateStackConfig(raw: RawStackConfig, unknownKeys: readonly string[] = []): StackConfig {
-    const problems: string[] = [];
+    const problems: ConfigProblem[] = [];
     for (const unknown of unknownKeys) {
-        problems.push(
-            `${unknown} is not a config key of this program; known keys: ${CONFIG_KEYS.map(key).join(", ")}. ` +
-                `Fix: pulumi config rm ${unknown}`,
-        );
+        const name = unknown.slice(CONFIG_NAMESPACE.length + 1);
+        const meant = closestName(name, CONFIG_KEYS);
+        const fix: ConfigFix = { rm: unknown };
+        problems.push({
+            key: unknown,
+            message:
+                `${unknown} is not a config key of this program${meant ? `; did you mean ${qualified(meant)}?` : ""} ` +
+                `Known keys: ${CONFIG_KEYS.map(qualified).join(", ")}`,
+            fix,
+        });
     }
-    const region = raw.region;
-    if (region === undefined || region === "") {
-        problems.push(
-            `aws:region is not set; the API, its functions and the bucket are created there. ` +
-                `Fix: pulumi config set aws:region eu-west-1`,
-        );
-    } else if (!REGION.test(region)) {
-        problems.push(
-            `aws:region is ${show(region)}; it must be an AWS region name such as "eu-west-1". ` +
-                `Fix: pulumi config set aws:region eu-west-1`,
-        );
+    const region = new ConfigValue(problems, "aws:region", raw.region);
+    if (raw.region === undefined || raw.region === "") {
+        region.report("aws:region is not set; the API, its functions and the bucket are created there", "eu-west-1");
+    } else {
+        region.string({
+            valid: REGION,
+            must: 'it must be an AWS region name such as "eu-west-1"',
+            example: "eu-west-1",
+        });
     }
-    const proxyMode = oneOf("proxyMode", raw.proxyMode, PROXY_MODES, DEFAULTS.proxyMode, problems);
-    const apiPath = validateApiPath(raw.apiPath, problems);
-    const stageName = validateStageName(raw.stageName, problems);
-    const pathRewriter = oneOf("pathRewriter", raw.pathRewriter, PATH_REWRITERS, DEFAULTS.pathRewriter, problems);
-    const authorizerCacheTtl = validateAuthorizerCacheTtl(raw.authorizerCacheTtl, problems);
-    const priceClass = oneOf("priceClass", raw.priceClass, PRICE_CLASSES, DEFAULTS.priceClass, problems);
-
-    let customDomain: CustomDomainConfig | undefined;
-    if (proxyMode === "custom-domain") {
-        if (raw.customDomain === undefined) {
-            problems.push(
-                `${key("customDomain")} is missing; ${key("proxyMode")} "custom-domain" needs it. Fix: ` +
-                    `pulumi config set --path '${key("customDomain")}.domainName' api.example.com and ` +
-                    `pulumi config set --path '${key("customDomain")}.hostedZoneName' example.com`,
-            );
-        } else {
-            customDomain = validateCustomDomain(raw.customDomain, region, problems);
-        }
-    } else if (raw.customDomain !== undefined) {
-        problems.push(
-            `${key("customDomain")} is set but ${key("proxyMode")} is ${show(proxyMode)}, which ignores it. ` +
-                `Fix: pulumi config set ${key("proxyMode")} custom-domain, or pulumi config rm ${key("customDomain")}`,
-        );
+    const config: Record<string, unknown> = { region: raw.region };
+    for (const name of CONFIG_KEYS) {
+        const spec: KeySpec<unknown> = CONFIG[name];
+        const value = new ConfigValue(problems, qualified(name), raw[name]);
+        config[name] = value.isSet ? spec.read(value) : spec.default;
     }
-
+    crossChecks(config, raw, problems);
     if (problems.length > 0) {
-        throw new ConfigError(problems);
+        const values = Object.fromEntries(CONFIG_KEYS.map((k) => [qualified(k), parsedForFixes(raw[k])]));
+        throw new ConfigError(problems, { ...values, "aws:region": raw.region });
     }
-    return {
-        region: region!,
-        proxyMode,
-        apiPath,
-        stageName,
-        pathRewriter,
-        customDomain,
-        authorizerCacheTtl,
-        priceClass,
-    };
+    return config as StackConfig;
 }
 
-/**
- * Reads the stack config through Pulumi and validates it. Runs before any resource is declared,
- * so a bad value fails `pulumi preview` with the full list of problems and creates nothing.
- */
-export function readStackConfig(): StackConfig {
-    const config = new pulumi.Config(CONFIG_NAMESPACE);
-    const aws = new pulumi.Config("aws");
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const unknownKeys = Object.keys(pulumi.runtime.allConfig()).filter(
-        (k) => k.startsWith(prefix) && !(CONFIG_KEYS as readonly string[]).includes(k.slice(prefix.length)),
-    );
-    let customDomain: unknown;
-    const customDomainText = config.get("customDomain");
-    if (customDomainText !== undefined) {
+/** A raw value as a fix sees it: JSON objects parsed. */
+function parsedForFixes(value: unknown): unknown {
+    if (typeof value === "string" && /^[[{]/.test(value.trim())) {
         try {
-            customDomain = JSON.parse(customDomainText);
+            return JSON.parse(value);
         } catch {
-            throw new ConfigError([
-                `${key("customDomain")} is ${show(customDomainText)}, which is not a JSON object. ` +
-                    `Fix: set its fields with pulumi config set --path '${key("customDomain")}.domainName' api.example.com`,
-            ]);
+            return value;
         }
     }
-    try {
-        return validateStackConfig(
-            {
-                region: aws.get("region"),
-                proxyMode: config.get("proxyMode"),
-                apiPath: config.get("apiPath"),
-                stageName: config.get("stageName"),
-                pathRewriter: config.get("pathRewriter"),
-                customDomain,
-                authorizerCacheTtl: config.get("authorizerCacheTtl"),
-                priceClass: config.get("priceClass"),
-            },
-            unknownKeys,
-        );
-    } catch (error) {
-        // A RunError prints as the message alone, without a stack trace of the program.
-        throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;
-    }
+    return value;
 }

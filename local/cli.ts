@@ -6,7 +6,12 @@
  * Environment: PORT (CloudFront listener, default 8080; API Gateway's own endpoint is PORT+1) and
  * LATENCY_MS (delay added to every request).
  */
-import { startLocalStack } from "./server";
+import { ProgramError } from "../capture/capture";
+import { qualify } from "../capture/stack-config";
+import { topLevelKey } from "../infra/config-reader";
+import { renderConfigProblems } from "../infra/config";
+import { StackConfigError } from "../infra/stack-config";
+import { type LocalStack, startLocalStack } from "./server";
 
 export interface CliOptions {
     readonly stack: string;
@@ -89,12 +94,18 @@ async function main(): Promise<void> {
         process.stdout.write(`${USAGE}\n`);
         return;
     }
-    const stack = await startLocalStack({
-        stack: options.stack,
-        config: options.config,
-        latencyMs: options.latencyMs,
-        log: (line) => process.stdout.write(`${line}\n`),
-    });
+    let stack: LocalStack;
+    try {
+        stack = await startLocalStack({
+            stack: options.stack,
+            config: options.config,
+            latencyMs: options.latencyMs,
+            log: (line) => process.stdout.write(`${line}\n`),
+        });
+    } catch (error) {
+        process.stderr.write(`same-origin local stack failed to start:\n${startFailure(error, options.config)}\n`);
+        process.exit(1);
+    }
     process.stdout.write("Fidelity warnings (what this local stack does differently from AWS):\n");
     for (const warning of stack.warnings) {
         process.stdout.write(`  - ${warning}\n`);
@@ -119,10 +130,25 @@ async function main(): Promise<void> {
     process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
+/**
+ * Why the stack did not start. A config error is phrased for where each value came from: a value
+ * given with `--config` gets a `--config key=value` fix, one from the stack file a `pulumi config` one.
+ */
+export function startFailure(error: unknown, overrides: Readonly<Record<string, string>>): string {
+    const cause = error instanceof ProgramError ? error.cause : error;
+    if (cause instanceof StackConfigError) {
+        const given = new Set(Object.keys(overrides).map(qualify));
+        return renderConfigProblems(cause.problems, cause.values, (key) =>
+            given.has(topLevelKey(key)) ? "command-line" : "stack",
+        );
+    }
+    return error instanceof Error ? error.message : String(error);
+}
+
 if (require.main === module) {
     main().catch((error: unknown) => {
         process.stderr.write(
-            `same-origin local stack failed to start:\n${error instanceof Error ? error.message : String(error)}\n`,
+            `same-origin local stack failed:\n${error instanceof Error ? error.message : String(error)}\n`,
         );
         process.exit(1);
     });

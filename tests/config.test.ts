@@ -2,7 +2,16 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_KEYS, ConfigError, DEFAULTS, RawStackConfig, validateStackConfig } from "../infra/config";
+import {
+    CONFIG,
+    CONFIG_KEYS,
+    CONFIG_NAMESPACE,
+    ConfigError,
+    DEFAULTS,
+    RawStackConfig,
+    renderProblem,
+    validateStackConfig,
+} from "../infra/config";
 
 const VALID_DOMAIN = { domainName: "api.example.com", hostedZoneName: "example.com" };
 
@@ -13,7 +22,7 @@ function problemsOf(raw: RawStackConfig, unknownKeys: string[] = []): readonly s
         return [];
     } catch (error) {
         assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-        return error.problems;
+        return error.problems.map((p) => renderProblem(p, error.values));
     }
 }
 
@@ -61,16 +70,99 @@ describe("stack config validation", () => {
         });
     });
 
-    it("declares the same defaults in Pulumi.yaml's config schema as the program applies", () => {
+    it("is what Pulumi.yaml declares: every scalar key with its type, default and description", () => {
         const project = parseYaml(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
-        assert.equal(project.name, "same-origin");
-        const declared = Object.keys(project.config).sort();
-        // customDomain is an object, which project config schemas cannot declare.
-        assert.deepEqual(declared, CONFIG_KEYS.filter((k) => k !== "customDomain").sort());
-        for (const [key, value] of Object.entries(DEFAULTS)) {
-            assert.equal(String(project.config[key].default), String(value), key);
-            assert.ok(project.config[key].description.length > 20, `${key} needs a description`);
+        assert.equal(project.name, CONFIG_NAMESPACE);
+        const expected = Object.fromEntries(
+            CONFIG_KEYS.filter((k) => CONFIG[k].type !== "object").map((k) => [
+                k,
+                { type: CONFIG[k].type, default: CONFIG[k].default, description: CONFIG[k].description },
+            ]),
+        );
+        assert.deepEqual(project.config, expected);
+    });
+
+    it("documents every key: a description, and a default unless it is an object", () => {
+        for (const name of CONFIG_KEYS) {
+            assert.ok(CONFIG[name].description.length > 20, `${name} needs a description`);
+            assert.equal(CONFIG[name].default === undefined, CONFIG[name].type === "object", name);
         }
+        assert.deepEqual(
+            Object.keys(DEFAULTS),
+            CONFIG_KEYS.filter((k) => CONFIG[k].type !== "object"),
+        );
+    });
+
+    describe("suggests what a mistyped name meant", () => {
+        it("a project key in the wrong case or with a typo", () => {
+            for (const typo of ["proxymode", "proxyMod", "prxyMode"]) {
+                const [problem] = problemsOf({}, [`same-origin:${typo}`]);
+                assert.match(
+                    problem,
+                    new RegExp(
+                        `same-origin:${typo} is not a config key of this program; did you mean same-origin:proxyMode\\?`,
+                    ),
+                );
+                assert.match(problem, new RegExp(`Fix: pulumi config rm same-origin:${typo}$`));
+            }
+        });
+        it("nothing for a name close to no key", () => {
+            const [problem] = problemsOf({}, ["same-origin:zzzzzz"]);
+            assert.doesNotMatch(problem, /did you mean/);
+        });
+        it("a field of an object key", () => {
+            const problems = problemsOf({
+                proxyMode: "custom-domain",
+                customDomain: { ...VALID_DOMAIN, basepath: "v1" },
+            });
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(
+                problems[0],
+                /same-origin:customDomain\.basepath is not a known field; did you mean basePath\?/,
+            );
+            assert.match(problems[0], /Fix: pulumi config rm --path 'same-origin:customDomain\.basepath'$/);
+        });
+    });
+
+    describe("phrases the fix for where the value came from", () => {
+        const failure = (raw: RawStackConfig): ConfigError => {
+            try {
+                validateStackConfig({ region: "eu-west-1", ...raw });
+            } catch (error) {
+                assert.ok(error instanceof ConfigError);
+                return error;
+            }
+            assert.fail("the config was accepted");
+        };
+        it("a stack file: pulumi config set", () => {
+            const error = failure({ apiPath: "/api/" });
+            assert.match(
+                renderProblem(error.problems[0], error.values, () => "stack"),
+                /Fix: pulumi config set same-origin:apiPath \/api$/,
+            );
+        });
+        it("npm start -- --config: the flag to pass instead", () => {
+            const error = failure({ apiPath: "/api/" });
+            assert.match(
+                renderProblem(error.problems[0], error.values, () => "command-line"),
+                /Fix: --config apiPath=\/api$/,
+            );
+        });
+        it("a field of an object given on the command line: the whole corrected object", () => {
+            const error = failure({
+                proxyMode: "custom-domain",
+                customDomain: JSON.stringify({ ...VALID_DOMAIN, basePath: "/v1" }),
+            });
+            assert.equal(error.problems.length, 1);
+            assert.equal(
+                renderProblem(error.problems[0], error.values, () => "command-line").replace(/^.*Fix: /, ""),
+                `--config 'customDomain={"domainName":"api.example.com","hostedZoneName":"example.com","basePath":"v1"}'`,
+            );
+            assert.equal(
+                renderProblem(error.problems[0], error.values, () => "stack").replace(/^.*Fix: /, ""),
+                "pulumi config set --path 'same-origin:customDomain.basePath' v1",
+            );
+        });
     });
 
     describe("rejects, naming the key, the value and the fix", () => {
@@ -209,7 +301,7 @@ describe("stack config validation", () => {
             );
             assert.match(
                 problemsOf({ proxyMode: "custom-domain", customDomain: "api.example.com" }).join(),
-                /must be an object/,
+                /must be a JSON object like \{ "domainName"/,
             );
         });
         it("is refused in direct-stage mode rather than silently ignored", () => {

@@ -587,7 +587,7 @@ describe("infrastructure: bad config fails before any resource is created", () =
         {
             title: "customDomain that is not JSON",
             config: { proxyMode: "custom-domain", customDomain: "api.example.com" },
-            message: /not a JSON object/,
+            message: /must be a JSON object like/,
         },
         {
             title: "TTL out of range",

@@ -99,6 +99,8 @@ describe("local CLI: process", function () {
         const result = await run(["--config", "apiPath=api"], { PORT: "0" });
         assert.notEqual(result.code, 0);
         assert.match(result.stderr, /same-origin:apiPath is "api"/);
+        // The value came from the command line, so the fix is the flag to pass instead.
+        assert.match(result.stderr, /Fix: --config apiPath=\/api$/m);
         assert.doesNotMatch(result.stdout, /ready/);
     });
 
