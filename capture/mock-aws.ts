@@ -52,6 +52,15 @@ export function computedAttributes(
                 qualifiedInvokeArn: `arn:aws:apigateway:${fnRegion}:lambda:path/2015-03-31/functions/${arn}:${version}/invocations`,
             };
         }
+        case TYPES.logGroup: {
+            const groupName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            const groupRegion = inputs.region ?? region;
+            return {
+                id: groupName,
+                name: groupName,
+                arn: `arn:aws:logs:${groupRegion}:${account}:log-group:${groupName}`,
+            };
+        }
         case TYPES.role: {
             const roleName = inputs.name ?? `${name}-${hex(name, 7)}`;
             return { id: roleName, name: roleName, arn: `arn:aws:iam::${account}:role/${roleName}` };

@@ -20,6 +20,8 @@ export const TYPES = {
     lambdaFunction: "aws:lambda/function:Function",
     permission: "aws:lambda/permission:Permission",
     role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
     // API Gateway
     restApi: "aws:apigateway/restApi:RestApi",
     stage: "aws:apigateway/stage:Stage",

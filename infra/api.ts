@@ -1,10 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { LAMBDA_RUNTIME } from "../core/lambda";
-import { bundleLambda, lambdaArchive } from "./bundle";
+import { bundledFunction } from "./bundled-function";
 import { DEFAULTS } from "./config";
-import { lambdaExecutionRole, LAMBDA_PRINCIPALS } from "./iam";
 import { TokenAuthorizer } from "./token-authorizer";
 
 /** How a route is protected. */
@@ -86,7 +84,15 @@ export class Api extends pulumi.ComponentResource {
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("same-origin:api:Api", name, {}, opts);
 
-        const echo = this.createEchoFunction(name);
+        const echo = bundledFunction(
+            `${name}-echo`,
+            {
+                description: "same-origin: returns the API Gateway event it received",
+                source: { entry: "echo.ts" },
+                timeoutSeconds: 10,
+            },
+            this,
+        ).function;
         const api = new awsx.classic.apigateway.API(
             `${name}-rest`,
             {
@@ -108,23 +114,6 @@ export class Api extends pulumi.ComponentResource {
             stageUrl: this.stageUrl,
             executeApiHost: this.executeApiHost,
         });
-    }
-
-    private createEchoFunction(name: string): aws.lambda.Function {
-        const { role, logging } = lambdaExecutionRole(`${name}-echo-role`, LAMBDA_PRINCIPALS, this);
-        return new aws.lambda.Function(
-            `${name}-echo`,
-            {
-                description: "same-origin: returns the API Gateway event it received",
-                runtime: LAMBDA_RUNTIME,
-                handler: "index.handler",
-                code: lambdaArchive(bundleLambda({ entry: "echo.ts" })),
-                role: role.arn,
-                memorySize: 128,
-                timeout: 10,
-            },
-            { parent: this, dependsOn: [logging] },
-        );
     }
 
     private routes(

@@ -6,11 +6,14 @@ import { LAMBDA_NODE_TARGET } from "../core/lambda";
 /** Where the handlers' sources live. */
 export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
 
+/** A handler to bundle: a module in functions/, or entry code (TypeScript) importing one. */
+export type BundleSource = { readonly entry: string } | { readonly contents: string };
+
 /**
  * Bundles a handler module (or inline module source) into one CommonJS file for Lambda.
  * Synchronous so the program can declare resources without awaiting: esbuild takes milliseconds.
  */
-export function bundleLambda(source: { entry: string } | { contents: string }): string {
+export function bundleLambda(source: BundleSource): string {
     const result = esbuild.buildSync({
         ...("entry" in source
             ? { entryPoints: [path.join(FUNCTIONS_DIR, source.entry)] }

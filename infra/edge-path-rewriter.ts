@@ -1,9 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EDGE_REGION } from "../core/cloudfront";
-import { LAMBDA_RUNTIME } from "../core/lambda";
-import { bundleLambda, factoryEntry, lambdaArchive } from "./bundle";
-import { EDGE_LAMBDA_PRINCIPALS, lambdaExecutionRole } from "./iam";
+import { factoryEntry } from "./bundle";
+import { bundledFunction } from "./bundled-function";
 
 /** The edge bundle's entry: Lambda@Edge has no environment variables, so the prefix is compiled in. */
 export function edgeRewriterEntry(prefix: string): string {
@@ -24,38 +21,36 @@ export interface EdgePathRewriterArgs {
  * numbered version (the qualified ARN), never `$LATEST`.
  *
  * Deletion: CloudFront keeps replicas of an edge function for hours after it is disassociated,
- * and deleting the function fails until they are gone. `skipDestroy` makes `pulumi destroy` (and
- * the replacement of this function) drop it from the stack without deleting it in AWS, so the
- * distribution's teardown never fails on it. Delete the function later, once the replicas are
- * gone: `aws lambda delete-function --region us-east-1 --function-name <name>`.
+ * and deleting the function fails until they are gone. The function is created with
+ * `skipDestroy`: `pulumi destroy`, and every replacement of the function (a new prefix, a new
+ * runtime), drops it from the stack without deleting it in AWS, so neither ever fails on it, and
+ * each one leaves a function behind (with the log groups its replicas created in other regions).
+ * Delete those later, once the replicas are gone: `aws lambda delete-function --region us-east-1
+ * --function-name <name>`; they share the name prefix `<name>-function-` (docs/deploying.md).
  */
 export class EdgePathRewriter extends pulumi.ComponentResource {
     /** The published version's ARN, as CloudFront associates it. */
     readonly qualifiedArn: pulumi.Output<string>;
-    /** The function name (for the clean-up command after a destroy). */
+    /**
+     * The current function's name. Functions left behind by earlier replacements share its prefix
+     * (everything before the last `-`).
+     */
     readonly functionName: pulumi.Output<string>;
 
     constructor(name: string, args: EdgePathRewriterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("same-origin:edge-path-rewriter:EdgePathRewriter", name, {}, opts);
 
-        const { role, logging } = lambdaExecutionRole(`${name}-role`, EDGE_LAMBDA_PRINCIPALS, this);
-        const fn = new aws.lambda.Function(
+        const fn = bundledFunction(
             `${name}-function`,
             {
-                region: EDGE_REGION,
                 description: `same-origin: strips ${args.prefix} from the viewer path (origin request)`,
-                runtime: LAMBDA_RUNTIME,
-                handler: "index.handler",
-                code: lambdaArchive(bundleLambda({ contents: edgeRewriterEntry(args.prefix) })),
-                role: role.arn,
-                publish: true,
-                skipDestroy: true,
-                memorySize: 128,
+                source: { contents: edgeRewriterEntry(args.prefix) },
+                edge: true,
                 // Origin-request functions may run up to 30 s; stripping a prefix takes microseconds.
-                timeout: 5,
+                timeoutSeconds: 5,
             },
-            { parent: this, dependsOn: [logging] },
-        );
+            this,
+        ).function;
 
         this.qualifiedArn = fn.qualifiedArn;
         this.functionName = fn.name;

@@ -1,12 +1,8 @@
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+/** IAM documents the components attach. Pure builders, unit-tested alone. */
 
 /** Service principals that run Lambda code: Lambda itself, and CloudFront's replicas for Lambda@Edge. */
 export const LAMBDA_PRINCIPALS = ["lambda.amazonaws.com"] as const;
 export const EDGE_LAMBDA_PRINCIPALS = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] as const;
-
-/** The AWS managed policy that lets a function write its logs (in every region, for edge replicas). */
-export const BASIC_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
 
 /** A trust policy letting the given service principals assume a role. */
 export function assumeRolePolicy(services: readonly string[]): string {
@@ -23,19 +19,26 @@ export function assumeRolePolicy(services: readonly string[]): string {
 }
 
 /**
- * An execution role for a function, with the basic execution policy attached. Returned with its
- * attachment so the function can depend on it: a function created before its role can log fails
- * its first invocations silently.
+ * What a function needs to write its logs, and nothing more: streams and events in its own log
+ * group. A regional function writes to the group the stack created (`groupArn`). Lambda@Edge
+ * writes to a group of the same name in whichever region a replica runs, creating it there, so its
+ * grant covers that name in every region.
  */
-export function lambdaExecutionRole(name: string, services: readonly string[], parent: pulumi.Resource) {
-    const role = new aws.iam.Role(name, { assumeRolePolicy: assumeRolePolicy(services) }, { parent });
-    const logging = new aws.iam.RolePolicyAttachment(
-        `${name}-logs`,
-        {
-            role: role.name,
-            policyArn: BASIC_EXECUTION_POLICY_ARN,
-        },
-        { parent },
-    );
-    return { role, logging };
+export function logWritingPolicy(groupName: string, groupArn: string, edge: boolean): string {
+    const streams = edge ? `arn:aws:logs:*:*:log-group:${groupName}:*` : `${groupArn}:*`;
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            ...(edge
+                ? [
+                      {
+                          Effect: "Allow",
+                          Action: "logs:CreateLogGroup",
+                          Resource: `arn:aws:logs:*:*:log-group:${groupName}`,
+                      },
+                  ]
+                : []),
+            { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: streams },
+        ],
+    });
 }

@@ -226,8 +226,9 @@ export class SiteDistribution extends pulumi.ComponentResource {
     /** Uploads every built file and the runtime config. */
     private uploadSite(name: string, bucket: aws.s3.Bucket, args: SiteDistributionArgs): void {
         if (args.siteFiles.some((file) => file.key === CONFIG_KEY)) {
-            throw new Error(
+            throw new pulumi.ResourceError(
                 `The site build contains ${CONFIG_KEY}, which the stack writes from its outputs; remove it from site/`,
+                this,
             );
         }
         for (const file of args.siteFiles) {

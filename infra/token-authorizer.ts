@@ -1,9 +1,8 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LAMBDA_RUNTIME } from "../core/lambda";
-import { bundleLambda, factoryEntry, lambdaArchive } from "./bundle";
+import { factoryEntry } from "./bundle";
+import { bundledFunction } from "./bundled-function";
 import { DEFAULTS } from "./config";
-import { lambdaExecutionRole, LAMBDA_PRINCIPALS } from "./iam";
 
 /**
  * The authorizer bundle's entry: whether results are cached decides the policy's scope (the
@@ -46,20 +45,15 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
         this.header = args.header ?? "Authorization";
         this.resultTtlInSeconds = args.resultTtlInSeconds ?? DEFAULTS.authorizerCacheTtl;
 
-        const { role, logging } = lambdaExecutionRole(`${name}-role`, LAMBDA_PRINCIPALS, this);
-        this.function = new aws.lambda.Function(
+        this.function = bundledFunction(
             `${name}-function`,
             {
                 description: "same-origin: TOKEN authorizer (allow / deny / unauthorized)",
-                runtime: LAMBDA_RUNTIME,
-                handler: "index.handler",
-                code: lambdaArchive(bundleLambda({ contents: tokenAuthorizerEntry(this.resultTtlInSeconds) })),
-                role: role.arn,
-                memorySize: 128,
-                timeout: 5,
+                source: { contents: tokenAuthorizerEntry(this.resultTtlInSeconds) },
+                timeoutSeconds: 5,
             },
-            { parent: this, dependsOn: [logging] },
-        );
+            this,
+        ).function;
 
         this.registerOutputs({
             functionArn: this.function.arn,

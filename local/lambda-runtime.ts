@@ -81,7 +81,7 @@ export class LambdaRuntime {
             invokedFunctionArn: fn.state.arn,
             memoryLimitInMB: String(fn.state.memorySize ?? 128),
             awsRequestId: requestId(),
-            logGroupName: `/aws/lambda/${fn.state.name}`,
+            logGroupName: fn.state.loggingConfig?.logGroup ?? `/aws/lambda/${fn.state.name}`,
             logStreamName: "local",
             callbackWaitsForEmptyEventLoop: true,
             getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),

@@ -426,7 +426,7 @@ for (const scenario of SCENARIOS) {
                 assert.equal(fn.environment, undefined, "Lambda@Edge has no environment variables");
                 assert.equal(archiveText(fn.code), bundleLambda({ contents: edgeRewriterEntry(scenario.apiPath) }));
                 assert.ok(archiveText(fn.code).includes(JSON.stringify(scenario.apiPath)));
-                const role = byName(stack, "edge-rewriter-role");
+                const role = byName(stack, "edge-rewriter-function-role");
                 assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, [
                     "lambda.amazonaws.com",
                     "edgelambda.amazonaws.com",
