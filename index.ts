@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildSite } from "./site/build";
+import { ASSET_FOLDER, buildSite } from "./site/build";
 import { Api } from "./infra/api";
 import { ApiCustomDomain } from "./infra/api-custom-domain";
 import { readStackConfig } from "./infra/stack-config";
@@ -55,6 +55,7 @@ const site = new SiteDistribution("site", {
     edgeRewriterArn: rewriter?.qualifiedArn,
     priceClass: config.priceClass,
     siteFiles: buildSite(),
+    assetFolder: ASSET_FOLDER,
     frontendConfig: frontend,
 });
 

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULTS } from "../infra/config";
+import { captureStack } from "../capture/capture";
 import { launchChromium } from "../tests/browser/chromium";
 import { measureAtLatency, type Measurement } from "./latency";
 import { type BenchResult, latencyRows, markdownReport } from "./report";
@@ -40,8 +40,8 @@ function writeResults(result: BenchResult): string {
 
 async function main(): Promise<void> {
     const site = measureSite();
-    // The edge rewriter's bundle embeds its prefix; the default apiPath sizes it.
-    const functions = measureFunctions(DEFAULTS.apiPath);
+    // With the Lambda@Edge rewriter, the graph holds every kind of function the program deploys.
+    const functions = measureFunctions(await captureStack({ config: { pathRewriter: "lambda-edge" } }));
     const { chromium, measurements } = await measureLatencies();
     const result: BenchResult = {
         generatedAt: new Date().toISOString(),

@@ -1,19 +1,16 @@
 /**
  * What the product ships, measured: the built site (gzip, as CloudFront serves it compressed) and
- * every function bundle, built exactly as the program builds them.
+ * every function's code exactly as the program deploys it (read from the captured graph).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
-import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
-import { tokenAuthorizerEntry } from "../infra/token-authorizer";
-import { DEFAULTS } from "../infra/config";
+import type { CapturedAsset, CapturedStack } from "../capture/capture";
+import { resourcesOfType } from "../capture/lookups";
+import { TYPES } from "../capture/types";
+import { CLOUDFRONT_FUNCTION_MAX_BYTES } from "../core/cloudfront";
 import { buildSite } from "../site/build";
-
-/** CloudFront Functions' maximum code size: 10 KB. */
-export const CLOUDFRONT_FUNCTION_LIMIT_BYTES = 10 * 1024;
 
 /** One shipped file. */
 export interface SizedFile {
@@ -54,17 +51,27 @@ export function measureSite(): SiteSize {
     }
 }
 
-/** Bundles every function the program deploys and sizes it. */
-export function measureFunctions(apiPath: string): SizedBundle[] {
-    const spaRewrite = sized("spa-rewrite (CloudFront Function)", bundleCloudFrontFunction("spa-rewrite.ts"));
-    return [
-        sized("echo (Lambda)", bundleLambda({ entry: "echo.ts" })),
-        sized("authorizer (Lambda)", bundleLambda({ contents: tokenAuthorizerEntry(DEFAULTS.authorizerCacheTtl) })),
-        sized(`edge rewriter ${apiPath} (Lambda@Edge)`, bundleLambda({ contents: edgeRewriterEntry(apiPath) })),
-        {
-            ...spaRewrite,
-            limitBytes: CLOUDFRONT_FUNCTION_LIMIT_BYTES,
-            withinLimit: spaRewrite.bytes <= CLOUDFRONT_FUNCTION_LIMIT_BYTES,
-        },
-    ];
+/** The bytes of a Lambda deployment package's one file, `index.js`. */
+function packagedCode(code: CapturedAsset, where: string): string {
+    const file = code.kind === "archive" ? code.assets["index.js"] : undefined;
+    if (file?.kind !== "string") {
+        throw new Error(`${where}: expected a package holding index.js`);
+    }
+    return file.text;
+}
+
+/** Sizes every function of a captured graph: Lambda packages, and CloudFront Functions against their limit. */
+export function measureFunctions(graph: CapturedStack): SizedBundle[] {
+    const lambdas = resourcesOfType(graph, TYPES.lambdaFunction).map((fn) =>
+        sized(`${fn.name} (${fn.state.publish ? "Lambda@Edge" : "Lambda"})`, packagedCode(fn.state.code, fn.name)),
+    );
+    const cloudFrontFunctions = resourcesOfType(graph, TYPES.cloudFrontFunction).map((fn) => {
+        const size = sized(`${fn.name} (CloudFront Function)`, String(fn.state.code));
+        return {
+            ...size,
+            limitBytes: CLOUDFRONT_FUNCTION_MAX_BYTES,
+            withinLimit: size.bytes <= CLOUDFRONT_FUNCTION_MAX_BYTES,
+        };
+    });
+    return [...lambdas, ...cloudFrontFunctions];
 }

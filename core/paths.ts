@@ -13,9 +13,12 @@ export type ProxyMode = "direct-stage" | "custom-domain";
 /** Whether a Lambda@Edge origin-request function strips the behavior prefix. */
 export type PathRewriter = "none" | "lambda-edge";
 
-/** The API behavior's path pattern for an `apiPath`: `/api` becomes `/api/*`. */
-export function behaviorPathPattern(apiPath: string): string {
-    return `${apiPath}/*`;
+/**
+ * The API behaviors' path patterns for an `apiPath`: the prefix itself and everything under it.
+ * `/api/*` alone does not match `/api`, which would then fall to the default behavior (the SPA).
+ */
+export function apiPathPatterns(apiPath: string): [exact: string, under: string] {
+    return [apiPath, `${apiPath}/*`];
 }
 
 /**

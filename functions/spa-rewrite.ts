@@ -1,13 +1,14 @@
 /**
- * CloudFront Function (cloudfront-js-2.0, viewer request) on the S3 default behavior only: a
- * deep link such as `/orders/42` has no object in the bucket, so it is served `/index.html`.
- * Distribution-wide custom error responses would do the same but also turn the API's 403/404
- * into 200 HTML. A path whose last segment has a dot names a file and is left alone, so a
- * missing asset stays an error (403 from S3 through Origin Access Control, which cannot list the
- * bucket) instead of an HTML page served as JavaScript.
+ * CloudFront Function (cloudfront-js-2.0, viewer request) on the S3 default behavior only. It
+ * decides from the site build's own file list, compiled in at deploy time (see
+ * infra/site-distribution.ts): a known file is served as it is; a miss under the build's asset
+ * folder is a 404 (an HTML page served as JavaScript would hide the broken link); anything else is
+ * a route of the app (`/orders/42`, `/users/john.doe`) and gets `/index.html`. A dot in the last
+ * segment means nothing. Distribution-wide custom error responses would also serve deep links,
+ * but would turn the API's 403/404 into 200 HTML.
  *
- * Kept free of imports and of syntax the CloudFront runtime lacks: infra/site-distribution.ts
- * deploys this file's `handler` (bundled by `bundleCloudFrontFunction`) as the function's code.
+ * Kept free of imports and of syntax the CloudFront runtime lacks: the deployed code is this module
+ * bundled with an entry that passes the manifest (`bundleCloudFrontFunction`).
  */
 
 interface CloudFrontFunctionRequest {
@@ -15,15 +16,44 @@ interface CloudFrontFunctionRequest {
     [key: string]: unknown;
 }
 
-interface CloudFrontFunctionEvent {
-    request: CloudFrontFunctionRequest;
+interface CloudFrontFunctionResponse {
+    statusCode: number;
+    statusDescription: string;
+    headers: Record<string, { value: string }>;
+    body: { encoding: "text"; data: string };
 }
 
-export function handler(event: CloudFrontFunctionEvent): CloudFrontFunctionRequest {
-    var request = event.request;
-    var lastSegment = request.uri.substring(request.uri.lastIndexOf("/") + 1);
-    if (lastSegment.indexOf(".") === -1) {
-        request.uri = "/index.html";
+/** What the function knows of the site: every object key (with a leading `/`) and the asset folder. */
+export interface SiteManifest {
+    /** `{ "/index.html": 1, "/assets/main-3FJ2K4QZ.js": 1, ... }`: an object, cheap to look up in the runtime. */
+    readonly files: Readonly<Record<string, 1>>;
+    /** `/assets/`: content-hashed files live there and nowhere else. */
+    readonly assetPrefix: string;
+}
+
+/** The file to serve for the app's routes. */
+export const APP_SHELL = "/index.html";
+
+/** The request to pass on (possibly with `/index.html` as its uri), or a 404 for a missing asset. */
+export function routeSiteRequest(
+    request: CloudFrontFunctionRequest,
+    manifest: SiteManifest,
+): CloudFrontFunctionRequest | CloudFrontFunctionResponse {
+    var uri = request.uri;
+    if (manifest.files[uri] === 1) {
+        return request;
     }
+    if (uri.indexOf(manifest.assetPrefix) === 0) {
+        return {
+            statusCode: 404,
+            statusDescription: "Not Found",
+            headers: {
+                "content-type": { value: "text/plain; charset=utf-8" },
+                "cache-control": { value: "no-store" },
+            },
+            body: { encoding: "text", data: "Not Found: " + uri + " is not a file of this site's build.\n" },
+        };
+    }
+    request.uri = APP_SHELL;
     return request;
 }

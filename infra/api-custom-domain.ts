@@ -32,7 +32,10 @@ export function customDomainUrl(domainName: string, basePath: string | undefined
  * origin's domain name) is one API Gateway knows.
  */
 export class ApiCustomDomain extends pulumi.ComponentResource {
-    /** The custom domain name, e.g. `api.example.com`. */
+    /**
+     * The custom domain name, e.g. `api.example.com`, available once its base path mapping (and,
+     * with a zone, its alias record) exist.
+     */
     readonly domainName: pulumi.Output<string>;
     /** `https://<domain>[/<basePath>]`. */
     readonly url: pulumi.Output<string>;
@@ -55,7 +58,7 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.apigateway.BasePathMapping(
+        const mapping = new aws.apigateway.BasePathMapping(
             `${name}-mapping`,
             {
                 domainName: apiDomain.domainName,
@@ -65,26 +68,30 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        if (zoneId !== undefined) {
-            new aws.route53.Record(
-                `${name}-alias`,
-                {
-                    zoneId,
-                    name: domain.domainName,
-                    type: "A",
-                    aliases: [
-                        {
-                            name: apiDomain.regionalDomainName,
-                            zoneId: apiDomain.regionalZoneId,
-                            evaluateTargetHealth: false,
-                        },
-                    ],
-                },
-                { parent: this },
-            );
-        }
+        const alias =
+            zoneId === undefined
+                ? undefined
+                : new aws.route53.Record(
+                      `${name}-alias`,
+                      {
+                          zoneId,
+                          name: domain.domainName,
+                          type: "A",
+                          aliases: [
+                              {
+                                  name: apiDomain.regionalDomainName,
+                                  zoneId: apiDomain.regionalZoneId,
+                                  evaluateTargetHealth: false,
+                              },
+                          ],
+                      },
+                      { parent: this },
+                  );
 
-        this.domainName = apiDomain.domainName;
+        // Read through the mapping and the alias record, so whatever uses the domain (CloudFront's
+        // origin, config.json) waits until requests to it reach the stage. Both are inputs of
+        // those resources, so the value stays known during a preview.
+        this.domainName = pulumi.all([mapping.domainName, alias?.name]).apply(([domainName]) => domainName);
         this.url = pulumi.output(customDomainUrl(domain.domainName, domain.basePath));
         this.target = apiDomain.regionalDomainName;
         this.registerOutputs({ domainName: this.domainName, url: this.url, target: this.target });

@@ -9,22 +9,20 @@ export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
 /** A handler to bundle: a module in functions/, or entry code (TypeScript) importing one. */
 export type BundleSource = { readonly entry: string } | { readonly contents: string };
 
+/** esbuild's input for a source: the entry file, or the entry code resolved from functions/. */
+function esbuildInput(source: BundleSource): esbuild.BuildOptions {
+    return "entry" in source
+        ? { entryPoints: [path.join(FUNCTIONS_DIR, source.entry)] }
+        : { stdin: { contents: source.contents, resolveDir: FUNCTIONS_DIR, loader: "ts", sourcefile: "entry.ts" } };
+}
+
 /**
  * Bundles a handler module (or inline module source) into one CommonJS file for Lambda.
  * Synchronous so the program can declare resources without awaiting: esbuild takes milliseconds.
  */
 export function bundleLambda(source: BundleSource): string {
     const result = esbuild.buildSync({
-        ...("entry" in source
-            ? { entryPoints: [path.join(FUNCTIONS_DIR, source.entry)] }
-            : {
-                  stdin: {
-                      contents: source.contents,
-                      resolveDir: FUNCTIONS_DIR,
-                      loader: "ts" as const,
-                      sourcefile: "entry.ts",
-                  },
-              }),
+        ...esbuildInput(source),
         bundle: true,
         write: false,
         platform: "node",
@@ -54,9 +52,9 @@ export function factoryEntry(module: string, factory: string, argument: unknown)
  * Bundles a CloudFront Function. The cloudfront-js-2.0 runtime has no module system: it calls a
  * top-level `function handler(event)`, so the module's `export` statement is removed.
  */
-export function bundleCloudFrontFunction(entry: string): string {
+export function bundleCloudFrontFunction(source: BundleSource): string {
     const result = esbuild.buildSync({
-        entryPoints: [path.join(FUNCTIONS_DIR, entry)],
+        ...esbuildInput(source),
         bundle: true,
         write: false,
         format: "esm",
@@ -67,7 +65,7 @@ export function bundleCloudFrontFunction(entry: string): string {
     const code = result.outputFiles[0].text;
     const exportStatement = /^export\s*\{\s*handler\s*\};?\s*$/m;
     if (!exportStatement.test(code)) {
-        throw new Error(`${entry}: expected the bundle to end with "export { handler };"; got:\n${code}`);
+        throw new Error(`expected the bundle to end with "export { handler };"; got:\n${code}`);
     }
     return code.replace(exportStatement, "").trimEnd() + "\n";
 }

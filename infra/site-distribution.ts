@@ -3,10 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SiteFile } from "../site/build";
 import { bundleCloudFrontFunction } from "./bundle";
 import { PriceClass } from "./config";
-import { ALL_METHODS, CLOUDFRONT_FUNCTION_RUNTIME, READ_METHODS } from "../core/cloudfront";
+import {
+    ALL_METHODS,
+    CLOUDFRONT_FUNCTION_MAX_BYTES,
+    CLOUDFRONT_FUNCTION_RUNTIME,
+    READ_METHODS,
+} from "../core/cloudfront";
 import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES, RESPONSE_HEADERS_POLICIES } from "../core/cloudfront-policies";
 import { CONFIG_KEY } from "../core/frontend-config";
-import { behaviorPathPattern } from "../core/paths";
+import { apiPathPatterns } from "../core/paths";
+import type { SiteManifest } from "../functions/spa-rewrite";
 
 /** Origin ids inside the distribution. */
 export const SITE_ORIGIN_ID = "site";
@@ -20,17 +26,19 @@ export interface ApiOrigin {
 }
 
 /**
- * The API behavior: every method, nothing cached, every viewer header but Host forwarded. With
- * caching disabled and `AllViewerExceptHostHeader`, the Authorization header reaches API Gateway
- * (it cannot be listed in an origin request policy), while CloudFront sends the origin's own
- * domain as Host, which API Gateway requires. HTTPS only: a redirect would drop a POST's body.
+ * The API behaviors, for `apiPath` itself and everything under it (`/api/*` does not match `/api`,
+ * which would otherwise fall to the SPA): every method, nothing cached, every viewer header but
+ * Host forwarded. With caching disabled and `AllViewerExceptHostHeader`, the Authorization header
+ * reaches API Gateway (it cannot be listed in an origin request policy), while CloudFront sends the
+ * origin's own domain as Host, which API Gateway requires. HTTPS only: a redirect would drop a
+ * POST's body.
  */
-export function apiCacheBehavior(
+export function apiCacheBehaviors(
     apiPath: string,
     edgeRewriterArn?: pulumi.Input<string>,
-): aws.types.input.cloudfront.DistributionOrderedCacheBehavior {
-    return {
-        pathPattern: behaviorPathPattern(apiPath),
+): aws.types.input.cloudfront.DistributionOrderedCacheBehavior[] {
+    return apiPathPatterns(apiPath).map((pathPattern) => ({
+        pathPattern,
         targetOriginId: API_ORIGIN_ID,
         viewerProtocolPolicy: "https-only",
         allowedMethods: [...ALL_METHODS],
@@ -48,7 +56,21 @@ export function apiCacheBehavior(
                           includeBody: false,
                       },
                   ],
-    };
+    }));
+}
+
+/** What the SPA function needs to know of the site: every key it serves (config.json too) and the asset folder. */
+export function siteManifest(siteFiles: readonly SiteFile[], assetFolder: string): SiteManifest {
+    const keys = [...siteFiles.map((file) => file.key), CONFIG_KEY];
+    return { files: Object.fromEntries(keys.map((key) => [`/${key}`, 1 as const])), assetPrefix: `/${assetFolder}/` };
+}
+
+/** The SPA function's entry: its handler with the site's manifest compiled in (JSON-encoded). */
+export function spaRewriteEntry(manifest: SiteManifest): string {
+    return (
+        'import { routeSiteRequest } from "./spa-rewrite";\n' +
+        `export function handler(event) { return routeSiteRequest(event.request, ${JSON.stringify(manifest)}); }\n`
+    );
 }
 
 /** A bucket policy letting only this distribution (through Origin Access Control) read objects. */
@@ -70,7 +92,7 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
 
 export interface SiteDistributionArgs {
     /**
-     * The API behavior's prefix; the behavior is `<apiPath>/*`.
+     * The API's prefix; the behaviors are `<apiPath>` and `<apiPath>/*`.
      * @example "/api"
      */
     readonly apiPath: string;
@@ -95,6 +117,11 @@ export interface SiteDistributionArgs {
      * @example buildSite()
      */
     readonly siteFiles: readonly SiteFile[];
+    /**
+     * The build's folder of content-hashed files: a missing file there is a 404, not the app.
+     * @example "assets"
+     */
+    readonly assetFolder: string;
     /**
      * The runtime config the SPA reads from `/config.json`.
      * @example { apiPath: "/api", region: "eu-west-1", signing: { ... } }
@@ -126,16 +153,7 @@ export class SiteDistribution extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const spaRewrite = new aws.cloudfront.Function(
-            `${name}-spa-rewrite`,
-            {
-                runtime: CLOUDFRONT_FUNCTION_RUNTIME,
-                comment: "same-origin: serve index.html for SPA deep links",
-                code: bundleCloudFrontFunction("spa-rewrite.ts"),
-                publish: true,
-            },
-            { parent: this },
-        );
+        const spaRewrite = this.spaRewriteFunction(name, args);
 
         const distribution = new aws.cloudfront.Distribution(
             `${name}-cdn`,
@@ -174,7 +192,7 @@ export class SiteDistribution extends pulumi.ComponentResource {
                     responseHeadersPolicyId: RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy.id,
                     functionAssociations: [{ eventType: "viewer-request", functionArn: spaRewrite.arn }],
                 },
-                orderedCacheBehaviors: [apiCacheBehavior(args.apiPath, args.edgeRewriterArn)],
+                orderedCacheBehaviors: apiCacheBehaviors(args.apiPath, args.edgeRewriterArn),
                 restrictions: { geoRestriction: { restrictionType: "none" } },
                 viewerCertificate: { cloudfrontDefaultCertificate: true },
             },
@@ -195,6 +213,35 @@ export class SiteDistribution extends pulumi.ComponentResource {
         this.distributionId = distribution.id;
         this.url = pulumi.interpolate`https://${distribution.domainName}`;
         this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
+    }
+
+    /**
+     * The viewer-request function on the site's behavior, deciding from the build's file list. The
+     * list is compiled in, so it must fit CloudFront's function size limit.
+     */
+    private spaRewriteFunction(name: string, args: SiteDistributionArgs): aws.cloudfront.Function {
+        const code = bundleCloudFrontFunction({
+            contents: spaRewriteEntry(siteManifest(args.siteFiles, args.assetFolder)),
+        });
+        const bytes = Buffer.byteLength(code);
+        if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) {
+            throw new pulumi.ResourceError(
+                `The SPA function with the site's ${args.siteFiles.length} file names compiled in is ${bytes} bytes; ` +
+                    `CloudFront Functions take at most ${CLOUDFRONT_FUNCTION_MAX_BYTES}. Fix: bundle the site into fewer ` +
+                    "files, or move the file list into a CloudFront KeyValueStore",
+                this,
+            );
+        }
+        return new aws.cloudfront.Function(
+            `${name}-spa-rewrite`,
+            {
+                runtime: CLOUDFRONT_FUNCTION_RUNTIME,
+                comment: "same-origin: serve the app for its routes, 404 for missing assets",
+                code,
+                publish: true,
+            },
+            { parent: this },
+        );
     }
 
     /** A bucket no one reaches but CloudFront: public access blocked, ACLs disabled. */

@@ -28,6 +28,9 @@ const SITE_DIR = __dirname;
 const REPO_ROOT = path.dirname(SITE_DIR);
 const TEMPLATE = path.join(SITE_DIR, "index.html");
 
+/** Where the content-hashed files go: every file but index.html. */
+export const ASSET_FOLDER = "assets";
+
 /** Content-hashed names never change content, so browsers and CloudFront may keep them for a year. */
 export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
 /** Unhashed names (index.html) must be revalidated, or a deployment would not reach returning visitors. */
@@ -92,9 +95,9 @@ function bundle(
         absWorkingDir: REPO_ROOT,
         entryPoints: entryPoints.map((entry) => path.join(SITE_DIR, entry)),
         outdir: outDir,
-        entryNames: "assets/[name]-[hash]",
-        assetNames: "assets/[name]-[hash]",
-        chunkNames: "assets/[name]-[hash]",
+        entryNames: `${ASSET_FOLDER}/[name]-[hash]`,
+        assetNames: `${ASSET_FOLDER}/[name]-[hash]`,
+        chunkNames: `${ASSET_FOLDER}/[name]-[hash]`,
         bundle: true,
         format: "esm",
         platform: "browser",

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from "aws-lambda";
 import { createTokenAuthorizer, policyResource, tokenOf } from "../functions/authorizer";
 import { echoBody, handler as echo } from "../functions/echo";
 import { createPathRewriter, stripPathPrefix } from "../functions/edge-path-rewriter";
+import { siteManifest, spaRewriteEntry } from "../infra/site-distribution";
 import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
 import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
 import { tokenAuthorizerEntry } from "../infra/token-authorizer";
@@ -274,7 +275,20 @@ describe("edge path rewriter", () => {
 });
 
 describe("SPA rewrite CloudFront Function", () => {
-    const code = bundleCloudFrontFunction("spa-rewrite.ts");
+    // A build's files, written out: the function is compiled with them as the program compiles it.
+    const manifest = siteManifest(
+        [
+            { key: "index.html", absolutePath: "/dev/null", contentType: "text/html", cacheControl: "no-cache" },
+            {
+                key: "assets/main-3FJ2K4QZ.js",
+                absolutePath: "/dev/null",
+                contentType: "text/javascript",
+                cacheControl: "",
+            },
+        ],
+        "assets",
+    );
+    const code = bundleCloudFrontFunction({ contents: spaRewriteEntry(manifest) });
     /** Runs the deployed code as cloudfront-js-2.0 does: a script defining a global `handler`. */
     const run = (uri: string) => {
         const context = vm.createContext({});
@@ -285,7 +299,7 @@ describe("SPA rewrite CloudFront Function", () => {
             viewer: { ip: "203.0.113.1" },
             request: { method: "GET", uri, querystring: {}, headers: {}, cookies: {} },
         };
-        return (context as { handler(e: typeof event): typeof event.request }).handler(event);
+        return (context as { handler(e: typeof event): any }).handler(event);
     };
 
     it("is a plain script with a top-level handler, no module syntax, under CloudFront's 10 KB limit", () => {
@@ -294,17 +308,26 @@ describe("SPA rewrite CloudFront Function", () => {
         assert.ok(Buffer.byteLength(code) < 10 * 1024, `${Buffer.byteLength(code)} bytes`);
     });
 
-    for (const [uri, expected] of [
-        ["/", "/index.html"],
-        ["/orders/42", "/index.html"],
-        ["/settings/", "/index.html"],
-        ["/index.html", "/index.html"],
-        ["/config.json", "/config.json"],
-        ["/assets/main-3FJ2K4QZ.js", "/assets/main-3FJ2K4QZ.js"],
-        ["/missing.png", "/missing.png"],
+    for (const [uri, expected, why] of [
+        ["/", "/index.html", "the root"],
+        ["/orders/42", "/index.html", "a deep link"],
+        ["/settings/", "/index.html", "a deep link with a trailing slash"],
+        ["/users/john.doe", "/index.html", "a route whose last segment has a dot"],
+        ["/assets.v2/app", "/index.html", "a route that only starts like the asset folder"],
+        ["/index.html", "/index.html", "a file of the build"],
+        ["/config.json", "/config.json", "the runtime config the stack uploads"],
+        ["/assets/main-3FJ2K4QZ.js", "/assets/main-3FJ2K4QZ.js", "an asset of the build"],
     ] as const) {
-        it(`maps ${uri} -> ${expected}`, () => {
+        it(`maps ${uri} -> ${expected} (${why})`, () => {
             assert.equal(run(uri).uri, expected);
         });
     }
+
+    it("answers a missing asset with a 404 itself, never the app", () => {
+        const response = run("/assets/main-OLDHASH1.js");
+        assert.equal(response.statusCode, 404);
+        assert.equal(response.headers["content-type"].value, "text/plain; charset=utf-8");
+        assert.match(response.body.data, /not a file of this site's build/);
+        assert.equal(response.uri, undefined);
+    });
 });

@@ -1,6 +1,7 @@
 import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
 import { strict as assert } from "node:assert";
-import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
+import * as vm from "node:vm";
+import { bundleLambda } from "../infra/bundle";
 import { tokenAuthorizerEntry } from "../infra/token-authorizer";
 import { EDGE_REGION } from "../core/cloudfront";
 import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
@@ -276,10 +277,14 @@ for (const scenario of SCENARIOS) {
                 assert.equal(distribution.inputs.origins.length, 2);
             });
 
-            it("declares the API behavior: pattern, all methods, no caching, no Host, HTTPS only", () => {
-                assert.equal(distribution.inputs.orderedCacheBehaviors.length, 1);
-                const behavior = distribution.inputs.orderedCacheBehaviors[0];
-                assert.equal(behavior.pathPattern, `${scenario.apiPath}/*`);
+            it("declares the API behaviors (the prefix and below): all methods, no caching, no Host, HTTPS only", () => {
+                const behaviors = distribution.inputs.orderedCacheBehaviors;
+                assert.deepEqual(
+                    behaviors.map((b: any) => b.pathPattern),
+                    [scenario.apiPath, `${scenario.apiPath}/*`],
+                );
+                assert.deepEqual(behaviors[0], { ...behaviors[1], pathPattern: scenario.apiPath });
+                const behavior = behaviors[1];
                 assert.equal(behavior.targetOriginId, "api");
                 assert.deepEqual(behavior.allowedMethods, ALL_METHODS);
                 assert.deepEqual(behavior.cachedMethods, READ_METHODS);
@@ -290,8 +295,8 @@ for (const scenario of SCENARIOS) {
                 assert.equal(behavior.functionAssociations, undefined, "the SPA rewrite must not touch API paths");
             });
 
-            it("runs the edge rewriter on the API behavior only, by qualified ARN", () => {
-                const associations = distribution.inputs.orderedCacheBehaviors[0].lambdaFunctionAssociations ?? [];
+            it("runs the edge rewriter on the API behaviors only, by qualified ARN", () => {
+                const associations = distribution.inputs.orderedCacheBehaviors[1].lambdaFunctionAssociations ?? [];
                 assert.equal(distribution.inputs.defaultCacheBehavior.lambdaFunctionAssociations, undefined);
                 if (!scenario.rewriter) {
                     assert.deepEqual(associations, []);
@@ -317,7 +322,19 @@ for (const scenario of SCENARIOS) {
                 const spa = onlyResourceOfType(stack, T.cloudFrontFunction);
                 assert.equal(spa.inputs.runtime, "cloudfront-js-2.0");
                 assert.equal(spa.inputs.publish, true);
-                assert.equal(spa.inputs.code, bundleCloudFrontFunction("spa-rewrite.ts"));
+                // The deployed code knows the uploaded files: each is served as it is, a route gets the app.
+                const route = (uri: string) => {
+                    const context = vm.createContext({});
+                    vm.runInContext(spa.inputs.code, context);
+                    return context.handler({ request: { uri } });
+                };
+                const uploaded = resourcesOfType(stack, T.bucketObject).map((o) => `/${o.inputs.key}`);
+                assert.ok(uploaded.some((key) => key.startsWith("/assets/")));
+                for (const key of uploaded) {
+                    assert.equal(route(key).uri, key);
+                }
+                assert.equal(route("/users/john.doe").uri, "/index.html");
+                assert.equal(route("/assets/missing.js").statusCode, 404);
                 assert.equal(behavior.functionAssociations.length, 1);
                 assert.equal(behavior.functionAssociations[0].eventType, "viewer-request");
                 computed(behavior.functionAssociations[0].functionArn, spa.state.arn);

@@ -10,6 +10,7 @@ import {
     RESPONSE_HEADERS_POLICIES,
 } from "../core/cloudfront-policies";
 import { bundleCloudFrontFunction } from "../infra/bundle";
+import { spaRewriteEntry } from "../infra/site-distribution";
 import {
     BehaviorTable,
     CacheBehavior,
@@ -324,7 +325,9 @@ describe("local CloudFront: viewer-request functions", () => {
     });
 
     it("runs the deployed SPA rewrite: deep links become /index.html, files stay", async () => {
-        const code = bundleCloudFrontFunction("spa-rewrite.ts");
+        const code = bundleCloudFrontFunction({
+            contents: spaRewriteEntry({ files: { "/index.html": 1, "/assets/main.js": 1 }, assetPrefix: "/assets/" }),
+        });
         const deep = await runViewerRequestFunction(code, event(request), () => undefined);
         assert.equal(deep.kind === "request" && deep.request.path, "/index.html");
         assert.equal(deep.kind === "request" && deep.request.query, "a=1&a=2&b");

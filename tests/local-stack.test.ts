@@ -139,17 +139,30 @@ for (const mode of MODES) {
             );
         });
 
-        it("serves the SPA: / and deep links get index.html, a missing file is S3's 403", async () => {
+        it("serves the SPA: / and every route get index.html, dots in a route included", async () => {
             const root = await call(`${stack.url}/`);
-            const deepLink = await call(`${stack.url}/orders/42`);
             assert.equal(root.status, 200);
             assert.match(root.headers.get("content-type") ?? "", /^text\/html/);
-            assert.equal(deepLink.status, 200);
-            assert.equal(deepLink.text, root.text);
             assert.equal(root.headers.get("x-content-type-options"), "nosniff", "the response headers policy applies");
+            for (const route of ["/orders/42", "/users/john.doe", "/assets.v2/app"]) {
+                const deepLink = await call(`${stack.url}${route}`);
+                assert.equal(deepLink.status, 200, route);
+                assert.equal(deepLink.text, root.text, route);
+            }
+        });
+
+        it("answers a missing asset with a 404, not the app and not S3's 403", async () => {
             const missing = await call(`${stack.url}/assets/missing.js`);
-            assert.equal(missing.status, 403);
-            assert.match(missing.text, /<Code>AccessDenied<\/Code>/);
+            assert.equal(missing.status, 404);
+            assert.match(missing.text, /not a file of this site's build/);
+        });
+
+        it("sends the bare API prefix to the API, whatever the method: a JSON 404, never the app", async () => {
+            for (const method of ["GET", "POST"]) {
+                const reply = await call(`${stack.url}/api`, { method, body: method === "POST" ? "{}" : undefined });
+                assert.equal(reply.status, 404, `${method} /api`);
+                assert.equal(reply.json?.message, "Missing Authentication Token", `${method} /api: ${reply.text}`);
+            }
         });
 
         it("refuses a method the default behavior does not allow, with CloudFront's page", async () => {

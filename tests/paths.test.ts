@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import { frontendConfig } from "../core/frontend-config";
-import { apiBasePath, apiOriginPath, behaviorPathPattern, signingPathFor } from "../core/paths";
+import { apiBasePath, apiOriginPath, apiPathPatterns, signingPathFor } from "../core/paths";
 
 describe("path mapping", () => {
-    it("derives the behavior pattern from apiPath", () => {
-        assert.equal(behaviorPathPattern("/api"), "/api/*");
-        assert.equal(behaviorPathPattern("/v1/api"), "/v1/api/*");
+    it("derives the behavior patterns from apiPath: the prefix itself and everything under it", () => {
+        assert.deepEqual(apiPathPatterns("/api"), ["/api", "/api/*"]);
+        assert.deepEqual(apiPathPatterns("/v1/api"), ["/v1/api", "/v1/api/*"]);
     });
 
     it("puts routes under apiPath unless the edge rewriter strips it", () => {

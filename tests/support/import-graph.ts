@@ -5,8 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm;
+import * as ts from "typescript";
 
 /** What a module reaches: repository files (relative, posix) and package names. */
 export interface Reach {
@@ -46,11 +45,8 @@ export function reach(root: string, entries: readonly string[]): Reach {
         }
         files.add(name);
         const source = fs.readFileSync(file, "utf8");
-        for (const [, specifier] of source.matchAll(SPECIFIER)) {
-            if (specifier.includes("${")) {
-                // A module path built in a template string (generated code), not an import of this file.
-                continue;
-            }
+        // TypeScript's own pre-parser: imports, exports, import() and require(), not look-alikes in strings.
+        for (const { fileName: specifier } of ts.preProcessFile(source, true, true).importedFiles) {
             if (specifier.startsWith(".")) {
                 pending.push(resolveFile(file, specifier));
             } else {
