@@ -13,7 +13,7 @@ export interface ResponseOutcome {
     readonly body: string;
 }
 
-/** No response: the network failed or the request could not be built. */
+/** No response: `fetch` rejected (the network failed, or the browser refused the request). */
 export interface ErrorOutcome {
     readonly kind: "error";
     readonly message: string;
