@@ -104,7 +104,7 @@ describe("bundledFunction", () => {
             }
         });
 
-        it("is published only at the edge: a regional function runs $LATEST", () => {
+        it("is neither published nor kept on delete: only a Lambda@Edge function needs that", () => {
             assert.equal(named(run, "fn").inputs.publish, undefined);
             assert.equal(named(run, "fn").inputs.skipDestroy, undefined);
         });
