@@ -74,7 +74,7 @@ export class ProgramError extends Error {
 }
 
 /** Turns assets into {@link CapturedAsset}s and a preview's unknown values into {@link UNKNOWN}. */
-async function resolveInputs(value: unknown): Promise<unknown> {
+export async function resolveInputs(value: unknown): Promise<unknown> {
     if (pulumi.isUnknown(value)) {
         return UNKNOWN;
     }
@@ -110,7 +110,8 @@ async function resolveInputs(value: unknown): Promise<unknown> {
     return value;
 }
 
-async function resolveOutput(value: unknown): Promise<unknown> {
+/** An Output's value, or {@link UNKNOWN} where a preview cannot know it; any other value as it is. */
+export async function resolveOutput(value: unknown): Promise<unknown> {
     if (!pulumi.Output.isInstance(value)) {
         return value;
     }

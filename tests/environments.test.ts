@@ -2,10 +2,11 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_NAMESPACE, PRICE_CLASSES } from "../infra/config";
-import { captureStack, CapturedStack, ProgramError } from "../capture/capture";
+import { CONFIG_NAMESPACE } from "../infra/config";
+import { captureStack, CapturedStack, ProgramError, UNKNOWN } from "../capture/capture";
 import { onlyResourceOfType, resourcesOfType } from "../capture/lookups";
-import { PROJECT_DIR, readStackFile, resolveConfig } from "../capture/stack-config";
+import { PROJECT_DIR, readStackFile } from "../capture/stack-config";
+import { TYPES } from "../capture/types";
 import { evaluatePolicies } from "./support/policy-harness";
 import { policies } from "../policy/rules";
 
@@ -47,13 +48,21 @@ async function rejection(environment: Environment, changes: Readonly<Record<stri
     assert.fail(`the program accepted a broken copy of Pulumi.${environment}.yaml: ${JSON.stringify(changes)}`);
 }
 
-/** A project key's value as the program read it (the stack file's, else Pulumi.yaml's default). */
-const configValue = (stack: CapturedStack, name: string): string | undefined =>
-    stack.config[`${CONFIG_NAMESPACE}:${name}`];
+const readYaml = (file: string) => parseYaml(fs.readFileSync(path.join(PROJECT_DIR, file), "utf8"));
+
+/**
+ * A key's value as written in Pulumi.<environment>.yaml, else the default Pulumi.yaml declares:
+ * read with a plain YAML parse, not through the capture's config reader.
+ */
+function writtenValue(environment: Environment, key: string): any {
+    const qualified = key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`;
+    const stackFile = readYaml(`Pulumi.${environment}.yaml`).config ?? {};
+    return qualified in stackFile ? stackFile[qualified] : readYaml("Pulumi.yaml").config?.[key]?.default;
+}
 
 /** The types Pulumi.yaml declares for the project's keys; the CLI rejects a stack value of another type. */
 function declaredTypes(): Record<string, string> {
-    const project = parseYaml(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
+    const project = readYaml("Pulumi.yaml");
     return Object.fromEntries(Object.entries<{ type: string }>(project.config).map(([key, d]) => [key, d.type]));
 }
 
@@ -87,14 +96,61 @@ describe("environments", function () {
             });
 
             // The program validated the file when before() captured it (capture() fails otherwise).
-            // These check that the capture ran on this file, and that a bad value would have failed it.
-            it("passes config validation: the program ran on exactly this file's config", () => {
-                const expected = resolveConfig(readStackFile(environment));
-                for (const preview of [false, true]) {
-                    assert.deepEqual(captures.get(key(environment, preview))!.config, expected);
-                }
-                assert.ok(expected["aws:region"], "aws:region is set");
-            });
+            // These check that it ran on this file's values, and that a bad value would have failed it.
+            for (const preview of [false, true]) {
+                it(`ran on the values the stack file sets${preview ? " (preview)" : ""}`, () => {
+                    const stack = captures.get(key(environment, preview))!;
+                    const distribution = onlyResourceOfType(stack, TYPES.distribution).inputs;
+                    const apiPath = writtenValue(environment, "apiPath");
+                    assert.deepEqual(
+                        distribution.orderedCacheBehaviors.map((b: any) => b.pathPattern),
+                        [apiPath, `${apiPath}/*`],
+                    );
+                    assert.equal(distribution.priceClass, writtenValue(environment, "priceClass"));
+                    assert.equal(
+                        onlyResourceOfType(stack, TYPES.stage).inputs.stageName,
+                        writtenValue(environment, "stageName"),
+                    );
+                    const edgeFunctions = resourcesOfType(stack, TYPES.lambdaFunction).filter(
+                        (f) => f.inputs.publish === true,
+                    );
+                    assert.equal(
+                        edgeFunctions.length,
+                        writtenValue(environment, "pathRewriter") === "lambda-edge" ? 1 : 0,
+                    );
+                    const apiOrigin = distribution.origins.find((o: any) => o.originId === "api");
+                    if (writtenValue(environment, "proxyMode") === "custom-domain") {
+                        const customDomain = writtenValue(environment, "customDomain");
+                        assert.equal(
+                            onlyResourceOfType(stack, TYPES.domainName).inputs.domainName,
+                            customDomain.domainName,
+                        );
+                        assert.equal(apiOrigin.domainName, customDomain.domainName);
+                        assert.equal(
+                            onlyResourceOfType(stack, TYPES.basePathMapping).inputs.basePath,
+                            customDomain.basePath,
+                        );
+                    } else {
+                        assert.deepEqual(resourcesOfType(stack, TYPES.domainName), []);
+                        assert.equal(apiOrigin.originPath, `/${writtenValue(environment, "stageName")}`);
+                    }
+                    const body = onlyResourceOfType(stack, TYPES.restApi).inputs.body;
+                    if (preview) {
+                        assert.equal(body, UNKNOWN, "the OpenAPI body embeds ARNs a preview cannot know");
+                        return;
+                    }
+                    const authorizer =
+                        JSON.parse(body).securityDefinitions["api-token"]["x-amazon-apigateway-authorizer"];
+                    assert.equal(
+                        authorizer.authorizerResultTtlInSeconds,
+                        writtenValue(environment, "authorizerCacheTtl"),
+                    );
+                    assert.match(
+                        onlyResourceOfType(stack, TYPES.restApi).state.executionArn,
+                        new RegExp(`^arn:aws:execute-api:${writtenValue(environment, "aws:region")}:`),
+                    );
+                });
+            }
 
             it("would fail config validation on a broken copy, naming each bad key", async () => {
                 const message = await rejection(environment, {
@@ -121,14 +177,11 @@ describe("environments", function () {
     describe("prod settings", () => {
         it("reaches the API through a custom domain, a placeholder until a real zone is set", () => {
             const stack = captures.get(key("prod", false))!;
-            assert.equal(configValue(stack, "proxyMode"), "custom-domain");
-            const customDomain = JSON.parse(configValue(stack, "customDomain") ?? "null");
-            assert.equal(customDomain?.domainName, "api.example.com");
-            assert.equal(customDomain?.hostedZoneName, "example.com");
-            assert.equal(
-                onlyResourceOfType(stack, "aws:apigateway/domainName:DomainName").inputs.domainName,
-                "api.example.com",
-            );
+            assert.equal(writtenValue("prod", "proxyMode"), "custom-domain");
+            const customDomain = writtenValue("prod", "customDomain");
+            assert.equal(customDomain.domainName, "api.example.com");
+            assert.equal(customDomain.hostedZoneName, "example.com");
+            assert.equal(onlyResourceOfType(stack, TYPES.domainName).inputs.domainName, "api.example.com");
         });
 
         it("would fail config validation with a custom domain that is not a DNS name", async () => {
@@ -139,16 +192,14 @@ describe("environments", function () {
             assert.match(message, /same-origin:customDomain\.domainName is "API\.example\.com"/);
         });
 
-        it("caches authorizer decisions and hands its price class to the distribution", () => {
+        it("caches authorizer decisions and serves from every edge location", () => {
             const stack = captures.get(key("prod", false))!;
-            const ttl = Number(configValue(stack, "authorizerCacheTtl"));
-            const priceClass = configValue(stack, "priceClass") ?? "";
-            assert.ok(ttl > 0);
-            assert.ok((PRICE_CLASSES as readonly string[]).includes(priceClass));
-            const [distribution] = resourcesOfType(stack, "aws:cloudfront/distribution:Distribution");
-            assert.equal(distribution.inputs.priceClass, priceClass);
-            const [restApi] = resourcesOfType(stack, "aws:apigateway/restApi:RestApi");
-            assert.match(restApi.inputs.body, new RegExp(`"authorizerResultTtlInSeconds":${ttl}\\b`));
+            assert.equal(onlyResourceOfType(stack, TYPES.distribution).inputs.priceClass, "PriceClass_All");
+            const body = JSON.parse(onlyResourceOfType(stack, TYPES.restApi).inputs.body);
+            assert.equal(
+                body.securityDefinitions["api-token"]["x-amazon-apigateway-authorizer"].authorizerResultTtlInSeconds,
+                300,
+            );
         });
     });
 });

@@ -3,7 +3,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { captureStack } from "../capture/capture";
 import { PROJECT_DIR } from "../capture/stack-config";
 import {
     chooseSource,
@@ -155,10 +154,22 @@ describe("frontend-config", function () {
     });
 
     describe("end to end", () => {
-        it("without the CLI, writes the offline graph's config and says so", async () => {
+        it("without the CLI, writes the offline graph's config and says so", () => {
             const out = path.join(tempDir, "nested", "config.json");
             const { stderr } = runScript(["--stack", "dev", "--out", out], []);
-            assert.deepEqual(readJson(out), (await captureStack({ stack: "dev" })).outputs.frontendConfig);
+            // Pulumi.dev.yaml: eu-west-1, direct-stage, stage "dev", apiPath "/api"; the mock's REST API id.
+            const written = readJson(out);
+            assert.match(written.signing.host, /^[0-9a-f]{10}\.execute-api\.eu-west-1\.amazonaws\.com$/);
+            assert.deepEqual(written, {
+                apiPath: "/api",
+                region: "eu-west-1",
+                signing: {
+                    host: written.signing.host,
+                    pathPrefix: "/dev/api",
+                    region: "eu-west-1",
+                    service: "execute-api",
+                },
+            });
             assert.match(stderr, /the pulumi CLI is not on PATH; using the offline graph of Pulumi\.dev\.yaml/);
             assert.match(stderr, /the mock's placeholders/);
         });

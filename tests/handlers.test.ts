@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import * as vm from "node:vm";
 import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from "aws-lambda";
 import { createTokenAuthorizer, policyResource, tokenOf } from "../functions/authorizer";
 import { echoBody, handler as echo } from "../functions/echo";
@@ -8,6 +7,7 @@ import { siteManifest, spaRewriteEntry } from "../infra/site-distribution";
 import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
 import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
 import { tokenAuthorizerEntry } from "../infra/token-authorizer";
+import { loadLambdaHandler, runViewerRequestFunction } from "./support/deployed-code";
 
 const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/api/authorized/profile";
 
@@ -91,13 +91,6 @@ function originRequestEvent(uri: string, querystring = ""): CloudFrontRequestEve
     };
 }
 
-/** Loads a CommonJS bundle the way Lambda does and returns its `handler` export. */
-function loadLambdaBundle(code: string): (event: unknown) => Promise<any> {
-    const module = { exports: {} as Record<string, any> };
-    vm.runInNewContext(code, { module, exports: module.exports, require, Buffer, console });
-    return module.exports.handler;
-}
-
 describe("echo handler", () => {
     it("returns 200 JSON with the event's routing facts and the decoded body", async () => {
         const result = await echo(proxyEvent());
@@ -136,7 +129,7 @@ describe("echo handler", () => {
     });
 
     it("works as the deployed bundle", async () => {
-        const bundled = loadLambdaBundle(bundleLambda({ entry: "echo.ts" }));
+        const bundled = loadLambdaHandler(bundleLambda({ entry: "echo.ts" }));
         const result = await bundled(proxyEvent());
         assert.equal(JSON.parse(result.body).path, "/api/hello");
     });
@@ -216,7 +209,7 @@ describe("token authorizer", () => {
         [300, STAGE_WIDE],
     ] as const) {
         it(`works as the deployed bundle with cache TTL ${ttl}`, async () => {
-            const bundled = loadLambdaBundle(bundleLambda({ contents: tokenAuthorizerEntry(ttl) }));
+            const bundled = loadLambdaHandler(bundleLambda({ contents: tokenAuthorizerEntry(ttl) }));
             const allowed = await bundled(event("allow"));
             assert.equal(allowed.principalId, "demo-user");
             assert.equal(allowed.policyDocument.Statement[0].Resource, resource);
@@ -260,7 +253,7 @@ describe("edge path rewriter", () => {
     });
 
     it("works as the deployed bundle, with the prefix compiled in", async () => {
-        const bundled = loadLambdaBundle(bundleLambda({ contents: edgeRewriterEntry("/api") }));
+        const bundled = loadLambdaHandler(bundleLambda({ contents: edgeRewriterEntry("/api") }));
         const request = await bundled(originRequestEvent("/api", "x=1"));
         assert.equal(request.uri, "/");
         assert.equal(request.querystring, "x=1");
@@ -268,7 +261,7 @@ describe("edge path rewriter", () => {
 
     it("embeds the prefix as data, so no config value becomes code", async () => {
         const hostile = '/a");throw new Error("injected");("';
-        const bundled = loadLambdaBundle(bundleLambda({ contents: edgeRewriterEntry(hostile) }));
+        const bundled = loadLambdaHandler(bundleLambda({ contents: edgeRewriterEntry(hostile) }));
         assert.equal((await bundled(originRequestEvent(`${hostile}/x`))).uri, "/x");
         assert.equal((await bundled(originRequestEvent("/a/x"))).uri, "/a/x");
     });
@@ -289,18 +282,7 @@ describe("SPA rewrite CloudFront Function", () => {
         "assets",
     );
     const code = bundleCloudFrontFunction({ contents: spaRewriteEntry(manifest) });
-    /** Runs the deployed code as cloudfront-js-2.0 does: a script defining a global `handler`. */
-    const run = (uri: string) => {
-        const context = vm.createContext({});
-        vm.runInContext(code, context);
-        const event = {
-            version: "1.0",
-            context: { eventType: "viewer-request" },
-            viewer: { ip: "203.0.113.1" },
-            request: { method: "GET", uri, querystring: {}, headers: {}, cookies: {} },
-        };
-        return (context as { handler(e: typeof event): any }).handler(event);
-    };
+    const run = (uri: string) => runViewerRequestFunction(code, uri);
 
     it("is a plain script with a top-level handler, no module syntax, under CloudFront's 10 KB limit", () => {
         assert.doesNotMatch(code, /\bexport\b|\bimport\b|\brequire\(/);

@@ -22,6 +22,11 @@ import { HeaderList, headerValue, HttpResponse } from "../local/http";
 import { evaluatePolicy } from "../local/iam-policy";
 import type { InvocationResult } from "../local/lambda-runtime";
 
+// AWS: a greedy {proxy+} catches all child resources and must end the path ("Set up a proxy
+// integration with a proxy resource", api-gateway-set-up-simple-proxy.html). That a literal segment
+// beats {param}, which beats {proxy+}, is stated for HTTP APIs ("Routing API requests",
+// http-api-develop-routes.html: the most specific match wins); for REST APIs it is the emulator's model
+// (local/apigateway/resources.ts), not verified against a REST API document.
 describe("local API Gateway: resource matching", () => {
     const templates = [
         "/api/{proxy+}",
@@ -91,6 +96,9 @@ const BODY = JSON.stringify({
     "x-amazon-apigateway-gateway-responses": { MISSING_AUTHENTICATION_TOKEN: { statusCode: 404 } },
 });
 
+// AWS: the x-amazon-apigateway-* extensions ("API Gateway extensions to OpenAPI",
+// api-gateway-swagger-extensions.html); a TOKEN authorizer reads the header its security definition
+// names ("x-amazon-apigateway-authorizer object", api-gateway-swagger-extensions-authorizer.html).
 describe("local API Gateway: OpenAPI body", () => {
     const definition = parseApiDefinition(BODY, ["*/*"]);
 
@@ -130,6 +138,11 @@ describe("local API Gateway: OpenAPI body", () => {
     });
 });
 
+// AWS: IAM User Guide, "Policy evaluation logic" (reference_policies_evaluation-logic.html: an
+// explicit Deny overrides any Allow; no Allow is an implicit deny), "IAM JSON policy elements:
+// Resource" (reference_policies_elements_resource.html: `*` and `?` wildcards) and "NotResource"
+// (reference_policies_elements_notresource.html); the bucket-policy case follows the CloudFront
+// Developer Guide, "Restrict access to an Amazon S3 origin" (private-content-restricting-access-to-s3.html).
 describe("local API Gateway: IAM policy evaluation", () => {
     const arn = "arn:aws:execute-api:eu-west-1:123456789012:abc/dev/GET/api/authorized/x";
     const allow = (resource: unknown, action: unknown = "execute-api:Invoke") => ({
@@ -202,6 +215,11 @@ describe("local API Gateway: IAM policy evaluation", () => {
     });
 });
 
+// AWS: "Gateway response types for API Gateway" (supported-gateway-response-types.html): default
+// statuses (MISSING_AUTHENTICATION_TOKEN 403, ACCESS_DENIED 403, AUTHORIZER_CONFIGURATION_ERROR 500)
+// and an unspecified type falling back to DEFAULT_4XX / DEFAULT_5XX; the $context variables of
+// templates ("API Gateway mapping template and access logging variable reference",
+// api-gateway-mapping-template-reference.html).
 describe("local API Gateway: gateway responses", () => {
     const context = { requestId: "req-1", stage: "dev" };
 
@@ -275,6 +293,11 @@ describe("local API Gateway: gateway responses", () => {
     });
 });
 
+// AWS: IAM User Guide, "AWS Signature Version 4 for API requests" (reference_sigv.html) and
+// "Troubleshoot signing errors" (reference_sigv-troubleshooting.html): a request must be signed within
+// five minutes of AWS's clock; the messages are those API Gateway answers with. The exact wording of
+// "Signature not yet current" and of the region-scope message was not found in the documentation:
+// they come from responses observed and quoted by others, unverified here.
 describe("local API Gateway: SigV4", () => {
     const now = new Date("2025-01-02T03:04:05Z");
     const secretFor = (key: string) => (key === "AKIDLOCAL" ? "secret" : undefined);
@@ -383,6 +406,12 @@ describe("local API Gateway: SigV4", () => {
     });
 });
 
+// AWS: "Input to an API Gateway Lambda authorizer" and "Output from an API Gateway Lambda authorizer"
+// (api-gateway-lambda-authorizer-input.html, api-gateway-lambda-authorizer-output.html: context values
+// are strings, numbers or booleans, no objects or arrays); "Configure an API Gateway Lambda authorizer"
+// (configure-api-gateway-lambda-authorization.html: results cached per token for the TTL, 0 disables
+// caching); a cached policy is applied to later requests on other methods and paths (AWS Knowledge
+// Center, "api-gateway-lambda-authorization-errors").
 describe("local API Gateway: TOKEN authorizer", () => {
     const definition: TokenAuthorizerDefinition = {
         name: "tok",
@@ -488,6 +517,11 @@ describe("local API Gateway: TOKEN authorizer", () => {
     });
 });
 
+// AWS: "Invoke a REST API in API Gateway" (how-to-call-api.html: https://{api-id}.execute-api.{region}
+// .amazonaws.com/{stage}/...) and "Use API mappings to connect API stages to a custom domain name for
+// REST APIs" (rest-api-mappings.html). That a custom domain keeps the base path in the event's `path`
+// is not documented by AWS; it is observed behavior reported in CodeGenieApp/serverless-express#216,
+// awslabs/aws-lambda-go-api-proxy#82 and localstack/localstack#12296.
 describe("local API Gateway: host routing", () => {
     const resource = (type: string, name: string, id: string, state: Record<string, unknown>): CapturedResource => ({
         type,
@@ -581,6 +615,11 @@ describe("local API Gateway: host routing", () => {
     });
 });
 
+// AWS: "Lambda proxy integrations in API Gateway" (set-up-lambda-proxy-integrations.html): the input
+// format (multiValueHeaders, multiValueQueryStringParameters, requestContext.path and stage) and the
+// output format (statusCode, headers, multiValueHeaders, body, isBase64Encoded; anything else is a 502
+// "Malformed Lambda proxy response"); binary bodies are base64-encoded for the API's binary media types
+// ("Binary media types for REST APIs in API Gateway", api-gateway-payload-encodings.html).
 describe("local API Gateway: Lambda proxy event and response", () => {
     const input: ProxyEventInput = {
         method: "POST",

@@ -57,6 +57,11 @@ function policiesOf(
 const API_POLICIES = () =>
     policiesOf(CACHE_POLICIES.CachingDisabled.id, ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id);
 
+// AWS: CloudFront Developer Guide, "Path pattern" (DownloadDistValuesCacheBehavior.html
+// #DownloadDistValuesPathPattern): case-sensitive; `*` matches 0 or more characters, `?` exactly one;
+// the leading `/` is optional; behaviors are evaluated in the order listed and the default (`*`) is
+// last. The method is not part of a path pattern; a method outside a behavior's allowed methods is
+// refused ("Allowed HTTP methods", same page).
 describe("local CloudFront: path patterns", () => {
     const table: [pattern: string, path: string, matches: boolean][] = [
         ["/api/*", "/api/x", true],
@@ -99,6 +104,13 @@ describe("local CloudFront: path patterns", () => {
     });
 });
 
+// AWS: the managed policies' ids and settings ("Use managed cache policies",
+// using-managed-cache-policies.html; "Use managed origin request policies",
+// using-managed-origin-request-policies.html; "Use managed response headers policies",
+// using-managed-response-headers-policies.html). Authorization reaches the origin only from the
+// cache key, or with caching disabled and an all-viewer origin request policy; otherwise it is
+// removed from GET and HEAD (AWS Knowledge Center, "cloudfront-authorization-header"; "HTTP request
+// headers and CloudFront behavior", RequestAndResponseBehaviorCustomOrigin.html#request-custom-headers-behavior).
 describe("local CloudFront: policies", () => {
     it("resolves the managed ids and refuses an id that is neither managed nor in the graph", () => {
         assert.equal(API_POLICIES().cache.cachingDisabled, true);
@@ -259,6 +271,11 @@ describe("local CloudFront: policies", () => {
         assert.equal(headerValue(out, "host"), "d111.cloudfront.net");
     });
 
+    // Same page as above: User-Agent becomes "Amazon CloudFront" unless forwarded, X-Forwarded-For gets
+    // the viewer's IP appended; with EnableAcceptEncodingGzip/Brotli in the cache policy, CloudFront
+    // normalizes Accept-Encoding and sends the normalized value to the origin (CloudFront API reference,
+    // ParametersInCacheKeyAndForwardedToOrigin). The exact normalized value ("br,gzip") is the
+    // emulator's choice, not verified against AWS.
     it("CachingOptimized without an origin request policy: nearly nothing of the viewer's reaches the origin", () => {
         const out = originRequestHeaders(viewerHeaders, policiesOf(CACHE_POLICIES.CachingOptimized.id), ctx);
         assert.equal(headerValue(out, "host"), ctx.originDomainName);
@@ -291,6 +308,10 @@ describe("local CloudFront: policies", () => {
     });
 });
 
+// AWS: "CloudFront Functions event structure" (functions-event-structure.html): lower-case header
+// names, cookies apart from headers, query string parameters with `multiValue`; a function returns
+// the request or a response object. What CloudFront answers when a function throws or returns
+// neither is modeled in local/cloudfront/viewer-function.ts.
 describe("local CloudFront: viewer-request functions", () => {
     const request: ViewerRequestParts = {
         method: "GET",
@@ -365,6 +386,10 @@ describe("local CloudFront: viewer-request functions", () => {
     });
 });
 
+// AWS: "Lambda@Edge event structure" (lambda-event-structure.html): `uri` is the viewer's path and the
+// origin path sits apart in `origin.custom.path`; a function returns the request or a generated
+// response; a `uri` that does not start with `/` is a validation error ("Lambda@Edge function
+// validation errors", http-502-lambda-validation-error.html).
 describe("local CloudFront: Lambda@Edge origin-request", () => {
     const origin: OriginTarget = {
         kind: "custom",

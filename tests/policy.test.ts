@@ -6,15 +6,16 @@ import * as path from "node:path";
 import type { Policies } from "@pulumi/policy";
 import { captureStack, CapturedStack } from "../capture/capture";
 import { PROJECT_DIR } from "../capture/stack-config";
+import { TYPES } from "../capture/types";
 import { evaluatePolicies, StackResource } from "./support/policy-harness";
 import * as rules from "../policy/rules";
 
-const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
-const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-const LAMBDA_FUNCTION = "aws:lambda/function:Function";
-const REST_API = "aws:apigateway/restApi:RestApi";
-const DOMAIN_NAME = "aws:apigateway/domainName:DomainName";
+const DISTRIBUTION = TYPES.distribution;
+const BUCKET_POLICY = TYPES.bucketPolicy;
+const PUBLIC_ACCESS_BLOCK = TYPES.bucketPublicAccessBlock;
+const LAMBDA_FUNCTION = TYPES.lambdaFunction;
+const REST_API = TYPES.restApi;
+const DOMAIN_NAME = TYPES.domainName;
 
 /** The program's variants the pack must pass: the dev stack, the two optional modes, and prod. */
 const VARIANTS = {
@@ -96,7 +97,6 @@ function broken(
     return copy;
 }
 
-/** The API behavior of the program's distribution (its only ordered behavior). */
 /** The behavior for everything under the API prefix. */
 const apiBehavior = (distribution: any) =>
     distribution.orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*");
@@ -393,7 +393,7 @@ describe("policy pack", function () {
         it("reports a custom origin request policy forwarding every viewer header", async () => {
             const resources = withResource(
                 broken("dev", DISTRIBUTION, (d) => (apiBehavior(d).originRequestPolicyId = "orp-all-viewer")),
-                "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+                TYPES.originRequestPolicy,
                 "all-viewer",
                 {
                     id: "orp-all-viewer",
@@ -429,7 +429,7 @@ describe("policy pack", function () {
         const withCachePolicy = (headerBehavior: string, items: string[]) =>
             withResource(
                 broken("dev", DISTRIBUTION, (d) => (apiBehavior(d).cachePolicyId = "cp-api")),
-                "aws:cloudfront/cachePolicy:CachePolicy",
+                TYPES.cachePolicy,
                 "api-cache",
                 {
                     id: "cp-api",

@@ -1,0 +1,391 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { resolveOutput, UNKNOWN } from "../../capture/capture";
+import { cloudFrontFunctionByArn, onlyResourceOfType, resourcesOfType } from "../../capture/lookups";
+import { TYPES } from "../../capture/types";
+import { ALL_METHODS, READ_METHODS } from "../../core/cloudfront";
+import {
+    authorizationForwarded,
+    CACHE_POLICIES,
+    forwardsViewerHeader,
+    managedCachePolicy,
+    managedOriginRequestPolicy,
+    ORIGIN_REQUEST_POLICIES,
+    RESPONSE_HEADERS_POLICIES,
+} from "../../core/cloudfront-policies";
+import { SiteDistribution, SiteDistributionArgs } from "../../infra/site-distribution";
+import type { SiteFile } from "../../site/build";
+import { ComponentFailure, ComponentRun, componentFailure, named, runComponent } from "../support/component-harness";
+import { runViewerRequestFunction } from "../support/deployed-code";
+
+const API_HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com";
+const EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge-rewriter-function-1a2b3c4:3";
+
+/** A small build, written out: a page, a hashed asset and an unhashed file at the root. */
+const SITE_FILES: SiteFile[] = [
+    {
+        key: "assets/main-3FJ2K4QZ.js",
+        absolutePath: "/build/assets/main-3FJ2K4QZ.js",
+        contentType: "text/javascript; charset=utf-8",
+        cacheControl: "public, max-age=31536000, immutable",
+    },
+    {
+        key: "favicon.svg",
+        absolutePath: "/build/favicon.svg",
+        contentType: "image/svg+xml",
+        cacheControl: "no-cache",
+    },
+    {
+        key: "index.html",
+        absolutePath: "/build/index.html",
+        contentType: "text/html; charset=utf-8",
+        cacheControl: "no-cache",
+    },
+];
+
+const FRONTEND_CONFIG = {
+    apiPath: "/api",
+    region: "eu-west-1",
+    signing: { host: API_HOST, pathPrefix: "/prod/api", region: "eu-west-1", service: "execute-api" },
+};
+
+const ARGS: SiteDistributionArgs = {
+    apiPath: "/api",
+    apiOrigin: { domainName: API_HOST, originPath: "/prod" },
+    priceClass: "PriceClass_200",
+    siteFiles: SITE_FILES,
+    assetFolder: "assets",
+    frontendConfig: FRONTEND_CONFIG,
+};
+
+const runSite = (args: Partial<SiteDistributionArgs> = {}, preview = false) =>
+    runComponent(() => new SiteDistribution("site", { ...ARGS, ...args }), { preview });
+
+const distributionOf = (run: ComponentRun<unknown>) => onlyResourceOfType(run, TYPES.distribution);
+const objectsOf = (run: ComponentRun<unknown>) => resourcesOfType(run, TYPES.bucketObject);
+
+/** Expects the component to fail with a ResourceError reported on the SiteDistribution itself. */
+async function siteError(args: Partial<SiteDistributionArgs>): Promise<{ error: Error; failure: ComponentFailure }> {
+    const failure = await componentFailure(() => new SiteDistribution("site", { ...ARGS, ...args }));
+    const error = failure.cause;
+    assert.ok(error instanceof pulumi.ResourceError, String(error));
+    assert.ok(error.resource instanceof SiteDistribution, "the error names the component");
+    assert.equal(await resolveOutput(error.resource.urn), named(failure, "site").urn);
+    return { error, failure };
+}
+
+describe("SiteDistribution", () => {
+    describe("up", () => {
+        let run: ComponentRun<SiteDistribution>;
+        before(async () => {
+            run = await runSite();
+        });
+
+        it("is a same-origin:site-distribution:SiteDistribution holding every resource it creates", () => {
+            const component = named(run, "site");
+            assert.equal(component.type, "same-origin:site-distribution:SiteDistribution");
+            for (const r of run.resources.filter((r) => r !== component)) {
+                assert.equal(r.parent, component.urn, r.name);
+                assert.match(r.name, /^site-/);
+            }
+        });
+
+        it("keeps the bucket private: public access blocked, ACLs disabled", () => {
+            const bucket = onlyResourceOfType(run, TYPES.bucket);
+            const block = onlyResourceOfType(run, TYPES.bucketPublicAccessBlock).inputs;
+            assert.deepEqual(block, {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            });
+            assert.deepEqual(onlyResourceOfType(run, TYPES.ownership).inputs, {
+                bucket: bucket.id,
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            });
+        });
+
+        // S3 origins take Origin Access Control, which signs with SigV4, and a bucket policy for the
+        // CloudFront service principal conditioned on the distribution's ARN (CloudFront Developer
+        // Guide, "Restrict access to an Amazon S3 origin", private-content-restricting-access-to-s3.html).
+        it("reads the bucket through Origin Access Control, signing every request", () => {
+            const oac = onlyResourceOfType(run, TYPES.originAccessControl);
+            assert.deepEqual(
+                [oac.inputs.originAccessControlOriginType, oac.inputs.signingBehavior, oac.inputs.signingProtocol],
+                ["s3", "always", "sigv4"],
+            );
+            const site = distributionOf(run).inputs.origins.find((o: any) => o.originId === "site");
+            assert.deepEqual(site, {
+                originId: "site",
+                domainName: onlyResourceOfType(run, TYPES.bucket).state.bucketRegionalDomainName,
+                originAccessControlId: oac.id,
+            });
+        });
+
+        it("lets only this distribution read the bucket's objects", () => {
+            const bucket = onlyResourceOfType(run, TYPES.bucket);
+            const policy = onlyResourceOfType(run, TYPES.bucketPolicy).inputs;
+            assert.equal(policy.bucket, bucket.id);
+            assert.deepEqual(JSON.parse(policy.policy).Statement, [
+                {
+                    Sid: "AllowCloudFrontServicePrincipalReadOnly",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudfront.amazonaws.com" },
+                    Action: "s3:GetObject",
+                    Resource: `${bucket.state.arn}/*`,
+                    Condition: { StringEquals: { "AWS:SourceArn": distributionOf(run).state.arn } },
+                },
+            ]);
+        });
+
+        it("reaches the API at the given host and origin path, over HTTPS with TLS 1.2", () => {
+            const api = distributionOf(run).inputs.origins.find((o: any) => o.originId === "api");
+            assert.deepEqual(api, {
+                originId: "api",
+                domainName: API_HOST,
+                originPath: "/prod",
+                customOriginConfig: {
+                    httpPort: 80,
+                    httpsPort: 443,
+                    originProtocolPolicy: "https-only",
+                    originSslProtocols: ["TLSv1.2"],
+                },
+            });
+        });
+
+        // `/api/*` does not match `/api` itself (CloudFront Developer Guide, "Path pattern",
+        // DownloadDistValuesCacheBehavior.html#DownloadDistValuesPathPattern), so both are listed.
+        it("sends <apiPath> and <apiPath>/* to the API, in that order, ahead of the default", () => {
+            const behaviors = distributionOf(run).inputs.orderedCacheBehaviors;
+            assert.deepEqual(
+                behaviors.map((b: any) => [b.pathPattern, b.targetOriginId]),
+                [
+                    ["/api", "api"],
+                    ["/api/*", "api"],
+                ],
+            );
+        });
+
+        it("passes every method to the API over HTTPS only, never cached nor compressed, without functions", () => {
+            for (const behavior of distributionOf(run).inputs.orderedCacheBehaviors) {
+                assert.deepEqual(behavior.allowedMethods, ALL_METHODS);
+                assert.deepEqual(behavior.cachedMethods, READ_METHODS);
+                assert.equal(behavior.viewerProtocolPolicy, "https-only", "a redirect would drop a POST's body");
+                assert.equal(behavior.compress, false);
+                assert.equal(behavior.functionAssociations, undefined, "the SPA function must not see API paths");
+                assert.deepEqual(behavior.lambdaFunctionAssociations, []);
+                assert.equal(behavior.forwardedValues, undefined, "managed policies, not legacy forwarded values");
+            }
+        });
+
+        it("uses CachingDisabled and AllViewerExceptHostHeader: Authorization reaches the API, Host does not", () => {
+            for (const behavior of distributionOf(run).inputs.orderedCacheBehaviors) {
+                assert.equal(behavior.cachePolicyId, CACHE_POLICIES.CachingDisabled.id);
+                assert.equal(behavior.originRequestPolicyId, ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id);
+                const cache = managedCachePolicy(behavior.cachePolicyId)!.settings;
+                const originRequest = managedOriginRequestPolicy(behavior.originRequestPolicyId)!.settings;
+                for (const method of ALL_METHODS) {
+                    assert.ok(authorizationForwarded(cache, originRequest, method, behavior.cachedMethods), method);
+                }
+                assert.equal(forwardsViewerHeader(cache, originRequest, "host"), false);
+                assert.equal(forwardsViewerHeader(cache, originRequest, "x-amz-date"), true);
+            }
+        });
+
+        it("serves the site by default: cached, compressed, with security headers, redirecting HTTP to HTTPS", () => {
+            const behavior = distributionOf(run).inputs.defaultCacheBehavior;
+            assert.equal(behavior.targetOriginId, "site");
+            assert.equal(behavior.viewerProtocolPolicy, "redirect-to-https");
+            assert.deepEqual(behavior.allowedMethods, READ_METHODS);
+            assert.equal(behavior.compress, true);
+            assert.equal(behavior.cachePolicyId, CACHE_POLICIES.CachingOptimized.id);
+            assert.equal(behavior.responseHeadersPolicyId, RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy.id);
+            assert.equal(behavior.lambdaFunctionAssociations, undefined);
+        });
+
+        // Custom error responses are a setting of the whole distribution, not of a behavior
+        // (DistributionConfig.CustomErrorResponses, CloudFront API reference; Developer Guide, "Custom
+        // error pages and error caching", DownloadDistValuesErrorPages.html): mapping 404 to /index.html
+        // would turn the API's own 404s into the app. The SPA function serves deep links instead.
+        it("runs the SPA function on viewer requests of the site only, with no custom error responses", () => {
+            const distribution = distributionOf(run).inputs;
+            const [association, ...others] = distribution.defaultCacheBehavior.functionAssociations;
+            assert.deepEqual(others, []);
+            assert.equal(association.eventType, "viewer-request");
+            assert.equal(cloudFrontFunctionByArn(run, association.functionArn)?.name, "site-spa-rewrite");
+            assert.equal(distribution.customErrorResponses, undefined);
+            assert.equal(distribution.defaultRootObject, "index.html");
+        });
+
+        it("publishes the SPA function for cloudfront-js-2.0, under CloudFront's 10 KB code limit", () => {
+            const spa = named(run, "site-spa-rewrite").inputs;
+            assert.equal(spa.runtime, "cloudfront-js-2.0");
+            assert.equal(spa.publish, true);
+            assert.ok(Buffer.byteLength(spa.code) <= 10 * 1024, `${Buffer.byteLength(spa.code)} bytes`);
+        });
+
+        for (const [uri, expected, why] of [
+            ["/index.html", "/index.html", "a file of the build"],
+            ["/assets/main-3FJ2K4QZ.js", "/assets/main-3FJ2K4QZ.js", "an asset of the build"],
+            ["/favicon.svg", "/favicon.svg", "a file at the root"],
+            ["/config.json", "/config.json", "the runtime config the component uploads"],
+            ["/", "/index.html", "the root"],
+            ["/orders/42", "/index.html", "a route of the app"],
+            ["/users/john.doe", "/index.html", "a route whose last segment has a dot"],
+            ["/favicon.png", "/index.html", "a name the build does not have, outside the asset folder"],
+        ] as const) {
+            it(`deploys an SPA function that maps ${uri} to ${expected} (${why})`, () => {
+                assert.equal(runViewerRequestFunction(named(run, "site-spa-rewrite").inputs.code, uri).uri, expected);
+            });
+        }
+
+        it("deploys an SPA function that answers a missing asset with a 404, never the app", () => {
+            const response = runViewerRequestFunction(
+                named(run, "site-spa-rewrite").inputs.code,
+                "/assets/main-OLDHASH1.js",
+            );
+            assert.equal(response.statusCode, 404);
+            assert.equal(response.uri, undefined);
+        });
+
+        it("uploads each built file with its content type and cache headers", () => {
+            const bucket = onlyResourceOfType(run, TYPES.bucket);
+            for (const file of SITE_FILES) {
+                const object = objectsOf(run).find((o) => o.inputs.key === file.key);
+                assert.deepEqual(object?.inputs, {
+                    bucket: bucket.id,
+                    key: file.key,
+                    source: { kind: "file", path: file.absolutePath },
+                    contentType: file.contentType,
+                    cacheControl: file.cacheControl,
+                });
+            }
+        });
+
+        it("writes config.json from the frontend config, never cached, and uploads nothing else", () => {
+            const config = objectsOf(run).find((o) => o.inputs.key === "config.json");
+            assert.equal(config?.inputs.contentType, "application/json");
+            assert.equal(config?.inputs.cacheControl, "no-cache");
+            assert.deepEqual(JSON.parse(config?.inputs.content), FRONTEND_CONFIG);
+            assert.deepEqual(
+                objectsOf(run)
+                    .map((o) => o.inputs.key)
+                    .sort(),
+                ["assets/main-3FJ2K4QZ.js", "config.json", "favicon.svg", "index.html"],
+            );
+        });
+
+        it("enables the distribution with IPv6, HTTP/2 and 3, the given price class and CloudFront's certificate", () => {
+            const distribution = distributionOf(run).inputs;
+            assert.equal(distribution.enabled, true);
+            assert.equal(distribution.isIpv6Enabled, true);
+            assert.equal(distribution.httpVersion, "http2and3");
+            assert.equal(distribution.priceClass, "PriceClass_200");
+            assert.deepEqual(distribution.viewerCertificate, { cloudfrontDefaultCertificate: true });
+        });
+
+        it("reports the site's URL, the distribution id and the bucket name", () => {
+            const distribution = distributionOf(run);
+            assert.deepEqual(run.outputs, {
+                url: `https://${distribution.state.domainName}`,
+                distributionId: distribution.id,
+                bucketName: onlyResourceOfType(run, TYPES.bucket).state.bucket,
+            });
+            assert.match(String(run.outputs.url), /^https:\/\/d[0-9a-f]+\.cloudfront\.net$/);
+        });
+    });
+
+    describe("preview", () => {
+        let run: ComponentRun<SiteDistribution>;
+        before(async () => {
+            run = await runSite({}, true);
+        });
+
+        it("cannot know the distribution's URL and id, nor the ARNs the bucket policy and the association name", () => {
+            assert.equal(run.outputs.url, UNKNOWN);
+            assert.equal(run.outputs.distributionId, UNKNOWN);
+            assert.equal(onlyResourceOfType(run, TYPES.bucketPolicy).inputs.policy, UNKNOWN);
+            const [association] = distributionOf(run).inputs.defaultCacheBehavior.functionAssociations;
+            assert.equal(association.functionArn, UNKNOWN);
+        });
+
+        it("knows what comes from its arguments: the behaviors, the API origin and config.json", () => {
+            const distribution = distributionOf(run).inputs;
+            assert.deepEqual(
+                distribution.orderedCacheBehaviors.map((b: any) => b.pathPattern),
+                ["/api", "/api/*"],
+            );
+            assert.equal(distribution.origins.find((o: any) => o.originId === "api").domainName, API_HOST);
+            const config = objectsOf(run).find((o) => o.inputs.key === "config.json");
+            assert.deepEqual(JSON.parse(config?.inputs.content), FRONTEND_CONFIG);
+        });
+    });
+
+    describe("with an edge rewriter", () => {
+        it("runs it on origin requests of both API behaviors, without the body, and nowhere else", async () => {
+            const run = await runSite({ edgeRewriterArn: EDGE_ARN });
+            const distribution = distributionOf(run).inputs;
+            for (const behavior of distribution.orderedCacheBehaviors) {
+                assert.deepEqual(behavior.lambdaFunctionAssociations, [
+                    { eventType: "origin-request", lambdaArn: EDGE_ARN, includeBody: false },
+                ]);
+            }
+            assert.equal(distribution.defaultCacheBehavior.lambdaFunctionAssociations, undefined);
+        });
+    });
+
+    describe("with another API path and an API at its custom domain's root", () => {
+        it("sends that path and below to the API with an empty origin path", async () => {
+            const run = await runSite({
+                apiPath: "/backend/v2",
+                apiOrigin: { domainName: "api.example.org", originPath: "" },
+            });
+            const distribution = distributionOf(run).inputs;
+            assert.deepEqual(
+                distribution.orderedCacheBehaviors.map((b: any) => b.pathPattern),
+                ["/backend/v2", "/backend/v2/*"],
+            );
+            const api = distribution.origins.find((o: any) => o.originId === "api");
+            assert.deepEqual([api.domainName, api.originPath], ["api.example.org", ""]);
+        });
+    });
+
+    describe("refusals", () => {
+        it("refuses a site build that contains config.json, which the stack writes itself", async () => {
+            const { error } = await siteError({
+                siteFiles: [
+                    ...SITE_FILES,
+                    {
+                        key: "config.json",
+                        absolutePath: "/build/config.json",
+                        contentType: "application/json",
+                        cacheControl: "no-cache",
+                    },
+                ],
+            });
+            assert.equal(
+                error.message,
+                "The site build contains config.json, which the stack writes from its outputs; remove it from site/",
+            );
+        });
+
+        it("refuses a site whose file list makes the SPA function exceed 10 KB, before creating the function", async () => {
+            const many: SiteFile[] = Array.from({ length: 1000 }, (_, i) => ({
+                key: `assets/chunk-${String(i).padStart(8, "0")}.js`,
+                absolutePath: `/build/assets/chunk-${i}.js`,
+                contentType: "text/javascript; charset=utf-8",
+                cacheControl: "public, max-age=31536000, immutable",
+            }));
+            const { error, failure } = await siteError({ siteFiles: many });
+            assert.match(
+                error.message,
+                /^The SPA function with the site's 1000 file names compiled in is \d+ bytes; CloudFront Functions take at most 10240\. Fix: /,
+            );
+            assert.deepEqual(
+                failure.resources.filter((r) => r.type === TYPES.cloudFrontFunction || r.type === TYPES.distribution),
+                [],
+            );
+        });
+    });
+});

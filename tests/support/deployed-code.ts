@@ -1,0 +1,44 @@
+/**
+ * Runs code the way AWS runs it, so a test can check what deployed code does instead of comparing
+ * it with a fresh build: a Lambda package's `index.js` loaded as a CommonJS module, and a
+ * CloudFront Function's code run as a cloudfront-js-2.0 script.
+ */
+import { strict as assert } from "node:assert";
+import * as vm from "node:vm";
+import type { CapturedAsset } from "../../capture/capture";
+
+/** The text of one file of a captured Lambda package (an archive of string assets). */
+export function archiveFile(code: CapturedAsset | undefined, file = "index.js"): string {
+    assert.ok(code?.kind === "archive", `expected a deployment package, got ${JSON.stringify(code)}`);
+    const asset = code.assets[file];
+    assert.ok(asset?.kind === "string", `the package lacks ${file}`);
+    return asset.text;
+}
+
+/**
+ * Loads a CommonJS bundle as Lambda's Node.js runtime does (`handler: "index.handler"`) and
+ * returns its `handler` export.
+ */
+export function loadLambdaHandler(code: string): (event: unknown) => Promise<any> {
+    const module = { exports: {} as Record<string, any> };
+    vm.runInNewContext(code, { module, exports: module.exports, require, Buffer, console });
+    assert.equal(typeof module.exports.handler, "function", "the bundle exports no handler");
+    return module.exports.handler;
+}
+
+/**
+ * Runs a viewer-request CloudFront Function on a GET of `uri`: the runtime evaluates the code as a
+ * script and calls its top-level `handler(event)` with the event structure of the CloudFront
+ * Developer Guide, "CloudFront Functions event structure" (functions-event-structure.html).
+ */
+export function runViewerRequestFunction(code: string, uri: string): any {
+    const context = vm.createContext({});
+    vm.runInContext(code, context);
+    const event = {
+        version: "1.0",
+        context: { eventType: "viewer-request" },
+        viewer: { ip: "203.0.113.1" },
+        request: { method: "GET", uri, querystring: {}, headers: {}, cookies: {} },
+    };
+    return (context as { handler(e: typeof event): any }).handler(event);
+}
