@@ -116,7 +116,10 @@ export function validateFrontendConfig(value: unknown): ConsoleConfig {
 }
 
 /** Runs `pulumi stack output --json --stack <stack>`; returns its stdout, or why it failed. */
-function readStackOutputs(pulumi: string, stack: string): { readonly json: string } | { readonly failure: string } {
+export function readStackOutputs(
+    pulumi: string,
+    stack: string,
+): { readonly json: string } | { readonly failure: string } {
     const result = spawnSync(pulumi, ["stack", "output", "--json", "--stack", stack], {
         cwd: PROJECT_DIR,
         encoding: "utf8",

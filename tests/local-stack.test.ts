@@ -1,17 +1,22 @@
 /**
- * The local stack end to end, over real HTTP: for each proxy layout every route through the
- * CloudFront listener and API Gateway's own endpoint; then broken copies of a captured graph,
- * each failing the way AWS would.
+ * The local stack end to end, over real HTTP: for each proxy layout the shared checks (the same
+ * list `npm run smoke` runs against a deployment, tests/checks/), then what only the emulation
+ * shows (the event's routing fields, CloudFront's headers, API Gateway's own endpoint, the request
+ * log); then broken copies of a captured graph, each failing the way AWS would.
  */
 import * as assert from "node:assert/strict";
 import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
 import { ALLOW_CONTEXT } from "../functions/authorizer";
-import { CapturedResource, CapturedStack, captureStack } from "../capture/capture";
+import type { CapturedStack } from "../capture/capture";
+import { TYPES } from "../capture/types";
 import { LocalStack, startLocalStack } from "../local/server";
+import type { ConsoleConfig } from "../site/src/config";
 import { sigV4Headers } from "./browser/sigv4";
+import { HTTP_CHECKS } from "./checks/http-checks";
+import { runHttpCheck } from "./checks/run";
+import { type CheckTarget, fetchSiteConfig, frontendConfigOf } from "./checks/target";
+import { broken, CAPTURE_TIMEOUT_MS, graphOf } from "./support/graphs";
 
-/** Capturing runs the program and bundles the site and functions: seconds each. */
-const CAPTURE_TIMEOUT_MS = 120_000;
 const LOCAL_KEY = { accessKeyId: "AKIALOCALSTACK000000", secretAccessKey: "local-secret-key" };
 const CUSTOM_DOMAIN = JSON.stringify({ domainName: "api.example.com", hostedZoneName: "example.com", basePath: "v1" });
 
@@ -83,31 +88,23 @@ function sigV4(
     );
 }
 
-const captured = new Map<string, CapturedStack>();
-
-/** Captures a layout once per test run. */
-async function graphOf(config: Record<string, string>): Promise<CapturedStack> {
-    const key = JSON.stringify(config);
-    if (!captured.has(key)) {
-        captured.set(key, await captureStack({ config }));
-    }
-    return captured.get(key)!;
-}
-
 for (const mode of MODES) {
     describe(`local stack: ${mode.name}`, function () {
         let stack: LocalStack;
-        let config: {
-            apiPath: string;
-            signing: { host: string; pathPrefix: string; region: string };
-            local: typeof LOCAL_KEY;
-        };
+        let config: ConsoleConfig;
+        let target: CheckTarget;
         const api = (route: string) => `${stack.url}${config.apiPath}${route}`;
 
         before(async function () {
             this.timeout(CAPTURE_TIMEOUT_MS);
             stack = await startLocalStack({ graph: await graphOf(mode.config), port: 0, directPort: 0 });
-            config = (await call(`${stack.url}/config.json`)).json;
+            config = await fetchSiteConfig(stack.url);
+            assert.ok(config.local, "the local stack's config.json holds its IAM credentials");
+            target = {
+                siteUrl: stack.url,
+                config: frontendConfigOf(config),
+                iam: { credentials: config.local, source: "the local stack's config.json" },
+            };
         });
 
         after(async () => {
@@ -135,34 +132,25 @@ for (const mode of MODES) {
                 reply.json.signing.host,
                 mode.pathPrefix === "/v1"
                     ? "api.example.com"
-                    : `${stack.graph.resources.find((r) => r.type === "aws:apigateway/restApi:RestApi")!.id}.execute-api.eu-west-1.amazonaws.com`,
+                    : `${stack.graph.resources.find((r) => r.type === TYPES.restApi)!.id}.execute-api.eu-west-1.amazonaws.com`,
             );
         });
 
-        it("serves the SPA: / and every route get index.html, dots in a route included", async () => {
+        describe("the shared checks (npm run smoke runs the same list)", () => {
+            for (const check of HTTP_CHECKS) {
+                it(check.name, async () => {
+                    const result = await runHttpCheck(check, target);
+                    assert.equal(result.outcome, "PASS", result.detail);
+                });
+            }
+        });
+
+        it("applies the response headers policy to the app; a dot in the first segment is still a route", async () => {
             const root = await call(`${stack.url}/`);
-            assert.equal(root.status, 200);
-            assert.match(root.headers.get("content-type") ?? "", /^text\/html/);
             assert.equal(root.headers.get("x-content-type-options"), "nosniff", "the response headers policy applies");
-            for (const route of ["/orders/42", "/users/john.doe", "/assets.v2/app"]) {
-                const deepLink = await call(`${stack.url}${route}`);
-                assert.equal(deepLink.status, 200, route);
-                assert.equal(deepLink.text, root.text, route);
-            }
-        });
-
-        it("answers a missing asset with a 404, not the app and not S3's 403", async () => {
-            const missing = await call(`${stack.url}/assets/missing.js`);
-            assert.equal(missing.status, 404);
-            assert.match(missing.text, /not a file of this site's build/);
-        });
-
-        it("sends the bare API prefix to the API, whatever the method: a JSON 404, never the app", async () => {
-            for (const method of ["GET", "POST"]) {
-                const reply = await call(`${stack.url}/api`, { method, body: method === "POST" ? "{}" : undefined });
-                assert.equal(reply.status, 404, `${method} /api`);
-                assert.equal(reply.json?.message, "Missing Authentication Token", `${method} /api: ${reply.text}`);
-            }
+            const dotted = await call(`${stack.url}/assets.v2/app`);
+            assert.equal(dotted.status, 200);
+            assert.equal(dotted.text, root.text);
         });
 
         it("refuses a method the default behavior does not allow, with CloudFront's page", async () => {
@@ -192,19 +180,8 @@ for (const mode of MODES) {
             assert.equal(reply.headers.get("x-cache"), "Miss from cloudfront");
         });
 
-        it("public route: a POST body reaches the function (base64 for */*, decoded by it)", async () => {
-            const reply = await call(api("/echo"), {
-                method: "POST",
-                headers: { "Content-Type": "application/json" },
-                body: '{"a":1}',
-            });
-            assert.equal(reply.status, 200, reply.text);
-            assert.equal(reply.json.httpMethod, "POST");
-            assert.equal(reply.json.body, '{"a":1}');
-        });
-
         for (const route of ["/authorized", "/authorized/x"]) {
-            it(`token route ${route}: allow 200 with context, deny 403, other 401, missing 401`, async () => {
+            it(`token route ${route}: allowed, it reaches its own resource with the authorizer's whole context`, async () => {
                 const allowed = await call(api(route), { headers: { Authorization: "Bearer allow" } });
                 assert.equal(allowed.status, 200, allowed.text);
                 assertRouted(allowed.json, route, route === "/authorized" ? "/authorized" : "/authorized/{proxy+}");
@@ -212,20 +189,22 @@ for (const mode of MODES) {
                 assert.equal(typeof integrationLatency, "number");
                 assert.deepEqual(authorizer, { ...ALLOW_CONTEXT, principalId: ALLOW_CONTEXT.user });
                 assert.equal(allowed.json.headers.Authorization, "Bearer allow", "the token reaches API Gateway");
-
-                const denied = await call(api(route), { headers: { Authorization: "deny" } });
-                assert.equal(denied.status, 403);
-                assert.deepEqual(denied.json, {
-                    message: "User is not authorized to access this resource with an explicit deny",
-                });
-                const other = await call(api(route), { headers: { Authorization: "let-me-in" } });
-                assert.equal(other.status, 401);
-                assert.deepEqual(other.json, { message: "Unauthorized" });
-                const missing = await call(api(route));
-                assert.equal(missing.status, 401);
-                assert.deepEqual(missing.json, { message: "Unauthorized" });
             });
         }
+
+        it("token route /authorized itself: deny 403, other 401, missing 401 (under it: the shared checks)", async () => {
+            const denied = await call(api("/authorized"), { headers: { Authorization: "deny" } });
+            assert.equal(denied.status, 403);
+            assert.deepEqual(denied.json, {
+                message: "User is not authorized to access this resource with an explicit deny",
+            });
+            const other = await call(api("/authorized"), { headers: { Authorization: "let-me-in" } });
+            assert.equal(other.status, 401);
+            assert.deepEqual(other.json, { message: "Unauthorized" });
+            const missing = await call(api("/authorized"));
+            assert.equal(missing.status, 401);
+            assert.deepEqual(missing.json, { message: "Unauthorized" });
+        });
 
         for (const route of ["/iam", "/iam/x"]) {
             it(`IAM route ${route}: signed 200, wrong secret 403, CloudFront path 403, unsigned 404`, async () => {
@@ -371,24 +350,6 @@ for (const mode of MODES) {
     });
 }
 
-/** A deep copy of a graph with one resource changed (inputs and state alike). */
-function broken(
-    graph: CapturedStack,
-    type: string,
-    change: (state: Record<string, any>, resource: CapturedResource) => void,
-): CapturedStack {
-    const copy: CapturedStack = structuredClone(graph);
-    const targets = copy.resources.filter((r) => r.type === type);
-    assert.ok(targets.length > 0, `the graph has no ${type}`);
-    for (const resource of targets) {
-        change(resource.state, resource);
-        change(resource.inputs, resource);
-    }
-    return copy;
-}
-
-const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
-const REST_API = "aws:apigateway/restApi:RestApi";
 const apiBehavior = (state: Record<string, any>) =>
     state.orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*");
 
@@ -414,7 +375,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
 
     it("API origin without the origin path: the first segment is taken as a stage -> 403 Forbidden", async () => {
         const stack = await serve(
-            broken(dev, DISTRIBUTION, (state) => {
+            broken(dev, TYPES.distribution, (state) => {
                 state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
             }),
         );
@@ -427,7 +388,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         this.timeout(CAPTURE_TIMEOUT_MS);
         const customDomain = await graphOf({ proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN });
         const stack = await serve(
-            broken(customDomain, DISTRIBUTION, (state) => {
+            broken(customDomain, TYPES.distribution, (state) => {
                 state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).originPath = "";
             }),
         );
@@ -438,7 +399,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
 
     it("AllViewer on the API behavior: the viewer's Host reaches API Gateway -> 403", async () => {
         const stack = await serve(
-            broken(dev, DISTRIBUTION, (state) => {
+            broken(dev, TYPES.distribution, (state) => {
                 apiBehavior(state).originRequestPolicyId = ORIGIN_REQUEST_POLICIES.AllViewer.id;
             }),
         );
@@ -449,7 +410,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
 
     it("caching enabled on the API behavior: Authorization is dropped from GET (401) but kept on POST", async () => {
         const stack = await serve(
-            broken(dev, DISTRIBUTION, (state) => {
+            broken(dev, TYPES.distribution, (state) => {
                 apiBehavior(state).cachePolicyId = CACHE_POLICIES.CachingOptimized.id;
             }),
         );
@@ -472,14 +433,14 @@ describe("local stack: a broken graph fails the way AWS would", function () {
             );
             state.body = JSON.stringify(body);
         };
-        const withCatchAll = await serve(broken(dev, REST_API, atRoot));
+        const withCatchAll = await serve(broken(dev, TYPES.restApi, atRoot));
         const bypassed = await call(`${withCatchAll.url}/api/authorized/x`);
         assert.equal(bypassed.status, 200, "the authorizer never runs: /{proxy+} serves /api/authorized/x");
         assert.equal(bypassed.json.resource, "/{proxy+}");
         assert.equal(bypassed.json.requestContext.authorizer, null);
 
         const withoutCatchAll = await serve(
-            broken(dev, REST_API, (state) => {
+            broken(dev, TYPES.restApi, (state) => {
                 atRoot(state);
                 const body = JSON.parse(state.body);
                 delete body.paths["/{proxy+}"];
@@ -493,7 +454,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
 
     it("a bucket policy for another distribution: S3 refuses CloudFront -> 403 AccessDenied", async () => {
         const stack = await serve(
-            broken(dev, "aws:s3/bucketPolicy:BucketPolicy", (state) => {
+            broken(dev, TYPES.bucketPolicy, (state) => {
                 state.policy = state.policy.replace(/distribution\/[A-Z0-9]+/, "distribution/EOTHERDISTRIBUTION");
             }),
         );
@@ -506,7 +467,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         this.timeout(CAPTURE_TIMEOUT_MS);
         await assert.rejects(
             startLocalStack({
-                graph: broken(dev, DISTRIBUTION, (state) => {
+                graph: broken(dev, TYPES.distribution, (state) => {
                     apiBehavior(state).cachePolicyId = "11111111-2222-3333-4444-555555555555";
                 }),
                 port: 0,
@@ -517,7 +478,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         const edge = await graphOf({ pathRewriter: "lambda-edge" });
         await assert.rejects(
             startLocalStack({
-                graph: broken(edge, DISTRIBUTION, (state) => {
+                graph: broken(edge, TYPES.distribution, (state) => {
                     const association = apiBehavior(state).lambdaFunctionAssociations[0];
                     association.lambdaArn = association.lambdaArn.replace(/:\d+$/, ":$LATEST");
                 }),
@@ -528,7 +489,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         );
         await assert.rejects(
             startLocalStack({
-                graph: broken(edge, "aws:lambda/function:Function", (state, resource) => {
+                graph: broken(edge, TYPES.lambdaFunction, (state, resource) => {
                     if (resource.name.startsWith("edge-rewriter")) {
                         state.region = "eu-west-1";
                     }
@@ -544,7 +505,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         this.timeout(CAPTURE_TIMEOUT_MS);
         const edge = await graphOf({ pathRewriter: "lambda-edge" });
         const stack = await serve(
-            broken(edge, "aws:lambda/function:Function", (state, resource) => {
+            broken(edge, TYPES.lambdaFunction, (state, resource) => {
                 if (resource.name.startsWith("edge-rewriter")) {
                     state.code = {
                         kind: "archive",
@@ -565,7 +526,7 @@ describe("local stack: a broken graph fails the way AWS would", function () {
 
     it("a malformed Lambda proxy result: 502 Internal server error", async () => {
         const stack = await serve(
-            broken(dev, "aws:lambda/function:Function", (state, resource) => {
+            broken(dev, TYPES.lambdaFunction, (state, resource) => {
                 if (resource.name === "api-echo") {
                     state.code = {
                         kind: "archive",

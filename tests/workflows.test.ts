@@ -17,6 +17,7 @@ interface Step {
 }
 
 interface Job {
+    readonly container?: string | { image: string };
     readonly needs?: string | string[];
     readonly if?: string;
     readonly environment?: string | { name: string };
@@ -56,9 +57,14 @@ function stepUsing(job: Job, action: string): Step {
     return steps[0];
 }
 
+/** The index of the first step running a command line that matches, or -1. */
+function stepRunning(job: Job, pattern: RegExp): number {
+    return job.steps.findIndex((step) => step.run?.split("\n").some((line) => pattern.test(line.trim())));
+}
+
 /** Whether some `run` step of the job runs a command line matching the pattern. */
 function runsCommand(job: Job, pattern: RegExp): boolean {
-    return job.steps.some((step) => step.run?.split("\n").some((line) => pattern.test(line.trim())));
+    return stepRunning(job, pattern) >= 0;
 }
 
 /** The checkout, Node 20 and `npm ci` every job needs before it runs the program. */
@@ -88,6 +94,31 @@ function assertPulumi(job: Job, command: string, stack: string): Step {
     assert.equal(pulumi.with?.["stack-name"], stack);
     assert.equal(pulumi.with?.policyPacks, "policy");
     return pulumi;
+}
+
+/**
+ * After the job's `pulumi up`, `npm run smoke` checks the stack it updated: Chromium installed from
+ * Debian (the job runs in the image the tests run in), the browser check not skipped, and the IAM
+ * check given credentials or explicitly not run.
+ */
+function assertSmokeAfterUp(job: Job, stack: string): void {
+    const smokeLines = job.steps.flatMap((step) =>
+        (step.run ?? "").split("\n").filter((line) => /^npm run smoke\b/.test(line.trim())),
+    );
+    assert.equal(smokeLines.length, 1, "one npm run smoke");
+    const words = smokeLines[0].trim().split(/\s+/);
+    assert.deepEqual(words.slice(0, 4), ["npm", "run", "smoke", "--"]);
+    const args = words.slice(4);
+    assert.ok(args.includes("--stack"), "reads the stack's outputs");
+    assert.equal(args[args.indexOf("--stack") + 1], stack, `checks the stack it updated: ${args.join(" ")}`);
+    assert.ok(!args.includes("--no-browser"), "runs the Chromium check");
+    assert.ok(args.includes("--no-iam") || args.includes("--access-key-id"), "decides about the IAM check");
+    const smoke = stepRunning(job, /^npm run smoke\b/);
+    assert.ok(smoke > job.steps.indexOf(stepUsing(job, "pulumi/actions")), "after pulumi up");
+    const chromium = stepRunning(job, /apt-get install -y chromium\b/);
+    assert.ok(chromium >= 0 && chromium < smoke, "installs Chromium before the smoke test");
+    const image = typeof job.container === "string" ? job.container : job.container?.image;
+    assert.equal(image, "node:20-bookworm", "Debian, whose chromium package is /usr/bin/chromium");
 }
 
 describe("GitHub workflows", function () {
@@ -218,6 +249,42 @@ describe("GitHub workflows", function () {
                         s.run.includes("$GITHUB_STEP_SUMMARY"),
                 );
                 assert.ok(summary > job.steps.indexOf(stepUsing(job, "pulumi/actions")), `${stack}: after pulumi up`);
+            }
+        });
+
+        it("smoke-tests each stack after its update, in Chromium, with the IAM check explicitly not run", () => {
+            for (const stack of STACKS) {
+                assertSmokeAfterUp(deploy.jobs[stack], stack);
+                assert.match(text("deploy.yml"), new RegExp(`npm run smoke -- --stack ${stack} --no-iam\n`));
+            }
+            // prod waits for dev's job, smoke test included.
+            assert.equal(deploy.jobs.prod.needs, "dev");
+        });
+
+        it("would notice a smoke test that is missing, too early, on the wrong stack, without Chromium or undecided about IAM", () => {
+            const dev = deploy.jobs.dev;
+            const withRun = (from: string, to: string): Job => ({
+                ...dev,
+                steps: dev.steps.map((step) => (step.run ? { ...step, run: step.run.replace(from, to) } : step)),
+            });
+            const smoke = dev.steps.find((step) => step.run?.startsWith("npm run smoke"))!;
+            const pulumi = stepUsing(dev, "pulumi/actions");
+            const broken: Record<string, Job> = {
+                missing: { ...dev, steps: dev.steps.filter((step) => step !== smoke) },
+                "before pulumi up": {
+                    ...dev,
+                    steps: dev.steps.flatMap((step) =>
+                        step === pulumi ? [smoke, pulumi] : step === smoke ? [] : [step],
+                    ),
+                },
+                "wrong stack": withRun("--stack dev", "--stack prod"),
+                "no browser": withRun("--no-iam", "--no-iam --no-browser"),
+                "IAM undecided": withRun(" --no-iam", ""),
+                "no Chromium": withRun("apt-get install -y chromium", "apt-get install -y curl"),
+                "Ubuntu runner": { ...dev, container: undefined },
+            };
+            for (const [what, job] of Object.entries(broken)) {
+                assert.throws(() => assertSmokeAfterUp(job, "dev"), assert.AssertionError, what);
             }
         });
     });
