@@ -7,6 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { CapturedStack, captureStack } from "../capture/capture";
+import { TYPES } from "../capture/types";
 import { API_ORIGIN_ID, SITE_ORIGIN_ID } from "../infra/site-distribution";
 import { normalizedPath } from "../local/cloudfront/behaviors";
 import { LocalStack, startLocalStack } from "../local/server";
@@ -54,7 +55,7 @@ describe("local stack: as AWS answers unusual requests", function () {
         sitePort = Number(new URL(stack.url).port);
         directPort = Number(new URL(stack.directUrl).port);
         const origins: { originId: string; domainName: string }[] = graph.resources.find(
-            (r) => r.type === "aws:cloudfront/distribution:Distribution",
+            (r) => r.type === TYPES.distribution,
         )!.state.origins;
         apiHost = origins.find((o) => o.originId === API_ORIGIN_ID)!.domainName;
         siteHost = origins.find((o) => o.originId === SITE_ORIGIN_ID)!.domainName;

@@ -191,13 +191,14 @@ export class CloudFrontDistribution {
             trace.answeredBy = "CloudFront";
             return cloudFrontErrorPage(403, CLOUDFRONT_ERRORS.getWithBody, cfId);
         }
+        // The default root object applies to a request for the root only (DefaultRootObject.html).
+        const rootObject = viewer.path === "/" && this.config.defaultRootObject;
+        if (rootObject) {
+            trace.rewrittenBy = "the default root object";
+        }
         let parts: ViewerRequestParts = {
             method: viewer.method,
-            // The default root object applies to a request for the root only (DefaultRootObject.html).
-            path:
-                viewer.path === "/" && this.config.defaultRootObject
-                    ? `/${this.config.defaultRootObject}`
-                    : viewer.path,
+            path: rootObject ? `/${rootObject}` : viewer.path,
             query: viewer.query,
             headers: viewer.headers,
         };
