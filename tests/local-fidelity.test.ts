@@ -246,6 +246,15 @@ describe("local stack: as AWS answers unusual requests", function () {
             });
         }
 
+        it("a malformed request gets CloudFront's 400 page (its answer is not documented), not Node's empty 400", async () => {
+            const reply = await rawExchange(sitePort, `GET / HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n`);
+            assert.equal(reply.status, 400);
+            assert.match(reply.body, /<H1>400 ERROR<\/H1>/);
+            assert.equal(reply.headers.server, "CloudFront");
+            assert.equal(reply.closedByServer, true);
+            assert.match(lastLine(), /^cloudfront GET \/ -> answered by CloudFront: 400 in \d+ ms$/);
+        });
+
         it("an unknown method on the direct listener is answered by the API Gateway emulation", async () => {
             const reply = await rawExchange(
                 directPort,
