@@ -1,33 +1,51 @@
 /**
- * `npm start`: runs the whole system locally from the program's resource graph.
- *
- *   npm start -- [--stack NAME] [--config key=value]... [--latency MS]
- *
- * Environment: PORT (CloudFront listener, default 8080; API Gateway's own endpoint is PORT+1) and
- * LATENCY_MS (delay added to every request).
+ * `npm start`: runs the whole system locally from the program's resource graph, prints what it
+ * serves (stack, config that differs from the defaults, latency, URLs, the count of fidelity
+ * notes) and then one line per request. USAGE below lists the flags and the environment.
  */
+import * as net from "node:net";
 import { ProgramError } from "../capture/capture";
+import { resourcesOfType, stackRegion } from "../capture/lookups";
 import { qualify } from "../capture/stack-config";
+import { TYPES } from "../capture/types";
 import { topLevelKey } from "../infra/config-reader";
-import { renderConfigProblems } from "../infra/config";
+import { CONFIG, CONFIG_KEYS, renderConfigProblems } from "../infra/config";
 import { StackConfigError } from "../infra/stack-config";
+import { LOCAL_CREDENTIALS } from "./apigateway/gateway";
 import { type LocalStack, startLocalStack } from "./server";
 
 export interface CliOptions {
     readonly stack: string;
     readonly config: Record<string, string>;
     readonly latencyMs?: number;
+    readonly host?: string;
+    /** No request log. */
+    readonly quiet: boolean;
+    /** Print every fidelity note at start (then serve as usual). */
+    readonly fidelity: boolean;
     readonly help: boolean;
 }
 
-export const USAGE = `Usage: npm start -- [--stack NAME] [--config key=value]... [--latency MS]
+export const USAGE = `Usage: npm start -- [--stack NAME] [--config key=value]... [--latency MS] [--host ADDRESS]
+                    [--quiet] [--fidelity]
 
   --stack NAME         read Pulumi.NAME.yaml (default: dev)
   --config key=value   override a config value; key in the project namespace unless written ns:key
                        (repeatable; objects as JSON, e.g. customDomain='{"domainName":"api.example.com"}')
   --latency MS         delay every request by MS milliseconds (default: LATENCY_MS or 0)
+  --host ADDRESS       the address both listeners bind to (default: 127.0.0.1, this machine only;
+                       0.0.0.0 in a container, so that a published port reaches them)
+  --quiet              no request log. By default each request prints one line: the listener
+                       (cloudfront, or direct for API Gateway's own endpoint), method, path, the
+                       cache behavior in [brackets], then "->" the origin and the path it reached
+                       and who answered (S3, Lambda <fn>, API Gateway, TOKEN authorizer <name>,
+                       CloudFront Function <fn>, CloudFront), the status and the time taken
+  --fidelity           print every fidelity note (what this local stack does differently from AWS)
+                       at start, then serve as usual; by default only their number is printed
+  -h, --help           this text
 
-Environment: PORT (default 8080; API Gateway's own endpoint listens on PORT+1), LATENCY_MS.`;
+Environment: PORT (default 8080; API Gateway's own endpoint listens on PORT+1; 0 picks free
+ports), LATENCY_MS.`;
 
 /** A command line the CLI does not understand. */
 export class UsageError extends Error {}
@@ -36,6 +54,9 @@ export class UsageError extends Error {}
 export function parseArgs(argv: readonly string[]): CliOptions {
     let stack = "dev";
     let latencyMs: number | undefined;
+    let host: string | undefined;
+    let quiet = false;
+    let fidelity = false;
     let help = false;
     const config: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {
@@ -71,6 +92,21 @@ export function parseArgs(argv: readonly string[]): CliOptions {
                 }
                 break;
             }
+            case "--host": {
+                host = value();
+                if (net.isIP(host) === 0 && !HOSTNAME.test(host)) {
+                    throw new UsageError(
+                        `--host takes an address to listen on, e.g. 127.0.0.1 or 0.0.0.0; got "${host}"`,
+                    );
+                }
+                break;
+            }
+            case "--quiet":
+                quiet = true;
+                break;
+            case "--fidelity":
+                fidelity = true;
+                break;
             case "--help":
             case "-h":
                 help = true;
@@ -79,7 +115,55 @@ export function parseArgs(argv: readonly string[]): CliOptions {
                 throw new UsageError(`Unknown argument "${argv[i]}"`);
         }
     }
-    return { stack, config, latencyMs, help };
+    return { stack, config, latencyMs, host, quiet, fidelity, help };
+}
+
+/** A host name such as `localhost`: dot-separated labels of letters, digits and inner hyphens. */
+const HOSTNAME =
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * The project's config values that differ from their defaults (infra/config.ts), as `key=value`
+ * in the table's order; a key without a default differs whenever it is set.
+ */
+export function configDifferences(config: Readonly<Record<string, string>>): string[] {
+    return CONFIG_KEYS.flatMap((key) => {
+        const value = config[qualify(key)];
+        const fallback = CONFIG[key].default;
+        return value === undefined || (fallback !== undefined && value === String(fallback)) ? [] : [`${key}=${value}`];
+    });
+}
+
+/** What `npm start` prints once the stack listens: what it serves and where, ending with the ready line. */
+export function startBanner(stack: LocalStack, options: CliOptions): string {
+    const graph = stack.graph;
+    const differences = configDifferences(graph.config);
+    const stage = resourcesOfType(graph, TYPES.stage)[0]?.state.stageName;
+    const notes = stack.warnings;
+    const lines = [
+        `same-origin local stack: stack "${graph.stack}" (Pulumi.${graph.stack}.yaml), region ${stackRegion(graph)}`,
+        `  config that differs from the defaults: ${differences.length > 0 ? differences.join(", ") : "none"}`,
+        stack.latencyMs > 0
+            ? `  latency: ${stack.latencyMs} ms added to every request (--latency / LATENCY_MS)`
+            : "  latency: none added (--latency MS or LATENCY_MS adds a delay to every request)",
+        ...(["127.0.0.1", "localhost"].includes(stack.host)
+            ? []
+            : [`  listening on ${stack.host}${["0.0.0.0", "::"].includes(stack.host) ? " (every interface)" : ""}`]),
+        `  site (CloudFront):          ${stack.url}/`,
+        `  API Gateway's own endpoint: ${stack.directUrl}/${stage !== undefined ? `${stage}/` : ""} (cross-origin, permissive CORS)`,
+        `  local IAM credentials:      ${LOCAL_CREDENTIALS.accessKeyId} / ${LOCAL_CREDENTIALS.secretAccessKey} (for AWS_IAM routes; the site reads them from /config.json)`,
+        ...(options.fidelity
+            ? [
+                  `  ${notes.length} fidelity notes (what this local stack does differently from AWS):`,
+                  ...notes.map((n) => `    - ${n}`),
+              ]
+            : [`  ${notes.length} fidelity notes: npm start -- --fidelity lists them`]),
+        options.quiet
+            ? "  request log: off (--quiet)"
+            : "  request log: one line per request below (--quiet turns it off)",
+        `same-origin local stack ready: ${stack.url} (API Gateway direct: ${stack.directUrl})`,
+    ];
+    return `${lines.join("\n")}\n`;
 }
 
 async function main(): Promise<void> {
@@ -100,17 +184,15 @@ async function main(): Promise<void> {
             stack: options.stack,
             config: options.config,
             latencyMs: options.latencyMs,
+            host: options.host,
             log: (line) => process.stdout.write(`${line}\n`),
+            requestLog: options.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
         });
     } catch (error) {
         process.stderr.write(`same-origin local stack failed to start:\n${startFailure(error, options.config)}\n`);
         process.exit(1);
     }
-    process.stdout.write("Fidelity warnings (what this local stack does differently from AWS):\n");
-    for (const warning of stack.warnings) {
-        process.stdout.write(`  - ${warning}\n`);
-    }
-    process.stdout.write(`same-origin local stack ready: ${stack.url} (API Gateway direct: ${stack.directUrl})\n`);
+    process.stdout.write(startBanner(stack, options));
     let closing = false;
     const shutdown = (signal: string) => {
         if (closing) {

@@ -11,6 +11,7 @@ import { type CapturedStack } from "../capture/capture";
 import { resourcesOfType, basePathMappingsOf, executeApiHost, stackRegion, theDistribution } from "../capture/lookups";
 import { HeaderList, headerValue, HttpRequest, HttpResponse } from "./http";
 import { TYPES } from "../capture/types";
+import type { RequestTrace } from "./trace";
 
 /** Headers a browser may always send cross-origin here: JSON, bearer tokens and SigV4 (plus whatever a preflight asks for). */
 const CORS_ALLOW_HEADERS = [
@@ -72,9 +73,9 @@ export function directEndpoint(
     graph: CapturedStack,
     gateway: ApiGateway,
     options: DirectEndpointOptions,
-): (request: HttpRequest) => Promise<HttpResponse> {
+): (request: HttpRequest, trace: RequestTrace) => Promise<HttpResponse> {
     const hosts = directApiHosts(graph, gateway);
-    return async (request) => {
+    return async (request, trace) => {
         const cors = corsHeaders(request);
         if (
             request.method === "OPTIONS" &&
@@ -82,6 +83,7 @@ export function directEndpoint(
         ) {
             // Every preflight is answered, whatever its origin or path. Max-Age 0: every cross-origin
             // call is preflighted, so the comparison does not depend on a browser's cache.
+            trace.answeredBy = "the direct listener's own CORS (local only)";
             return {
                 status: 204,
                 headers: [
@@ -95,7 +97,8 @@ export function directEndpoint(
             };
         }
         const routingHost = hosts.find((host) => gateway.routes(host, request.path)) ?? hosts[0];
-        const response = await gateway.handle(request, { routingHost, protocol: "http", port: options.port() });
+        trace.reached = { host: routingHost, path: request.path };
+        const response = await gateway.handle(request, { routingHost, protocol: "http", port: options.port() }, trace);
         return { ...response, headers: [...response.headers, ...cors] };
     };
 }

@@ -9,8 +9,8 @@ import { TYPES } from "../capture/types";
 import type { CacheBehavior } from "./cloudfront/behaviors";
 
 const GENERAL = [
-    "No TLS: both listeners speak plain HTTP on 127.0.0.1, and origins are called in-process, so no certificate or SNI check " +
-        "happens (on AWS a forwarded Host header also has to match the origin's certificate).",
+    "No TLS: both listeners speak plain HTTP (on 127.0.0.1 unless --host says otherwise), and origins are called in-process, " +
+        "so no certificate or SNI check happens (on AWS a forwarded Host header also has to match the origin's certificate).",
     "The CloudFront listener answers for any Host; a distribution answers only for its own domain name and aliases.",
     "No caching and no edge locations: every request reaches the origin (X-Cache is always a miss), TTLs, invalidations and " +
         "compression are not emulated, and the latency is this machine's (plus LATENCY_MS).",
@@ -28,7 +28,15 @@ const GENERAL = [
     "API Gateway: only Lambda proxy integrations and TOKEN authorizers are emulated; no throttling, usage plans, API keys, " +
         "request validation, mapping templates, 29 s integration timeout, 10 MB payload limit or integration-response " +
         "header remapping.",
-    "No CloudWatch, X-Ray or access logs: function output and errors are printed here.",
+    "Behaviors are matched on the path normalized as RFC 3986 says (unreserved characters percent-decoded, repeated " +
+        "slashes merged, dot segments removed) and the raw path is forwarded; CloudFront documents that it normalizes " +
+        "`//` and `..`, not its exact rules.",
+    "Request limits: CloudFront's 8,192-byte URL and 20,480-byte request line and headers, and API Gateway's 10,240 bytes " +
+        "of headers, are enforced; the bodies of these 413 answers (and API Gateway's status) are not documented. API " +
+        "Gateway's 10,240-character URL and 1,600-byte method ARN limits are not emulated.",
+    "A method CloudFront does not know (FOO, PROPFIND) gets its 403 method-not-allowed page; what CloudFront answers " +
+        "to an unknown or malformed request is not documented (a malformed one gets its 400 page here).",
+    "No CloudWatch, X-Ray or access logs: function output and errors are printed here, with one line per request.",
     "S3 objects are read from their source files when the stack starts (as S3 holds what was uploaded): restart it to serve a rebuilt site; " +
         "range requests, versioning and encryption are not emulated.",
     '/config.json carries an extra "local" field with the local IAM credentials, which the deployed file does not have.',

@@ -49,6 +49,11 @@ export function withHeader(headers: HeaderList, name: string, value: string): He
     return [...withoutHeaders(headers, [name]), [name, value]];
 }
 
+/** The bytes the headers take on the wire: `name: value` and CRLF for each. */
+export function headerBlockBytes(headers: HeaderList): number {
+    return headers.reduce((total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value) + 4, 0);
+}
+
 /** `path?query`, or `path` when the query is empty. */
 export function pathWithQuery(path: string, query: string): string {
     return query === "" ? path : `${path}?${query}`;

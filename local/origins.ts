@@ -35,7 +35,7 @@ export function originFetcher(graph: CapturedStack, gateway: ApiGateway): Origin
             .map((o) => o.id),
     );
     const buckets = new Map<string, S3Bucket>();
-    return async (origin, request) => {
+    return async (origin, request, trace) => {
         const bucket = bucketByRegionalDomain(graph, origin.domainName);
         if (bucket) {
             if (!buckets.has(bucket.id)) {
@@ -46,17 +46,22 @@ export function originFetcher(graph: CapturedStack, gateway: ApiGateway): Origin
                     ? { kind: "cloudfront", distributionArn }
                     : { kind: "anonymous" };
             const response = buckets.get(bucket.id)!.handle(request, caller);
+            trace.answeredBy = "S3";
             return request.path === `${origin.path}/${CONFIG_KEY}` && response.status === 200
                 ? withLocalCredentials(response)
                 : response;
         }
         if (gateway.serves(origin.domainName)) {
             // API Gateway routes by the Host header it receives: the one CloudFront set, or forwarded.
-            return gateway.handle(request, {
-                routingHost: headerValue(request.headers, "host") ?? origin.domainName,
-                protocol: origin.protocol,
-                port: origin.port,
-            });
+            return gateway.handle(
+                request,
+                {
+                    routingHost: headerValue(request.headers, "host") ?? origin.domainName,
+                    protocol: origin.protocol,
+                    port: origin.port,
+                },
+                trace,
+            );
         }
         throw new Error(`${origin.domainName} is neither a bucket nor an API Gateway host of the program`);
     };

@@ -2,17 +2,24 @@
  * The whole system on this machine, driven by the program's own resource graph: listener 1 is the
  * CloudFront distribution (S3 and API Gateway behind it, in-process); listener 2 is API Gateway's
  * own endpoint as a browser calls it cross-origin (permissive CORS: any origin may call it).
+ *
+ * The emulated services answer every request, malformed ones included: Node's HTTP parser accepts
+ * heads far larger than CloudFront's and API Gateway's limits (so those limits, not Node's 16 KiB
+ * default, decide), and what it refuses (an unknown method such as `FOO`, a head larger still, a
+ * malformed request) reaches the `clientError` handler, which answers as the listener's service.
  */
 import * as http from "node:http";
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
-import { ApiGateway } from "./apigateway/gateway";
+import { ApiGateway, headersTooLarge } from "./apigateway/gateway";
 import { CloudFrontDistribution } from "./cloudfront/distribution";
 import { directEndpoint } from "./direct-endpoint";
 import { fidelityWarnings } from "./fidelity";
 import { captureStack, CapturedStack } from "../capture/capture";
-import { HttpRequest, HttpResponse, splitTarget } from "./http";
+import { HeaderList, HttpRequest, HttpResponse, splitTarget } from "./http";
 import { LambdaRuntime } from "./lambda-runtime";
 import { originFetcher } from "./origins";
+import { requestLogLine, RequestTrace } from "./trace";
 
 export interface LocalStackOptions {
     /** The stack whose `Pulumi.<stack>.yaml` is read. @default "dev" */
@@ -25,17 +32,24 @@ export interface LocalStackOptions {
     port?: number;
     /** The direct API Gateway listener's port. @default port + 1; 0 = ephemeral */
     directPort?: number;
+    /** The address both listeners bind to, e.g. `0.0.0.0` in a container. @default "127.0.0.1" */
+    host?: string;
     /** Delay added to every request reaching either listener. @default LATENCY_MS env or 0 */
     latencyMs?: number;
     /** Where request failures and function output go. @default nowhere */
     log?: (line: string) => void;
+    /** Where the one line per request goes (local/trace.ts says what it holds). @default nowhere */
+    requestLog?: (line: string) => void;
 }
+
+type Listener = "cloudfront" | "direct";
 
 /** One request as a listener received it, with the status it answered. */
 export interface RecordedRequest {
-    readonly listener: "cloudfront" | "direct";
+    readonly listener: Listener;
     readonly method: string;
     readonly url: string;
+    /** Lower-case names; a repeated header's values joined with ", ". */
     readonly headers: Readonly<Record<string, string>>;
     readonly status: number;
 }
@@ -49,6 +63,10 @@ export interface LocalStack {
      * domain too (`/<basePath>/...`).
      */
     readonly directUrl: string;
+    /** The address both listeners are bound to. */
+    readonly host: string;
+    /** The delay added to every request, in milliseconds. */
+    readonly latencyMs: number;
     /** Every request either listener received, in arrival order. */
     readonly requests: RecordedRequest[];
     /** What the emulation does differently from AWS. */
@@ -57,12 +75,72 @@ export interface LocalStack {
     close(): Promise<void>;
 }
 
-/** A whole number from the environment (PORT, LATENCY_MS), or a clear error. */
+const DEFAULT_HOST = "127.0.0.1";
+const DEFAULT_PORT = 8080;
+const MAX_PORT = 65_535;
+/**
+ * Node's limit on a request's head (its default is 16 KiB), far above CloudFront's 20,480 bytes and
+ * API Gateway's 10,240 so that the emulated services measure requests and answer as AWS does.
+ */
+const NODE_MAX_HEADER_BYTES = 64 * 1024;
+
+/** A whole number from the environment (LATENCY_MS), or a clear error. */
 function wholeNumberFromEnv(name: string, text: string): number {
     if (!/^\d+$/.test(text.trim())) {
         throw new Error(`${name} is "${text}"; it must be a whole number`);
     }
     return Number(text);
+}
+
+/**
+ * The CloudFront listener's port from PORT, or a clear error naming it: a port is 1-65535 (0 picks
+ * free ports), and PORT+1, API Gateway's own endpoint, must be one too when it is derived.
+ */
+function portFromEnv(text: string, derivesDirect: boolean): number {
+    const value = text.trim();
+    if (!/^\d+$/.test(value) || Number(value) > MAX_PORT) {
+        throw new Error(
+            `PORT is "${text}": it must be a port number from 1 to ${MAX_PORT} (0 picks free ports). Fix: PORT=8080 npm start`,
+        );
+    }
+    const port = Number(value);
+    if (derivesDirect && port === MAX_PORT) {
+        throw new Error(
+            `PORT is "${text}": API Gateway's own endpoint listens on PORT+1 = ${port + 1}, past the last port ` +
+                `(${MAX_PORT}). Fix: a PORT from 1 to ${MAX_PORT - 1}, e.g. PORT=8080 npm start`,
+        );
+    }
+    return port;
+}
+
+function checkedPort(name: string, port: number): number {
+    if (!Number.isInteger(port) || port < 0 || port > MAX_PORT) {
+        throw new Error(`${name} is ${port}: ports go from 1 to ${MAX_PORT} (0 picks a free one)`);
+    }
+    return port;
+}
+
+/** Both listeners' ports, checked before anything starts. */
+function listenerPorts(options: LocalStackOptions): { site: number; direct: number } {
+    const site =
+        options.port === undefined
+            ? portFromEnv(process.env.PORT ?? String(DEFAULT_PORT), options.directPort === undefined)
+            : checkedPort("The port option", options.port);
+    const direct =
+        options.directPort !== undefined
+            ? checkedPort("The directPort option", options.directPort)
+            : site === 0
+              ? 0
+              : checkedPort("The port option + 1 (the direct listener's port)", site + 1);
+    return { site, direct };
+}
+
+/** The host to put in a URL for an address the listeners bind to: `localhost` for loopback and "every interface". */
+export function urlHost(address: string): string {
+    if (["0.0.0.0", "::", "127.0.0.1", "::1", "localhost"].includes(address)) {
+        return "localhost";
+    }
+    return net.isIPv6(address) ? `[${address}]` : address;
 }
 
 function readRequest(req: http.IncomingMessage): Promise<HttpRequest> {
@@ -71,21 +149,48 @@ function readRequest(req: http.IncomingMessage): Promise<HttpRequest> {
         req.on("data", (chunk: Buffer) => chunks.push(chunk));
         req.on("error", reject);
         req.on("end", () => {
-            const headers: [string, string][] = [];
-            for (let i = 0; i < req.rawHeaders.length; i += 2) {
-                headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
-            }
             const { path, query } = splitTarget(req.url ?? "/");
             resolve({
                 method: req.method ?? "GET",
                 path,
                 query,
-                headers,
+                headers: rawHeaderList(req.rawHeaders),
                 body: Buffer.concat(chunks),
-                clientIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+                clientIp: clientIpOf(req.socket),
             });
         });
     });
+}
+
+function clientIpOf(socket: net.Socket): string {
+    return (socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
+}
+
+/** A request's head as far as it arrived, for a request Node's parser refused. */
+interface RawHead {
+    readonly method: string;
+    readonly target: string;
+    readonly httpVersion: string;
+    readonly headers: HeaderList;
+}
+
+/**
+ * Reads the request line and header lines from the bytes Node's parser refused; undefined when they
+ * do not start with a request line. A header line cut off by the end of the bytes is left out.
+ */
+function parseRawHead(raw: Buffer | undefined): RawHead | undefined {
+    const text = (raw ?? Buffer.alloc(0)).toString("latin1");
+    const end = text.indexOf("\r\n\r\n");
+    const lines = (end === -1 ? text : text.slice(0, end)).split("\r\n");
+    const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d\.\d)$/.exec(lines[0] ?? "");
+    if (!requestLine) {
+        return undefined;
+    }
+    const complete = end === -1 ? lines.slice(1, -1) : lines.slice(1);
+    const headers = complete
+        .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()] as const)
+        .filter(([name]) => name !== "");
+    return { method: requestLine[1], target: requestLine[2], httpVersion: requestLine[3], headers };
 }
 
 function writeResponse(res: http.ServerResponse, method: string, response: HttpResponse): void {
@@ -103,7 +208,22 @@ function writeResponse(res: http.ServerResponse, method: string, response: HttpR
     res.end(bodyless ? undefined : response.body);
 }
 
-function listen(server: http.Server, port: number, what: string): Promise<number> {
+/** Writes a response straight to a socket Node's parser gave up on, then closes it. */
+function writeRawResponse(socket: net.Socket, method: string, response: HttpResponse): void {
+    const framing = new Set(["connection", "content-length", "transfer-encoding"]);
+    const body = method === "HEAD" ? Buffer.alloc(0) : response.body;
+    const head = [
+        `HTTP/1.1 ${response.status} ${http.STATUS_CODES[response.status] ?? ""}`,
+        ...response.headers.filter(([name]) => !framing.has(name.toLowerCase())).map(([n, v]) => `${n}: ${v}`),
+        `Content-Length: ${response.body.length}`,
+        "Connection: close",
+        "",
+        "",
+    ].join("\r\n");
+    socket.end(Buffer.concat([Buffer.from(head, "latin1"), body]));
+}
+
+function listen(server: http.Server, port: number, host: string, what: string): Promise<number> {
     return new Promise((resolve, reject) => {
         const onError = (error: NodeJS.ErrnoException) => {
             reject(
@@ -111,11 +231,17 @@ function listen(server: http.Server, port: number, what: string): Promise<number
                     ? new Error(
                           `Port ${port} (${what}) is already in use: stop whatever listens there, or pick other ports, e.g. PORT=${port + 10} npm start`,
                       )
-                    : error,
+                    : error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND" || error.code === "EAI_AGAIN"
+                      ? new Error(
+                            `--host ${host}: no network interface of this machine has that address (${error.code}). ` +
+                                "Fix: --host 127.0.0.1 (this machine only), --host 0.0.0.0 (every interface, e.g. in a container) " +
+                                "or one of this machine's own addresses",
+                        )
+                      : error,
             );
         };
         server.once("error", onError);
-        server.listen(port, "127.0.0.1", () => {
+        server.listen(port, host, () => {
             server.off("error", onError);
             resolve((server.address() as AddressInfo).port);
         });
@@ -130,12 +256,16 @@ function close(server: http.Server): Promise<void> {
 }
 
 /**
- * Starts the local stack: captures the program (unless given a graph), checks the graph the way
- * AWS would on deployment, and listens on both ports. Rejects with a clear message when a port is
- * taken or the graph cannot be served.
+ * Starts the local stack: checks the ports, captures the program (unless given a graph), checks
+ * the graph the way AWS would on deployment, and listens on both ports. Rejects with a clear
+ * message when a port is out of range or taken, the address is not this machine's, or the graph
+ * cannot be served.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
     const log = options.log ?? (() => undefined);
+    const ports = listenerPorts(options);
+    const host = options.host ?? DEFAULT_HOST;
+    const latencyMs = options.latencyMs ?? wholeNumberFromEnv("LATENCY_MS", process.env.LATENCY_MS ?? "0");
     const graph = options.graph ?? (await captureStack({ stack: options.stack, config: options.config }));
     const warnings = fidelityWarnings(graph);
     const warn = (message: string) => warnings.push(message);
@@ -144,67 +274,154 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     try {
         const gateway = new ApiGateway(graph, lambdas, log, warn);
         const distribution = new CloudFrontDistribution(graph, lambdas, originFetcher(graph, gateway), log, warn);
-        const latencyMs = options.latencyMs ?? wholeNumberFromEnv("LATENCY_MS", process.env.LATENCY_MS ?? "0");
-        const port = options.port ?? wholeNumberFromEnv("PORT", process.env.PORT ?? "8080");
         const requests: RecordedRequest[] = [];
         let directPort = 0;
+        const direct = directEndpoint(graph, gateway, { port: () => directPort });
 
-        const serve = (
-            listener: RecordedRequest["listener"],
-            handle: (request: HttpRequest, req: http.IncomingMessage) => Promise<HttpResponse>,
-        ) =>
-            http.createServer((req, res) => {
-                void (async () => {
-                    let response: HttpResponse;
-                    try {
-                        const request = await readRequest(req);
-                        if (latencyMs > 0) {
-                            await new Promise((r) => setTimeout(r, latencyMs));
-                        }
-                        response = await handle(request, req);
-                    } catch (error) {
-                        log(`${listener} ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
-                        response = {
-                            status: 500,
-                            headers: [["Content-Type", "text/plain"]],
-                            body: Buffer.from(`local stack error: ${(error as Error).message}\n`),
-                        };
+        /** How each listener's service answers a request, and one Node's parser refused. */
+        const services: Record<
+            Listener,
+            {
+                answer(
+                    request: HttpRequest,
+                    trace: RequestTrace,
+                    remotePort: number,
+                    httpVersion: string,
+                ): Promise<HttpResponse>;
+                refuse(reason: "too-large" | "malformed", trace: RequestTrace): HttpResponse;
+            }
+        > = {
+            cloudfront: {
+                answer: (request, trace, remotePort, httpVersion) =>
+                    distribution.handle(
+                        request,
+                        { ip: request.clientIp, port: remotePort, protocol: "http", httpVersion },
+                        trace,
+                    ),
+                refuse: (reason, trace) => distribution.refuse(reason === "too-large" ? 413 : 400, trace),
+            },
+            direct: {
+                answer: (request, trace) => direct(request, trace),
+                refuse: (reason, trace) => {
+                    if (reason === "too-large") {
+                        trace.answeredBy = "API Gateway";
+                        return headersTooLarge();
                     }
-                    const headers: Record<string, string> = {};
-                    for (const [name, value] of Object.entries(req.headers)) {
-                        headers[name] = Array.isArray(value) ? value.join(", ") : String(value);
-                    }
-                    requests.push({
+                    // What API Gateway answers to a request it cannot parse is not known: Node's bare 400.
+                    trace.answeredBy = "the local stack (a malformed request)";
+                    return { status: 400, headers: [], body: Buffer.alloc(0) };
+                },
+            },
+        };
+
+        /** Runs one request through a listener: the latency, the answer, the record and the log line. */
+        const respond = async (
+            listener: Listener,
+            head: { method: string; target: string; headers: HeaderList },
+            produce: (trace: RequestTrace) => Promise<HttpResponse> | HttpResponse,
+        ): Promise<HttpResponse> => {
+            const started = performance.now();
+            const trace: RequestTrace = {};
+            let response: HttpResponse;
+            try {
+                if (latencyMs > 0) {
+                    await new Promise((r) => setTimeout(r, latencyMs));
+                }
+                response = await produce(trace);
+            } catch (error) {
+                log(`${listener} ${head.method} ${head.target}: ${(error as Error).stack ?? error}`);
+                trace.answeredBy = "the local stack (an error, printed above)";
+                response = {
+                    status: 500,
+                    headers: [["Content-Type", "text/plain"]],
+                    body: Buffer.from(`local stack error: ${(error as Error).message}\n`),
+                };
+            }
+            const headers: Record<string, string> = {};
+            for (const [name, value] of head.headers) {
+                const lower = name.toLowerCase();
+                headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
+            }
+            requests.push({ listener, method: head.method, url: head.target, headers, status: response.status });
+            options.requestLog?.(
+                requestLogLine(
+                    {
                         listener,
-                        method: req.method ?? "GET",
-                        url: req.url ?? "/",
-                        headers,
+                        method: head.method,
+                        target: head.target,
                         status: response.status,
-                    });
-                    writeResponse(res, req.method ?? "GET", response);
+                        milliseconds: performance.now() - started,
+                    },
+                    trace,
+                ),
+            );
+            return response;
+        };
+
+        const serve = (listener: Listener) => {
+            const server = http.createServer({ maxHeaderSize: NODE_MAX_HEADER_BYTES }, (req, res) => {
+                void (async () => {
+                    const method = req.method ?? "GET";
+                    const target = req.url ?? "/";
+                    const response = await respond(
+                        listener,
+                        { method, target, headers: rawHeaderList(req.rawHeaders) },
+                        async (trace) =>
+                            services[listener].answer(
+                                await readRequest(req),
+                                trace,
+                                req.socket.remotePort ?? 0,
+                                req.httpVersion,
+                            ),
+                    );
+                    writeResponse(res, method, response);
                 })();
             });
+            server.on("clientError", (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: net.Socket) => {
+                if (!socket.writable || error.code === "ECONNRESET") {
+                    socket.destroy();
+                    return;
+                }
+                const head = parseRawHead(error.rawPacket);
+                const shown = head ?? { method: "-", target: "-", headers: [] };
+                void respond(listener, shown, (trace) => {
+                    if (error.code === "HPE_HEADER_OVERFLOW") {
+                        return services[listener].refuse("too-large", trace);
+                    }
+                    if (error.code !== "HPE_INVALID_METHOD" || head === undefined) {
+                        return services[listener].refuse("malformed", trace);
+                    }
+                    // A method Node does not know: the service decides, as for any other method.
+                    const { path, query } = splitTarget(head.target);
+                    return services[listener].answer(
+                        {
+                            method: head.method,
+                            path,
+                            query,
+                            headers: head.headers,
+                            body: Buffer.alloc(0),
+                            clientIp: clientIpOf(socket),
+                        },
+                        trace,
+                        socket.remotePort ?? 0,
+                        head.httpVersion,
+                    );
+                }).then(
+                    (response) => writeRawResponse(socket, shown.method, response),
+                    () => socket.destroy(),
+                );
+            });
+            servers.push(server);
+            return server;
+        };
 
-        const site = serve("cloudfront", (request, req) =>
-            distribution.handle(request, {
-                ip: request.clientIp,
-                port: req.socket.remotePort ?? 0,
-                protocol: "http",
-                httpVersion: req.httpVersion,
-            }),
-        );
-        const direct = serve("direct", directEndpoint(graph, gateway, { port: () => directPort }));
-        servers.push(site, direct);
-
-        const sitePort = await listen(site, port, "the CloudFront listener");
-        directPort = await listen(
-            direct,
-            options.directPort ?? (port === 0 ? 0 : port + 1),
-            "the direct API Gateway listener",
-        );
+        const sitePort = await listen(serve("cloudfront"), ports.site, host, "the CloudFront listener");
+        directPort = await listen(serve("direct"), ports.direct, host, "the direct API Gateway listener");
         return {
-            url: `http://localhost:${sitePort}`,
-            directUrl: `http://localhost:${directPort}`,
+            url: `http://${urlHost(host)}:${sitePort}`,
+            directUrl: `http://${urlHost(host)}:${directPort}`,
+            host,
+            latencyMs,
             requests,
             warnings,
             graph,
@@ -218,4 +435,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         lambdas.dispose();
         throw error;
     }
+}
+
+/** Node's `rawHeaders` as a header list, names as sent. */
+function rawHeaderList(raw: readonly string[]): HeaderList {
+    const headers: [string, string][] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+        headers.push([raw[i], raw[i + 1]]);
+    }
+    return headers;
 }

@@ -1,13 +1,16 @@
 /**
- * `npm start` (local/cli.ts): argument parsing, and the real command started as a process: the
- * ready line, a request, a clean stop on SIGTERM; a config error and a port in use each fail with
- * a message and a non-zero exit code.
+ * `npm start` (local/cli.ts): argument parsing, and the real command started as a process: what it
+ * prints at start, the request log, --quiet, --fidelity and --host, a clean stop on SIGTERM; a
+ * config error, a PORT out of range and a port in use each fail with a message and a non-zero exit
+ * code.
  */
 import * as assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
-import { parseArgs, UsageError } from "../local/cli";
+import { captureStack } from "../capture/capture";
+import { configDifferences, parseArgs, UsageError } from "../local/cli";
+import { startLocalStack, urlHost } from "../local/server";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -29,13 +32,60 @@ describe("local CLI: arguments", () => {
                 stack: "prod",
                 config: { apiPath: "/v2", "aws:region": "us-east-1" },
                 latencyMs: 100,
+                host: undefined,
+                quiet: false,
+                fidelity: false,
                 help: false,
             },
         );
         assert.deepEqual(parseArgs(["--config", 'customDomain={"domainName":"a.example.com"}']).config, {
             customDomain: '{"domainName":"a.example.com"}',
         });
-        assert.deepEqual(parseArgs([]), { stack: "dev", config: {}, latencyMs: undefined, help: false });
+        assert.deepEqual(parseArgs([]), {
+            stack: "dev",
+            config: {},
+            latencyMs: undefined,
+            host: undefined,
+            quiet: false,
+            fidelity: false,
+            help: false,
+        });
+    });
+
+    it("reads --host (an IP address or a host name), --quiet and --fidelity", () => {
+        for (const host of ["0.0.0.0", "127.0.0.1", "::", "::1", "localhost", "my-host.local"]) {
+            assert.equal(parseArgs(["--host", host]).host, host);
+        }
+        assert.equal(parseArgs(["--host=0.0.0.0"]).host, "0.0.0.0");
+        const flags = parseArgs(["--quiet", "--fidelity"]);
+        assert.equal(flags.quiet, true);
+        assert.equal(flags.fidelity, true);
+        for (const bad of ["http://0.0.0.0", "0.0.0.0:8080", "a b", ""]) {
+            assert.throws(
+                () => parseArgs(["--host", bad]),
+                (error: Error) =>
+                    error instanceof UsageError &&
+                    error.message.includes(`--host takes an address`) &&
+                    error.message.includes(`"${bad}"`),
+                bad,
+            );
+        }
+    });
+
+    it("lists the config values that differ from infra/config.ts's defaults, in the table's order", () => {
+        assert.deepEqual(
+            configDifferences({
+                "aws:region": "eu-west-1",
+                "same-origin:proxyMode": "direct-stage",
+                "same-origin:apiPath": "/v2",
+                "same-origin:stageName": "dev",
+                "same-origin:authorizerCacheTtl": "0",
+                "same-origin:customDomain": '{"domainName":"a.example.com"}',
+                "same-origin:priceClass": "PriceClass_100",
+            }),
+            ["apiPath=/v2", "stageName=dev", 'customDomain={"domainName":"a.example.com"}'],
+        );
+        assert.deepEqual(configDifferences({ "same-origin:authorizerCacheTtl": "300" }), ["authorizerCacheTtl=300"]);
     });
 
     it("refuses what it does not understand", () => {
@@ -43,15 +93,91 @@ describe("local CLI: arguments", () => {
         assert.throws(() => parseArgs(["--latency", "fast"]), UsageError);
         assert.throws(() => parseArgs(["--stack"]), UsageError);
         assert.throws(() => parseArgs(["--port", "1"]), /Unknown argument "--port"/);
+        assert.throws(() => parseArgs(["--host"]), /--host needs a value/);
     });
 });
 
-/** Runs the CLI; resolves with its output once `until` matches stdout, or once it exits. */
-function run(
-    args: string[],
-    env: Record<string, string>,
-    until?: RegExp,
-): Promise<{ child: ChildProcess; stdout: string; stderr: string; code: number | null }> {
+describe("local CLI: PORT and --host", () => {
+    /** Runs `body` with PORT set to `value`, restoring the environment afterwards. */
+    async function withPort(value: string, body: () => Promise<void>): Promise<void> {
+        const saved = process.env.PORT;
+        process.env.PORT = value;
+        try {
+            await body();
+        } finally {
+            if (saved === undefined) {
+                delete process.env.PORT;
+            } else {
+                process.env.PORT = saved;
+            }
+        }
+    }
+
+    const refused: [port: string, problem: RegExp][] = [
+        [
+            "70000",
+            /^Error: PORT is "70000": it must be a port number from 1 to 65535 \(0 picks free ports\)\. Fix: PORT=8080 npm start$/,
+        ],
+        ["-1", /^Error: PORT is "-1": it must be a port number from 1 to 65535/],
+        ["8080x", /^Error: PORT is "8080x": it must be a port number/],
+        ["", /^Error: PORT is "": it must be a port number/],
+        [
+            "65535",
+            /^Error: PORT is "65535": API Gateway's own endpoint listens on PORT\+1 = 65536, past the last port \(65535\)\. Fix: a PORT from 1 to 65534, e.g\. PORT=8080 npm start$/,
+        ],
+    ];
+    for (const [port, problem] of refused) {
+        it(`PORT="${port}" is refused before the program is captured`, async () => {
+            // No graph is given: a refusal after the capture would take seconds and name something else.
+            await withPort(port, () => assert.rejects(startLocalStack({}), problem));
+        });
+    }
+
+    it("the port options are checked too", async () => {
+        await assert.rejects(
+            startLocalStack({ port: 65536 }),
+            /^Error: The port option is 65536: ports go from 1 to 65535/,
+        );
+        await assert.rejects(
+            startLocalStack({ port: 65535 }),
+            /The port option \+ 1 \(the direct listener's port\) is 65536/,
+        );
+        await assert.rejects(startLocalStack({ port: 0, directPort: -2 }), /The directPort option is -2/);
+    });
+
+    it("prints URLs with localhost for loopback and every-interface addresses, others as they are", () => {
+        for (const address of ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost"]) {
+            assert.equal(urlHost(address), "localhost", address);
+        }
+        assert.equal(urlHost("192.0.2.10"), "192.0.2.10");
+        assert.equal(urlHost("fe80::1"), "[fe80::1]");
+    });
+
+    it("an address that is not this machine's fails naming --host and the fix", async function () {
+        this.timeout(120_000);
+        // 192.0.2.0/24 is reserved for documentation (RFC 5737): no interface here has it. Binding
+        // to it fails locally; nothing is sent.
+        await assert.rejects(
+            startLocalStack({ graph: await captureStack({}), port: 0, host: "192.0.2.1" }),
+            /--host 192\.0\.2\.1: no network interface of this machine has that address \(EADDRNOTAVAIL\)\. Fix: --host 127\.0\.0\.1/,
+        );
+    });
+});
+
+/** A CLI run: its output so far (`output()` keeps growing while it runs) and its end. */
+interface CliRun {
+    readonly child: ChildProcess;
+    readonly stdout: string;
+    readonly stderr: string;
+    /** The exit code, or null while it runs. */
+    readonly code: number | null;
+    output(): string;
+    /** Resolves with the exit code once the process ended and all its output was read. */
+    readonly closed: Promise<number | null>;
+}
+
+/** Runs the CLI; resolves once `until` matches stdout, or once it ended. */
+function run(args: string[], env: Record<string, string>, until?: RegExp): Promise<CliRun> {
     return new Promise((resolve, reject) => {
         const child = spawn(TSX, [path.join(ROOT, "local", "cli.ts"), ...args], {
             cwd: ROOT,
@@ -59,40 +185,119 @@ function run(
         });
         let stdout = "";
         let stderr = "";
+        const closed = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+        const result = (code: number | null): CliRun => ({ child, stdout, stderr, code, output: () => stdout, closed });
         child.stdout.on("data", (chunk) => {
             stdout += chunk;
             if (until?.test(stdout)) {
-                resolve({ child, stdout, stderr, code: null });
+                resolve(result(null));
             }
         });
         child.stderr.on("data", (chunk) => {
             stderr += chunk;
         });
         child.on("error", reject);
-        child.on("exit", (code) => resolve({ child, stdout, stderr, code }));
+        void closed.then((code) => resolve(result(code)));
     });
 }
+
+const READY =
+    /same-origin local stack ready: (http:\/\/localhost:(\d+)) \(API Gateway direct: (http:\/\/localhost:\d+)\)\n/;
 
 describe("local CLI: process", function () {
     this.timeout(START_TIMEOUT_MS);
 
-    it("prints the warnings and one ready line, serves, and stops cleanly on SIGTERM", async () => {
-        const ready =
-            /same-origin local stack ready: (http:\/\/localhost:(\d+)) \(API Gateway direct: (http:\/\/localhost:\d+)\)\n/;
-        const started = await run([], { PORT: "0", LATENCY_MS: "0" }, ready);
+    /** Stops a started CLI with SIGTERM; resolves with its exit code once all its output was read. */
+    function stop(started: CliRun): Promise<number | null> {
+        started.child.kill("SIGTERM");
+        return started.closed;
+    }
+
+    /** Resolves once `pattern` appears in the CLI's stdout. */
+    function waitForOutput(started: CliRun, pattern: RegExp): Promise<void> {
+        return new Promise((resolve, reject) => {
+            const check = () => {
+                if (pattern.test(started.output())) {
+                    started.child.stdout!.off("data", check);
+                    resolve();
+                }
+            };
+            started.child.stdout!.on("data", check);
+            void started.closed.then(() => reject(new Error(`ended before printing ${pattern}:\n${started.output()}`)));
+            check();
+        });
+    }
+
+    it("prints the stack, the config that differs, the latency, the URLs and the notes' count; logs each request; stops on SIGTERM", async () => {
+        const started = await run([], { PORT: "0", LATENCY_MS: "0" }, READY);
         try {
-            const match = ready.exec(started.stdout);
-            assert.ok(match, `no ready line:\n${started.stdout}\n${started.stderr}`);
-            assert.equal(started.stdout.match(/same-origin local stack ready/g)?.length, 1);
-            assert.match(started.stdout, /Fidelity warnings/);
-            assert.match(started.stdout, /No TLS/);
+            const stdout = started.stdout;
+            const match = READY.exec(stdout);
+            assert.ok(match, `no ready line:\n${stdout}\n${started.stderr}`);
+            assert.equal(stdout.match(/same-origin local stack ready/g)?.length, 1);
+            assert.match(stdout, /^same-origin local stack: stack "dev" \(Pulumi\.dev\.yaml\), region eu-west-1$/m);
+            // Pulumi.dev.yaml sets stageName (default prod); its other values are the defaults.
+            assert.match(stdout, /^ {2}config that differs from the defaults: stageName=dev$/m);
+            assert.match(stdout, /^ {2}latency: none added/m);
+            assert.match(stdout, new RegExp(`^ {2}site \\(CloudFront\\): +${match[1]}/$`, "m"));
+            assert.match(stdout, new RegExp(`^ {2}API Gateway's own endpoint: +${match[3]}/dev/ `, "m"));
+            assert.match(stdout, /AKIALOCALSTACK000000 \/ local-secret-key/);
+            assert.match(stdout, /^ {2}\d+ fidelity notes: npm start -- --fidelity lists them$/m);
+            assert.doesNotMatch(stdout, /No TLS/, "the notes themselves are listed only with --fidelity");
+
             assert.equal((await fetch(`${match[1]}/config.json`)).status, 200);
             assert.equal((await fetch(`${match[3]}/dev/api/hello`)).status, 200);
+            await waitForOutput(started, /^direct .*\n/m);
+            assert.match(
+                started.output(),
+                /^cloudfront GET \/config\.json \[\*\] -> site \S+\/config\.json, answered by S3: 200 in \d+ ms$/m,
+            );
+            assert.match(
+                started.output(),
+                /^direct {5}GET \/dev\/api\/hello -> \S+\/dev\/api\/hello, answered by Lambda \S+: 200 in \d+ ms$/m,
+            );
         } finally {
-            const exited = new Promise<number | null>((resolve) => started.child.on("exit", resolve));
-            started.child.kill("SIGTERM");
-            assert.equal(await exited, 0);
+            assert.equal(await stop(started), 0);
         }
+    });
+
+    it("--fidelity lists the notes, --quiet logs no request, --latency and --host 0.0.0.0 are reported", async () => {
+        const started = await run(
+            ["--fidelity", "--quiet", "--latency", "5", "--host", "0.0.0.0"],
+            { PORT: "0" },
+            READY,
+        );
+        const stdout = started.stdout;
+        const match = READY.exec(stdout);
+        try {
+            assert.ok(match, `no ready line:\n${stdout}\n${started.stderr}`);
+            assert.match(stdout, /^ {2}\d+ fidelity notes \(what this local stack does differently from AWS\):$/m);
+            assert.match(stdout, /^ {4}- No TLS: /m);
+            assert.match(stdout, /^ {2}latency: 5 ms added to every request/m);
+            assert.match(stdout, /^ {2}listening on 0\.0\.0\.0 \(every interface\)$/m);
+            assert.match(stdout, /^ {2}request log: off \(--quiet\)$/m);
+            // Bound to every interface, the printed localhost URLs still reach it.
+            assert.equal((await fetch(`${match[1]}/config.json`)).status, 200);
+        } finally {
+            assert.equal(await stop(started), 0);
+        }
+        // Every line written before the exit has been read by now: none is a request's.
+        assert.match(started.output(), /SIGTERM: closing the local stack/);
+        assert.doesNotMatch(started.output(), /^cloudfront /m);
+    });
+
+    it("a PORT out of range fails before anything starts, naming PORT, the value and the fix", async () => {
+        const result = await run([], { PORT: "70000" }, READY);
+        if (result.code === null) {
+            await stop(result);
+            assert.fail(`started with PORT=70000:\n${result.stdout}`);
+        }
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(
+            result.stderr,
+            /^PORT is "70000": it must be a port number from 1 to 65535 \(0 picks free ports\)\. Fix: PORT=8080 npm start$/m,
+        );
+        assert.doesNotMatch(result.stderr, /options\.port/, "not Node's own message");
     });
 
     it("fails with the config problem on stderr and a non-zero exit code", async () => {

@@ -7,8 +7,18 @@
 import { randomBytes } from "node:crypto";
 import { type CapturedResource, type CapturedStack } from "../../capture/capture";
 import { resourcesOfType, lambdaByInvocationUri, stackAccount, stackRegion } from "../../capture/lookups";
-import { HeaderList, headerValue, HttpRequest, HttpResponse, jsonResponse, requestId, withoutHeaders } from "../http";
+import {
+    headerBlockBytes,
+    HeaderList,
+    headerValue,
+    HttpRequest,
+    HttpResponse,
+    jsonResponse,
+    requestId,
+    withoutHeaders,
+} from "../http";
 import type { LambdaRuntime } from "../lambda-runtime";
+import type { RequestTrace } from "../trace";
 import { TYPES } from "../../capture/types";
 import { GatewayError, gatewayResponse, GatewayResponseDefinition } from "./gateway-responses";
 import { ApiDefinition, MethodDefinition, parseApiDefinition } from "./openapi";
@@ -49,6 +59,28 @@ const SIGV4_ERRORS: Readonly<Record<SigV4Failure, Pick<GatewayError, "type" | "e
     "unknown-key": { type: "INVALID_SIGNATURE", errorType: "UnrecognizedClientException" },
     invalid: { type: "INVALID_SIGNATURE", errorType: "InvalidSignatureException" },
 };
+
+/**
+ * REST API quota "Total combined size of all header values, including header names, values, any
+ * line terminators, and whitespaces": 10240 bytes ("Quotas for configuring and running a REST API in
+ * API Gateway", https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+ */
+export const MAX_HEADER_BYTES = 10_240;
+
+/**
+ * API Gateway's answer to a request over {@link MAX_HEADER_BYTES}, given before any API is involved.
+ * Not documented: the text is what API Gateway users report seeing
+ * (https://ntsblog.homedev.com.au/index.php/2021/03/09/aws-api-gateway-http-header-is-larger-than-10240-bytes/);
+ * the 413 status is an assumption, from a service with the same 10240-byte limit that answers 413
+ * with this text (https://github.com/SalesforceCommerceCloud/pwa-kit/issues/2160).
+ */
+export function headersTooLarge(): HttpResponse {
+    return {
+        status: 413,
+        headers: [["Content-Type", "text/plain"]],
+        body: Buffer.from(`HTTP header is larger than ${MAX_HEADER_BYTES} bytes.`),
+    };
+}
 
 const NULL_IDENTITY = {
     cognitoIdentityPoolId: null,
@@ -112,13 +144,22 @@ export class ApiGateway {
         return !("status" in routeRequest(this.stack, host, path, this.region));
     }
 
-    /** Answers a request that reached API Gateway. */
-    async handle(request: HttpRequest, connection: GatewayConnection): Promise<HttpResponse> {
+    /** Answers a request that reached API Gateway, noting in `trace` who answered. */
+    async handle(request: HttpRequest, connection: GatewayConnection, trace: RequestTrace = {}): Promise<HttpResponse> {
+        trace.answeredBy = "API Gateway";
+        if (headerBlockBytes(request.headers) > MAX_HEADER_BYTES) {
+            return headersTooLarge();
+        }
         const id = requestId();
-        return withRequestIds(await this.process(request, connection, id), id);
+        return withRequestIds(await this.process(request, connection, id, trace), id);
     }
 
-    private async process(request: HttpRequest, connection: GatewayConnection, id: string): Promise<HttpResponse> {
+    private async process(
+        request: HttpRequest,
+        connection: GatewayConnection,
+        id: string,
+        trace: RequestTrace,
+    ): Promise<HttpResponse> {
         const route = routeRequest(this.stack, connection.routingHost, request.path, this.region);
         if ("status" in route) {
             return route;
@@ -172,6 +213,7 @@ export class ApiGateway {
                 const methodArn = `arn:aws:execute-api:${this.region}:${this.account}:${route.restApi.id}/${context.stage}/${request.method}${route.resourceLookupPath}`;
                 const outcome = await this.authorizers.authorize(method.auth.authorizer, request.headers, methodArn);
                 if (!outcome.ok) {
+                    trace.answeredBy = `TOKEN authorizer ${method.auth.authorizer.name}`;
                     return refuse(outcome.error);
                 }
                 authorizer = outcome.authorizer;
@@ -196,6 +238,7 @@ export class ApiGateway {
             authorizer,
             id,
             refuse,
+            trace,
         );
     }
 
@@ -211,6 +254,7 @@ export class ApiGateway {
         authorizer: Readonly<Record<string, string | number>> | undefined,
         id: string,
         refuse: (error: GatewayError) => HttpResponse,
+        trace: RequestTrace,
     ): Promise<HttpResponse> {
         const fn =
             method.integration?.type === "aws_proxy" && method.integration.uri
@@ -264,6 +308,7 @@ export class ApiGateway {
         const result = await this.lambdas.invoke(fn, event);
         if (!result.ok) {
             this.log(`Lambda ${fn.name} failed: ${result.errorType}: ${result.errorMessage}`);
+            trace.answeredBy = `API Gateway, after Lambda ${fn.name} failed`;
             return refuse({ type: "DEFAULT_5XX", message: "Internal server error", status: 502 });
         }
         const response = proxyResponse(
@@ -275,8 +320,10 @@ export class ApiGateway {
             this.log(
                 `Lambda ${fn.name} returned a malformed proxy response: ${JSON.stringify(result.value)?.slice(0, 500)}`,
             );
+            trace.answeredBy = `API Gateway, after a malformed answer from Lambda ${fn.name}`;
             return refuse({ type: "DEFAULT_5XX", message: "Internal server error", status: 502 });
         }
+        trace.answeredBy = `Lambda ${fn.name}`;
         return response;
     }
 

@@ -4,7 +4,8 @@
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HowCloudFrontWorks.html) and
  * "Lambda@Edge and CloudFront Functions triggers"
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-cloudfront-trigger-events.html):
- * choose the behavior by the viewer path; check the method; run the viewer-request function;
+ * check the request's size; choose the behavior by the normalized viewer path; check the method;
+ * run the viewer-request function;
  * build the origin request from the policies; run the origin-request Lambda@Edge function; prepend
  * the origin path; fetch; apply custom error responses and the response headers policy.
  */
@@ -14,9 +15,11 @@ import type { CapturedResource, CapturedStack } from "../../capture/capture";
 import { HeaderList, headerValue, HttpRequest, HttpResponse, withHeader, withoutHeaders } from "../http";
 import type { LambdaRuntime } from "../lambda-runtime";
 import { cloudFrontFunctionByArn, lambdaByQualifiedArn, theDistribution } from "../../capture/lookups";
+import type { RequestTrace } from "../trace";
 import { BehaviorTable, CacheBehavior, methodAllowed, selectBehavior } from "./behaviors";
 import { applyOriginRequestResult, originRequestEvent, OriginRequestParts, OriginTarget } from "./edge-lambda";
 import { cloudFrontErrorPage, CLOUDFRONT_ERRORS } from "./errors";
+import { requestOverLimits } from "./limits";
 import {
     applyResponseHeaders,
     BehaviorPolicies,
@@ -28,7 +31,7 @@ import {
 import { functionRequest, runViewerRequestFunction, ViewerRequestParts } from "./viewer-function";
 
 /** Sends a request to an origin: the S3 or API Gateway emulator behind the origin's domain name. */
-export type OriginFetch = (origin: OriginTarget, request: HttpRequest) => Promise<HttpResponse>;
+export type OriginFetch = (origin: OriginTarget, request: HttpRequest, trace: RequestTrace) => Promise<HttpResponse>;
 
 /** The address CloudFront's edge servers connect to origins from; locally, this machine. */
 const EDGE_IP = "127.0.0.1";
@@ -122,11 +125,17 @@ export class CloudFrontDistribution {
         return String(this.resource.state.domainName);
     }
 
-    /** Serves one viewer request. */
-    async handle(viewer: HttpRequest, connection: ViewerConnection): Promise<HttpResponse> {
+    /** Serves one viewer request, noting in `trace` what it met on the way. */
+    async handle(viewer: HttpRequest, connection: ViewerConnection, trace: RequestTrace = {}): Promise<HttpResponse> {
         const cfId = cloudFrontRequestId();
         const behavior = selectBehavior(this.config, viewer.path);
-        const response = await this.serve(viewer, connection, behavior, cfId);
+        const overLimits = requestOverLimits(viewer, connection);
+        if (overLimits !== undefined) {
+            this.log(`CloudFront refused a ${viewer.method} request: ${overLimits}`);
+            return this.refuse(413, trace);
+        }
+        trace.behavior = behavior.pathPattern ?? "*";
+        const response = await this.serve(viewer, connection, behavior, cfId, trace);
         // With caching on, CloudFront answers a conditional request itself when the ETag matches
         // (Expiration.html, "Specify the amount of time that CloudFront caches objects").
         if (
@@ -135,6 +144,7 @@ export class CloudFrontDistribution {
             response.status === 200 &&
             notModified(viewer.headers, response)
         ) {
+            trace.answeredBy = "CloudFront";
             return this.toViewer(
                 { status: 304, headers: withoutHeaders(response.headers, ["content-type"]), body: Buffer.alloc(0) },
                 behavior,
@@ -144,27 +154,51 @@ export class CloudFrontDistribution {
         return this.toViewer(response, behavior, cfId);
     }
 
+    /**
+     * CloudFront's answer to a request it does not take: 413 over its size limits (which it follows
+     * by closing the connection, see ./limits.ts), 400 one it cannot parse (an assumption: the answer
+     * to a malformed request is not documented). The connection is closed after either.
+     */
+    refuse(status: 400 | 413, trace: RequestTrace): HttpResponse {
+        const cfId = cloudFrontRequestId();
+        trace.answeredBy = "CloudFront";
+        const page = this.toViewer(
+            cloudFrontErrorPage(status, CLOUDFRONT_ERRORS.badRequest, cfId),
+            this.config.defaultCacheBehavior,
+            cfId,
+        );
+        return { ...page, headers: [...page.headers, ["Connection", "close"]] };
+    }
+
     private async serve(
         viewer: HttpRequest,
         connection: ViewerConnection,
         behavior: CacheBehavior,
         cfId: string,
+        trace: RequestTrace,
     ): Promise<HttpResponse> {
+        // Any method outside the behavior's allowed methods, one CloudFront does not know (FOO,
+        // PROPFIND) included: AllowedMethods takes only GET, HEAD, OPTIONS, PUT, PATCH, POST and
+        // DELETE (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_AllowedMethods.html).
+        // That an unknown method gets this same 403 page, rather than a 400 or 501, is not documented.
         if (!methodAllowed(behavior, viewer.method)) {
+            trace.answeredBy = "CloudFront";
             return cloudFrontErrorPage(403, CLOUDFRONT_ERRORS.methodNotAllowed, cfId);
         }
         // "If a viewer GET request includes a body, CloudFront returns an HTTP status code 403":
         // RequestAndResponseBehaviorCustomOrigin.html#RequestCustom-get-body.
         if (viewer.method === "GET" && viewer.body.length > 0) {
+            trace.answeredBy = "CloudFront";
             return cloudFrontErrorPage(403, CLOUDFRONT_ERRORS.getWithBody, cfId);
+        }
+        // The default root object applies to a request for the root only (DefaultRootObject.html).
+        const rootObject = viewer.path === "/" && this.config.defaultRootObject;
+        if (rootObject) {
+            trace.rewrittenBy = "the default root object";
         }
         let parts: ViewerRequestParts = {
             method: viewer.method,
-            // The default root object applies to a request for the root only (DefaultRootObject.html).
-            path:
-                viewer.path === "/" && this.config.defaultRootObject
-                    ? `/${this.config.defaultRootObject}`
-                    : viewer.path,
+            path: rootObject ? `/${rootObject}` : viewer.path,
             query: viewer.query,
             headers: viewer.headers,
         };
@@ -189,26 +223,34 @@ export class CloudFrontDistribution {
                     (line) => this.log(`[${fn.name}] ${line}`),
                 );
                 if (outcome.kind === "response") {
+                    trace.answeredBy = `CloudFront Function ${fn.name}`;
                     return outcome.response;
+                }
+                if (outcome.request.path !== parts.path) {
+                    trace.rewrittenBy = `CloudFront Function ${fn.name}`;
                 }
                 parts = outcome.request;
             } catch (error) {
                 this.log(`CloudFront Function ${fn.name} failed: ${(error as Error).message}`);
+                trace.answeredBy = "CloudFront";
                 return cloudFrontErrorPage(503, CLOUDFRONT_ERRORS.functionFailed, cfId);
             }
         }
-        const response = await this.fetch(parts, viewer.body, connection, behavior, cfId, true);
-        return this.customErrorResponse(response, viewer, connection, cfId);
+        const response = await this.fetch(parts, viewer.body, connection, behavior, cfId, trace);
+        return this.customErrorResponse(response, viewer, connection, cfId, trace);
     }
 
-    /** The origin request: policies, then the origin-request function, then the origin path. */
+    /**
+     * The origin request: policies, then the origin-request function, then the origin path. The
+     * viewer's request runs the behavior's triggers and is traced; a custom error page's does neither.
+     */
     private async fetch(
         parts: ViewerRequestParts,
         body: Buffer,
         connection: ViewerConnection,
         behavior: CacheBehavior,
         cfId: string,
-        runTriggers: boolean,
+        trace: RequestTrace | undefined,
     ): Promise<HttpResponse> {
         const policies = this.policies.get(behavior)!;
         let origin = this.originOf(behavior);
@@ -226,9 +268,15 @@ export class CloudFrontDistribution {
             }),
             body,
         };
-        const associations = runTriggers
+        const associations = trace
             ? (behavior.lambdaFunctionAssociations ?? []).filter((a) => a.eventType === "origin-request")
             : [];
+        const answer = (by: string, response: HttpResponse) => {
+            if (trace) {
+                trace.answeredBy = by;
+            }
+            return response;
+        };
         for (const association of associations) {
             const fn = lambdaByQualifiedArn(this.stack, association.lambdaArn)!;
             const event = originRequestEvent(request, origin, {
@@ -241,15 +289,18 @@ export class CloudFrontDistribution {
             const result = await this.lambdas.invoke(fn, event);
             if (!result.ok) {
                 this.log(`Lambda@Edge ${fn.name} failed: ${result.errorType}: ${result.errorMessage}`);
-                return cloudFrontErrorPage(503, CLOUDFRONT_ERRORS.lambdaFailed, cfId);
+                return answer("CloudFront", cloudFrontErrorPage(503, CLOUDFRONT_ERRORS.lambdaFailed, cfId));
             }
             const outcome = applyOriginRequestResult(request, origin, result.value);
             if (outcome.kind === "invalid") {
                 this.log(`Lambda@Edge ${fn.name} returned an invalid result: ${outcome.reason}`);
-                return cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.lambdaInvalidResult, cfId);
+                return answer("CloudFront", cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.lambdaInvalidResult, cfId));
             }
             if (outcome.kind === "response") {
-                return outcome.response;
+                return answer(`Lambda@Edge ${fn.name}`, outcome.response);
+            }
+            if (trace && outcome.request.uri !== request.uri) {
+                trace.rewrittenBy = `Lambda@Edge ${fn.name}`;
             }
             ({ request, origin } = outcome);
         }
@@ -258,20 +309,21 @@ export class CloudFrontDistribution {
             request.body.length > 0 || headerValue(parts.headers, "content-length") !== undefined
                 ? withHeader(request.headers, "Content-Length", String(request.body.length))
                 : request.headers;
+        // The origin path is prepended to the full path, after any function ran
+        // (DownloadDistValuesOrigin.html#DownloadDistValuesOriginPath).
+        const path = `${origin.path}${request.uri}`;
+        if (trace) {
+            trace.reached = { originId: behavior.targetOriginId, host: origin.domainName, path };
+        }
         try {
-            return await this.fetchOrigin(origin, {
-                method: request.method,
-                // The origin path is prepended to the full path, after any function ran
-                // (DownloadDistValuesOrigin.html#DownloadDistValuesOriginPath).
-                path: `${origin.path}${request.uri}`,
-                query: request.query,
-                headers,
-                body: request.body,
-                clientIp: EDGE_IP,
-            });
+            return await this.fetchOrigin(
+                origin,
+                { method: request.method, path, query: request.query, headers, body: request.body, clientIp: EDGE_IP },
+                trace ?? {},
+            );
         } catch (error) {
             this.log(`CloudFront could not reach origin ${origin.domainName}: ${(error as Error).message}`);
-            return cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.originUnreachable, cfId);
+            return answer("CloudFront", cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.originUnreachable, cfId));
         }
     }
 
@@ -285,12 +337,14 @@ export class CloudFrontDistribution {
         viewer: HttpRequest,
         connection: ViewerConnection,
         cfId: string,
+        trace: RequestTrace,
     ): Promise<HttpResponse> {
         const rule = (this.config.customErrorResponses ?? []).find((r) => r.errorCode === response.status);
         if (!rule) {
             return response;
         }
         const status = rule.responseCode ?? response.status;
+        trace.answeredBy = `CloudFront (custom error response for ${rule.errorCode}${rule.responsePagePath ? `: ${rule.responsePagePath}` : ""}), after ${trace.answeredBy ?? "the origin"}`;
         if (!rule.responsePagePath) {
             return { ...response, status };
         }
@@ -301,7 +355,7 @@ export class CloudFrontDistribution {
             connection,
             pageBehavior,
             cfId,
-            false,
+            undefined,
         );
         return { ...page, status };
     }

@@ -2,7 +2,9 @@
  * CloudFront's own error pages: the HTML document it answers with when it refuses a request or
  * cannot get a response from the origin. The wording follows the pages CloudFront serves, as far
  * as they are known; see "Troubleshooting error responses from your origin"
- * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/troubleshooting-response-errors.html).
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/troubleshooting-response-errors.html)
+ * and pages quoted in full in bug reports, e.g. https://github.com/anomalyco/sst/issues/2948 and
+ * https://github.com/serverless-nextjs/serverless-next.js/issues/454 (the 403 for a method).
  */
 import type { HttpResponse } from "../http";
 
@@ -17,6 +19,9 @@ export const CLOUDFRONT_ERRORS = {
         "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions.",
     lambdaInvalidResult: "The Lambda function returned an invalid response to CloudFront.",
     originUnreachable: "CloudFront wasn't able to resolve the origin domain name.",
+    // For a request over CloudFront's size limits (413) or one it cannot parse (400): the pages'
+    // wording for these is not documented; "Bad request." is what its pages say for a bad request.
+    badRequest: "Bad request.",
 } as const;
 
 /** CloudFront's HTML error page, with the headers it sends alongside. */
@@ -29,6 +34,7 @@ export function cloudFrontErrorPage(status: number, explanation: string, cfId: s
 <H2>The request could not be satisfied.</H2>
 <HR noshade size="1px">
 ${explanation}
+We can't connect to the server for this app or website at this time. There might be too much traffic or a configuration error. Try again later, or contact the app or website owner.
 <BR clear="all">
 If you provide content to customers through CloudFront, you can find steps to troubleshoot and help prevent this error by reviewing the CloudFront documentation.
 <BR clear="all">
