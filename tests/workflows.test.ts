@@ -9,11 +9,13 @@ const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 const STACKS = ["dev", "prod"];
 
 interface Step {
+    readonly id?: string;
     readonly name?: string;
     readonly if?: string;
     readonly uses?: string;
     readonly run?: string;
     readonly with?: Record<string, unknown>;
+    readonly env?: Record<string, string>;
 }
 
 interface Job {
@@ -22,6 +24,8 @@ interface Job {
     readonly if?: string;
     readonly environment?: string | { name: string };
     readonly permissions?: Record<string, string>;
+    readonly env?: Record<string, string>;
+    readonly outputs?: Record<string, string>;
     readonly strategy?: { matrix?: { include?: Record<string, string>[] } & Record<string, unknown> };
     readonly "runs-on": string;
     readonly steps: Step[];
@@ -30,13 +34,14 @@ interface Job {
 interface Workflow {
     readonly on: Record<string, any>;
     readonly permissions?: Record<string, string>;
+    readonly env?: Record<string, string>;
     readonly jobs: Record<string, Job>;
 }
 
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
 
 /** The README's "Deploying with `pulumi up`" section, where the roles and variables are set up. */
-function deployingSection(): string {
+function deployingGuide(): string {
     const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
     const start = readme.indexOf("## Deploying with `pulumi up`");
     assert.ok(start >= 0, "README.md has the Deploying section");
@@ -96,12 +101,47 @@ function assertPulumi(job: Job, command: string, stack: string): Step {
     return pulumi;
 }
 
+/** Each deploy job, and the job that smoke-tests the stack it updated. */
+const SMOKE_JOB_OF: Readonly<Record<string, string>> = { dev: "smoke-dev", prod: "smoke-prod" };
+
+/** An expression as written, whitespace-normalized (`${{ a }}` and `${{a}}` alike). */
+function expression(value: unknown): string | undefined {
+    return typeof value === "string" ? value.replace(/\$\{\{\s*(.*?)\s*\}\}/g, "${{ $1 }}").trim() : undefined;
+}
+
 /**
- * After the job's `pulumi up`, `npm run smoke` checks the stack it updated: Chromium installed from
- * Debian (the job runs in the image the tests run in), the browser check not skipped, and the IAM
- * check given credentials or explicitly not run.
+ * A deploy job runs on the runner itself, and exposes the stack output `siteUrl` as a job output
+ * for its smoke job: pulumi/actions makes every stack output an output of its step
+ * (https://github.com/pulumi/actions, README, "Stack Outputs").
  */
-function assertSmokeAfterUp(job: Job, stack: string): void {
+function assertExposesSiteUrl(job: Job): void {
+    assert.equal(job["runs-on"], "ubuntu-latest");
+    assert.equal(job.container, undefined, "no container: the deploy job needs no browser");
+    const pulumi = stepUsing(job, "pulumi/actions");
+    assert.ok(pulumi.id, "the pulumi/actions step has an id to read its outputs by");
+    // Read through toJSON, the expression actionlint accepts: it knows only the declared `output`.
+    assert.ok(
+        [
+            `\${{ steps.${pulumi.id}.outputs.siteUrl }}`,
+            `\${{ fromJSON(toJSON(steps.${pulumi.id}.outputs)).siteUrl }}`,
+        ].includes(expression(job.outputs?.siteUrl)!),
+        `the job output siteUrl reads the pulumi/actions step's: ${job.outputs?.siteUrl}`,
+    );
+}
+
+/**
+ * The smoke job after a deploy job: `npm run smoke` against the URL the deploy job exposed, in
+ * Chromium installed from Debian (the image the tests run in), the browser check not skipped, the
+ * IAM check explicitly not run; and no AWS or Pulumi credentials anywhere within its reach.
+ */
+function assertSmokeJob(deploy: Workflow, deployJob: string): void {
+    const job = deploy.jobs[SMOKE_JOB_OF[deployJob]];
+    assert.ok(job, `a ${SMOKE_JOB_OF[deployJob]} job`);
+    assert.equal(job.needs, deployJob, "runs after the deploy job, and only when it passed");
+    const image = typeof job.container === "string" ? job.container : job.container?.image;
+    assert.equal(image, "node:20-bookworm", "Debian, whose chromium package is /usr/bin/chromium");
+    assertNodeProject(job);
+    const smoke = stepRunning(job, /^npm run smoke\b/);
     const smokeLines = job.steps.flatMap((step) =>
         (step.run ?? "").split("\n").filter((line) => /^npm run smoke\b/.test(line.trim())),
     );
@@ -109,16 +149,22 @@ function assertSmokeAfterUp(job: Job, stack: string): void {
     const words = smokeLines[0].trim().split(/\s+/);
     assert.deepEqual(words.slice(0, 4), ["npm", "run", "smoke", "--"]);
     const args = words.slice(4);
-    assert.ok(args.includes("--stack"), "reads the stack's outputs");
-    assert.equal(args[args.indexOf("--stack") + 1], stack, `checks the stack it updated: ${args.join(" ")}`);
+    assert.ok(!args.includes("--stack"), "reads no stack outputs: the job has no Pulumi credentials");
+    assert.ok(args.includes("--url"), `checks a URL: ${args.join(" ")}`);
+    // The URL through a variable of the step (an expression spliced into a script would be run as
+    // shell code), or the expression itself.
+    const url = args[args.indexOf("--url") + 1];
+    const variable = /^"?\$\{?(\w+)\}?"?$/.exec(url)?.[1];
+    const source = variable === undefined ? url : (job.steps[smoke].env?.[variable] ?? job.env?.[variable]);
+    assert.equal(expression(source), `\${{ needs.${deployJob}.outputs.siteUrl }}`, "the URL the deploy job exposed");
     assert.ok(!args.includes("--no-browser"), "runs the Chromium check");
-    assert.ok(args.includes("--no-iam") || args.includes("--access-key-id"), "decides about the IAM check");
-    const smoke = stepRunning(job, /^npm run smoke\b/);
-    assert.ok(smoke > job.steps.indexOf(stepUsing(job, "pulumi/actions")), "after pulumi up");
+    assert.ok(args.includes("--no-iam"), "the IAM check explicitly not run: the job has no credentials to sign with");
     const chromium = stepRunning(job, /apt-get install -y chromium\b/);
     assert.ok(chromium >= 0 && chromium < smoke, "installs Chromium before the smoke test");
-    const image = typeof job.container === "string" ? job.container : job.container?.image;
-    assert.equal(image, "node:20-bookworm", "Debian, whose chromium package is /usr/bin/chromium");
+    assert.equal(stepsUsing(job, "aws-actions/configure-aws-credentials").length, 0, "assumes no AWS role");
+    assert.equal(job.permissions?.["id-token"], undefined, "may not request an OIDC token");
+    assert.doesNotMatch(JSON.stringify(job), /\bsecrets\./, "reads no secret");
+    assert.doesNotMatch(JSON.stringify(deploy.env ?? {}), /\bsecrets\./, "inherits no secret from the workflow");
 }
 
 describe("GitHub workflows", function () {
@@ -188,17 +234,17 @@ describe("GitHub workflows", function () {
         });
 
         it("uses only role variables the README sets up, with a trust policy for each", () => {
-            const readme = deployingSection();
+            const guide = deployingGuide();
             for (const variable of ["AWS_ROLE_ARN", "AWS_PREVIEW_ROLE_ARN_PROD"]) {
-                assert.match(readme, new RegExp(`\`${variable}\``), variable);
+                assert.match(guide, new RegExp(`\`${variable}\``), variable);
             }
             // The prod preview role trusts pull requests only; the prod deployment role the environment only.
             assert.match(
-                readme,
+                guide,
                 /\*\*`same-origin-prod-preview`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:pull_request"/,
             );
             assert.match(
-                readme,
+                guide,
                 /\*\*`same-origin-prod`\*\*[^]*?"token\.actions\.githubusercontent\.com:sub": "repo:<OWNER>\/<REPO>:environment:production"/,
             );
         });
@@ -214,10 +260,12 @@ describe("GitHub workflows", function () {
             assert.deepEqual(stack.options, STACKS);
         });
 
-        it("grants read-only contents, and each job only the OIDC token", () => {
+        it("grants read-only contents, each deploy job only the OIDC token, and the smoke jobs nothing more", () => {
             assert.deepEqual(deploy.permissions, { contents: "read" });
-            for (const job of Object.values(deploy.jobs)) {
-                assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+            assert.deepEqual(Object.keys(deploy.jobs).sort(), [...STACKS, ...Object.values(SMOKE_JOB_OF)].sort());
+            for (const stack of STACKS) {
+                assert.deepEqual(deploy.jobs[stack].permissions, { contents: "read", "id-token": "write" });
+                assert.equal(deploy.jobs[SMOKE_JOB_OF[stack]].permissions, undefined, "inherits read-only contents");
             }
         });
 
@@ -229,9 +277,9 @@ describe("GitHub workflows", function () {
             assertPulumi(dev, "up", "dev");
         });
 
-        it("updates prod after dev, behind the production environment", () => {
+        it("updates prod after dev's smoke test, behind the production environment", () => {
             const prod = deploy.jobs.prod;
-            assert.equal(prod.needs, "dev");
+            assert.equal(prod.needs, SMOKE_JOB_OF.dev, "a failed smoke test of dev holds prod back");
             assert.equal(prod.environment, "production");
             // On every push to main, and when run by hand for prod.
             assert.equal(prod.if, "github.event_name == 'push' || inputs.stack == 'prod'");
@@ -252,39 +300,67 @@ describe("GitHub workflows", function () {
             }
         });
 
-        it("smoke-tests each stack after its update, in Chromium, with the IAM check explicitly not run", () => {
+        it("runs each update on the runner, exposing the site's URL for its smoke job", () => {
             for (const stack of STACKS) {
-                assertSmokeAfterUp(deploy.jobs[stack], stack);
-                assert.match(text("deploy.yml"), new RegExp(`npm run smoke -- --stack ${stack} --no-iam\n`));
+                assertExposesSiteUrl(deploy.jobs[stack]);
             }
-            // prod waits for dev's job, smoke test included.
-            assert.equal(deploy.jobs.prod.needs, "dev");
         });
 
-        it("would notice a smoke test that is missing, too early, on the wrong stack, without Chromium or undecided about IAM", () => {
-            const dev = deploy.jobs.dev;
-            const withRun = (from: string, to: string): Job => ({
-                ...dev,
-                steps: dev.steps.map((step) => (step.run ? { ...step, run: step.run.replace(from, to) } : step)),
-            });
-            const smoke = dev.steps.find((step) => step.run?.startsWith("npm run smoke"))!;
-            const pulumi = stepUsing(dev, "pulumi/actions");
-            const broken: Record<string, Job> = {
-                missing: { ...dev, steps: dev.steps.filter((step) => step !== smoke) },
-                "before pulumi up": {
-                    ...dev,
-                    steps: dev.steps.flatMap((step) =>
-                        step === pulumi ? [smoke, pulumi] : step === smoke ? [] : [step],
-                    ),
-                },
-                "wrong stack": withRun("--stack dev", "--stack prod"),
+        it("smoke-tests each stack in a job of its own, in Chromium, without credentials, the IAM check explicitly not run", () => {
+            for (const stack of STACKS) {
+                assertSmokeJob(deploy, stack);
+            }
+        });
+
+        it("would notice a smoke job that is missing, early, on the wrong URL, without Chromium, undecided about IAM or holding credentials", () => {
+            /** A copy of the workflow with one job changed. */
+            const withJob = (name: string, change: (job: any) => void): Workflow => {
+                const copy = JSON.parse(JSON.stringify(deploy)) as Workflow;
+                change(copy.jobs[name]);
+                return copy;
+            };
+            const smoke = (job: Job) => job.steps.find((step) => step.run?.startsWith("npm run smoke"))!;
+            const withRun = (from: string, to: string) =>
+                withJob("smoke-dev", (job: Job) => {
+                    for (const step of job.steps as any[]) {
+                        step.run = step.run?.replace(from, to);
+                    }
+                });
+            const broken: Record<string, Workflow> = {
+                missing: withJob("smoke-dev", (job) => (job.steps = job.steps.filter((s: Step) => s !== smoke(job)))),
+                "not after the deploy job": withJob("smoke-dev", (job) => delete job.needs),
+                "the other stack's URL": withJob("smoke-dev", (job) => {
+                    smoke(job).env!.SITE_URL = "${{ needs.prod.outputs.siteUrl }}";
+                }),
+                "a stack instead of the URL": withRun('--url "$SITE_URL"', "--stack dev"),
                 "no browser": withRun("--no-iam", "--no-iam --no-browser"),
                 "IAM undecided": withRun(" --no-iam", ""),
                 "no Chromium": withRun("apt-get install -y chromium", "apt-get install -y curl"),
-                "Ubuntu runner": { ...dev, container: undefined },
+                "Ubuntu runner": withJob("smoke-dev", (job) => delete job.container),
+                "an AWS role": withJob("smoke-dev", (job) => {
+                    job.permissions = { contents: "read", "id-token": "write" };
+                }),
+                "a Pulumi secret": withJob("smoke-dev", (job) => {
+                    job.env = { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" };
+                }),
+                "secrets for every job": {
+                    ...deploy,
+                    env: { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" },
+                },
             };
-            for (const [what, job] of Object.entries(broken)) {
-                assert.throws(() => assertSmokeAfterUp(job, "dev"), assert.AssertionError, what);
+            for (const [what, workflow] of Object.entries(broken)) {
+                assert.throws(() => assertSmokeJob(workflow, "dev"), assert.AssertionError, what);
+            }
+            const brokenDeploy: Record<string, Workflow> = {
+                "no job output": withJob("dev", (job) => delete job.outputs),
+                "another step's output": withJob(
+                    "dev",
+                    (job) => (job.outputs.siteUrl = "${{ steps.up.outputs.siteUrl }}"),
+                ),
+                "in a container": withJob("dev", (job) => (job.container = "node:20-bookworm")),
+            };
+            for (const [what, workflow] of Object.entries(brokenDeploy)) {
+                assert.throws(() => assertExposesSiteUrl(workflow.jobs.dev), assert.AssertionError, what);
             }
         });
     });
