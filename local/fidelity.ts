@@ -8,7 +8,8 @@ import { resourcesOfType, theDistribution } from "../capture/lookups";
 import { TYPES } from "../capture/types";
 import type { CacheBehavior } from "./cloudfront/behaviors";
 
-const GENERAL = [
+/** The notes that hold for every graph (docs/local-stack.md lists them; a test keeps the two equal). */
+export const GENERAL = [
     "No TLS: both listeners speak plain HTTP (on 127.0.0.1 unless --host says otherwise), and origins are called in-process, " +
         "so no certificate or SNI check happens (on AWS a forwarded Host header also has to match the origin's certificate).",
     "The CloudFront listener answers for any Host; a distribution answers only for its own domain name and aliases.",

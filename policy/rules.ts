@@ -1,6 +1,6 @@
 /**
  * The same-origin policy rules. Each one guards a property the product depends on (see
- * README.md, "Policies" for why each exists); each message says what is wrong and how to fix it.
+ * docs/policy-pack.md for why each exists); each message says what is wrong and how to fix it.
  *
  * Rules that read one distribution are resource policies: the engine runs them on the
  * distribution's inputs before it is created or updated, so `pulumi up` stops before the change.

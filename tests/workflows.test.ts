@@ -40,14 +40,8 @@ interface Workflow {
 
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
 
-/** The README's "Deploying with `pulumi up`" section, where the roles and variables are set up. */
-function deployingGuide(): string {
-    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-    const start = readme.indexOf("## Deploying with `pulumi up`");
-    assert.ok(start >= 0, "README.md has the Deploying section");
-    const end = readme.indexOf("\n## ", start + 1);
-    return readme.slice(start, end < 0 ? undefined : end);
-}
+/** docs/deploying.md, where the roles and variables are set up. */
+const deployingGuide = () => fs.readFileSync(path.join(PROJECT_DIR, "docs", "deploying.md"), "utf8");
 const workflow = (file: string) => parseYaml(text(file)) as Workflow;
 
 /** The steps of a job that use an action (any version). */
@@ -233,7 +227,7 @@ describe("GitHub workflows", function () {
             );
         });
 
-        it("uses only role variables the README sets up, with a trust policy for each", () => {
+        it("uses only role variables docs/deploying.md sets up, with a trust policy for each", () => {
             const guide = deployingGuide();
             for (const variable of ["AWS_ROLE_ARN", "AWS_PREVIEW_ROLE_ARN_PROD"]) {
                 assert.match(guide, new RegExp(`\`${variable}\``), variable);

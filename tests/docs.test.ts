@@ -1,0 +1,353 @@
+/**
+ * docs/ against the code it describes: every relative link resolves, the fidelity notes are the
+ * ones local/fidelity.ts prints, the policy rules those of the pack, the deploy roles' permissions
+ * cover what the program declares (and the hosted zone look-up), the flags those of the commands,
+ * and the test list that of tests/. Each check is a function of the documents' text, so the tests
+ * also run it on broken copies and see it fail.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { CapturedStack } from "../capture/capture";
+import { TYPES } from "../capture/types";
+import { USAGE as START_USAGE } from "../local/cli";
+import { GENERAL } from "../local/fidelity";
+import { policies } from "../policy/rules";
+import { USAGE as SMOKE_USAGE } from "../scripts/smoke";
+import { CAPTURE_TIMEOUT_MS, graphOf } from "./support/graphs";
+import { codeBlocks, codeSpans, headingAnchors, linkTargets, listItems, section, tableRows } from "./support/markdown";
+
+const ROOT = path.join(__dirname, "..");
+const DOCS_DIR = path.join(ROOT, "docs");
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+/** Every Markdown document: the README and docs/. */
+const DOCUMENTS = [
+    "README.md",
+    ...fs
+        .readdirSync(DOCS_DIR)
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
+
+/** Relative links of a document (at `file`, relative to the repository) to a missing file or heading. */
+function linkProblems(file: string, text: string): string[] {
+    const problems: string[] = [];
+    for (const target of linkTargets(text)) {
+        if (/^[a-z]+:/i.test(target)) {
+            continue;
+        }
+        const [targetPath, anchor] = target.split("#");
+        const resolved = targetPath === "" ? file : path.join(path.dirname(file), targetPath);
+        if (resolved !== file && !fs.existsSync(path.join(ROOT, resolved))) {
+            problems.push(`${file}: ${target}: no file ${resolved}`);
+        } else if (anchor !== undefined) {
+            const linked = resolved === file ? text : read(resolved);
+            if (!resolved.endsWith(".md") || !headingAnchors(linked).has(anchor)) {
+                problems.push(`${file}: ${target}: no heading #${anchor} in ${resolved}`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** The fidelity notes for every stack as docs/local-stack.md writes them: the running Node's version as `vX.Y.Z`. */
+const DOCUMENTED_GENERAL_NOTES = GENERAL.map((note) => note.replace(process.version, "vX.Y.Z"));
+
+function fidelityProblems(localStackDoc: string): string[] {
+    const listed = listItems(section(section(localStackDoc, "## Fidelity notes"), "### For every stack"));
+    return [
+        ...DOCUMENTED_GENERAL_NOTES.filter((note) => !listed.includes(note)).map((note) => `not listed: ${note}`),
+        ...listed.filter((item) => !DOCUMENTED_GENERAL_NOTES.includes(item)).map((item) => `not a note: ${item}`),
+    ];
+}
+
+/** The pack's rules in order, each `name kind`; resource rules validate one resource, stack rules the stack. */
+const RULES = policies.map((rule) => `${rule.name} ${"validateResource" in rule ? "resource" : "stack"}`);
+
+function policyTableRules(policyDoc: string): string[] {
+    return tableRows(section(policyDoc, "## The rules")).map(([name, kind]) => `${name.replace(/`/g, "")} ${kind}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// IAM policies written in docs/deploying.md.
+// ---------------------------------------------------------------------------------------------
+
+interface Statement {
+    readonly Effect: "Allow" | "Deny";
+    readonly Action: string | string[];
+    readonly Resource: string | string[];
+    readonly Condition?: unknown;
+}
+
+interface PolicyDocument {
+    readonly Statement: Statement[];
+}
+
+/** The JSON policy written in the first `json` block under a heading of docs/deploying.md. */
+function policyUnder(deployingDoc: string, heading: string): PolicyDocument {
+    const block = codeBlocks(section(deployingDoc, heading)).find((b) => b.lang === "json");
+    assert.ok(block, `a json block under "${heading}"`);
+    return JSON.parse(block.body) as PolicyDocument;
+}
+
+/** IAM's wildcards: `*` any run of characters, `?` one character. */
+function matches(pattern: string, value: string, ignoreCase: boolean): boolean {
+    const source = pattern
+        .split("")
+        .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+        .join("");
+    return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
+}
+
+const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/**
+ * Whether a statement without conditions allows the action on the resource (actions match without
+ * regard to case, resources with it). Conditional grants do not count: a check here means "always".
+ */
+function allows(policy: PolicyDocument, action: string, resource: string): boolean {
+    return policy.Statement.some(
+        (s) =>
+            s.Effect === "Allow" &&
+            s.Condition === undefined &&
+            asList(s.Action).some((a) => matches(a, action, true)) &&
+            asList(s.Resource).some((r) => matches(r, resource, false)),
+    );
+}
+
+/**
+ * The hosted zone look-up of custom-domain mode (`aws.route53.getZone` by name,
+ * infra/api-custom-domain.ts): it finds the zone, reads it, and also lists the zone's tags, so a
+ * role without `route53:ListTagsForResource` fails on it (shared NOTES.md, "API Gateway (REST)";
+ * seen in Terraform users' reports such as github.com/cds-snc/dns/pull/403). Which list call the
+ * provider makes to find the zone was not verified; both the deploy and the preview roles run it.
+ */
+const ZONE_LOOKUP_ACTIONS = ["route53:ListHostedZones", "route53:GetHostedZone", "route53:ListTagsForResource"];
+const A_HOSTED_ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
+
+/** What deploying must be allowed to do to each named resource the program declares, by type. */
+const LIFECYCLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+    [TYPES.role]: ["iam:CreateRole", "iam:GetRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole"],
+    [TYPES.lambdaFunction]: [
+        "lambda:CreateFunction",
+        "lambda:GetFunction",
+        "lambda:UpdateFunctionCode",
+        "lambda:DeleteFunction",
+    ],
+    [TYPES.logGroup]: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DeleteLogGroup"],
+    [TYPES.bucket]: ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutObject", "s3:DeleteBucket"],
+};
+
+/** A captured ARN with the docs' account placeholder in place of the mock's account id. */
+const documentedArn = (arn: string) => arn.replace(/:\d{12}:/, ":<ACCOUNT_ID>:");
+
+function deployPolicyProblems(deployingDoc: string, graphs: readonly CapturedStack[]): string[] {
+    const policy = policyUnder(deployingDoc, "### Permissions of the deploying roles");
+    const problems = ZONE_LOOKUP_ACTIONS.filter((action) => !allows(policy, action, A_HOSTED_ZONE)).map(
+        (action) => `the zone look-up needs ${action}`,
+    );
+    for (const graph of graphs) {
+        for (const resource of graph.resources.filter((r) => LIFECYCLE_ACTIONS[r.type] !== undefined)) {
+            const arn = documentedArn(String(resource.state.arn));
+            for (const action of LIFECYCLE_ACTIONS[resource.type].filter((a) => !allows(policy, a, arn))) {
+                problems.push(`${action} on ${arn} (${resource.name})`);
+            }
+        }
+    }
+    return [...new Set(problems)];
+}
+
+/** A read: an action (or an action pattern) named Get…, List… or Describe…, or API Gateway's GET. */
+const READ_ONLY_ACTION = /^[a-z0-9-]+:((Get|List|Describe)[A-Za-z]*\*?|GET)$/;
+
+function previewPolicyProblems(deployingDoc: string): string[] {
+    const policy = policyUnder(deployingDoc, "### Permissions of the prod preview role");
+    return [
+        ...policy.Statement.flatMap((s) => asList(s.Action))
+            .filter((action) => !READ_ONLY_ACTION.test(action))
+            .map((action) => `not a read: ${action}`),
+        ...ZONE_LOOKUP_ACTIONS.filter((action) => !allows(policy, action, A_HOSTED_ZONE)).map(
+            (action) => `the zone look-up needs ${action}`,
+        ),
+    ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flags and files.
+// ---------------------------------------------------------------------------------------------
+
+/** The long flags a usage text names. */
+const flagsOf = (usage: string) => [...new Set(usage.match(/--[a-z][a-z-]*/g))];
+
+/** The flags of a usage text that no code span of a document names. */
+function missingFlags(usage: string, doc: string): string[] {
+    const spans = codeSpans(doc);
+    return flagsOf(usage).filter((flag) => !spans.some((span) => new RegExp(`${flag}(?![a-z-])`).test(span)));
+}
+
+/** Every test file, relative to the repository. */
+function testFiles(): string[] {
+    return (fs.readdirSync(path.join(ROOT, "tests"), { recursive: true, encoding: "utf8" }) as string[])
+        .filter((file) => file.endsWith(".test.ts"))
+        .map((file) => `tests/${file.split(path.sep).join("/")}`)
+        .sort();
+}
+
+/** Test files docs/testing.md does not link to. */
+function unlistedTests(testingDoc: string): string[] {
+    const linked = new Set(linkTargets(testingDoc).map((target) => path.posix.join("docs", target)));
+    return testFiles().filter((file) => !linked.has(file));
+}
+
+describe("docs", () => {
+    describe("links", () => {
+        it("every relative link of README.md and docs/ points to a file, and an #anchor to a heading of it", () => {
+            assert.ok(DOCUMENTS.length >= 6, DOCUMENTS.join(", "));
+            for (const file of DOCUMENTS) {
+                assert.deepEqual(linkProblems(file, read(file)), [], file);
+            }
+        });
+
+        it("would notice a link to a missing file, a missing heading, or a missing heading of the same file", () => {
+            const broken =
+                "[a](nope.md) [b](deploying.md#nope) [c](#nope) [d](testing.md#testing) [e](https://x.invalid/y)";
+            assert.deepEqual(linkProblems("docs/x.md", broken), [
+                "docs/x.md: nope.md: no file docs/nope.md",
+                "docs/x.md: deploying.md#nope: no heading #nope in docs/deploying.md",
+                "docs/x.md: #nope: no heading #nope in docs/x.md",
+            ]);
+        });
+    });
+
+    describe("docs/local-stack.md", () => {
+        const doc = read("docs/local-stack.md");
+
+        it("lists every fidelity note local/fidelity.ts prints for every stack, and no other", () => {
+            assert.ok(GENERAL.length > 10);
+            assert.deepEqual(fidelityProblems(doc), []);
+        });
+
+        it("would notice a note missing, changed or left over", () => {
+            /** The document without the list item that starts with `start`, continuation lines included. */
+            const withoutItem = (start: string) => {
+                const lines = doc.split("\n");
+                const first = lines.findIndex((line) => line.startsWith(`- ${start}`));
+                const count = lines.slice(first + 1).findIndex((line) => !line.startsWith("  ")) + 1;
+                return [...lines.slice(0, first), ...lines.slice(first + count)].join("\n");
+            };
+            assert.deepEqual(
+                fidelityProblems(withoutItem("No TLS")).map((p) => p.slice(0, 20)),
+                ["not listed: No TLS: "],
+            );
+            const changed = doc.replace("1 s wall-clock limit", "2 s wall-clock limit");
+            assert.equal(fidelityProblems(changed).length, 2, "the note not listed, and a text that is not a note");
+            const leftOver = doc.replace("- No TLS", "- An old note.\n- No TLS");
+            assert.deepEqual(fidelityProblems(leftOver), ["not a note: An old note."]);
+        });
+
+        it("documents every flag of npm start, and its environment", () => {
+            assert.deepEqual(missingFlags(START_USAGE, doc), []);
+            for (const variable of ["PORT", "PORT+1", "LATENCY_MS"]) {
+                assert.ok(doc.includes(`\`${variable}\``), variable);
+            }
+            assert.deepEqual(missingFlags(START_USAGE, doc.replace(/--fidelity/g, "fidelity")), ["--fidelity"]);
+        });
+    });
+
+    describe("docs/policy-pack.md", () => {
+        const doc = read("docs/policy-pack.md");
+
+        it("has a row for every rule of the pack, in its order, with its kind", () => {
+            assert.equal(RULES.length, 11);
+            assert.deepEqual(policyTableRules(doc), RULES);
+        });
+
+        it("would notice a rule missing or of the wrong kind", () => {
+            const missing = doc.replace(/^\| `rest-api-regional` .*\n/m, "");
+            assert.notDeepEqual(policyTableRules(missing), RULES);
+            const wrongKind = doc.replace("| `viewer-https-only` | resource |", "| `viewer-https-only` | stack |");
+            assert.notDeepEqual(policyTableRules(wrongKind), RULES);
+        });
+    });
+
+    describe("docs/deploying.md: the roles' permissions", function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        const doc = read("docs/deploying.md");
+        let graphs: CapturedStack[];
+
+        before(async () => {
+            // Between them, every role, function, log group and bucket the program can declare.
+            const configs: Record<string, string>[] = [
+                {},
+                { pathRewriter: "lambda-edge" },
+                {
+                    proxyMode: "custom-domain",
+                    customDomain: JSON.stringify({
+                        domainName: "api.example.com",
+                        hostedZoneName: "example.com",
+                        basePath: "v1",
+                    }),
+                },
+            ];
+            graphs = [];
+            for (const config of configs) {
+                // One capture at a time: the program runs once per process under the mocks.
+                graphs.push(await graphOf(config));
+            }
+        });
+
+        it("the deploying roles may manage every named resource the program declares, and look the zone up", () => {
+            const types = new Set(graphs.flatMap((g) => g.resources.map((r) => r.type)));
+            for (const type of Object.keys(LIFECYCLE_ACTIONS)) {
+                assert.ok(types.has(type), `the graphs declare a ${type}`);
+            }
+            assert.deepEqual(deployPolicyProblems(doc, graphs), []);
+        });
+
+        it("the deploy policy grants route53:ListTagsForResource, which the zone look-up needs", () => {
+            const policy = policyUnder(doc, "### Permissions of the deploying roles");
+            assert.ok(allows(policy, "route53:ListTagsForResource", A_HOSTED_ZONE));
+        });
+
+        it("the prod preview role only reads, and may look the zone up", () => {
+            assert.deepEqual(previewPolicyProblems(doc), []);
+        });
+
+        it("would notice a missing action, a role name that changed, and a write in the preview role", () => {
+            const withoutTags = doc.replace(' "route53:ListTagsForResource",', "");
+            assert.deepEqual(deployPolicyProblems(withoutTags, graphs), [
+                "the zone look-up needs route53:ListTagsForResource",
+            ]);
+            const renamed = doc.replace(/role\/api-echo-role-\*/g, "role/api-echo-*-role");
+            assert.ok(deployPolicyProblems(renamed, graphs).some((p) => p.startsWith("iam:CreateRole on ")));
+            const noLogs = doc.replace(
+                '"Resource": "arn:aws:logs:*:<ACCOUNT_ID>:log-group:/same-origin/*"',
+                '"Resource": "arn:aws:logs:*:<ACCOUNT_ID>:log-group:/aws/*"',
+            );
+            assert.ok(deployPolicyProblems(noLogs, graphs).some((p) => p.startsWith("logs:CreateLogGroup on ")));
+            const writes = doc.replace('"route53:Get*", "route53:List*"', '"route53:Get*", "route53:*"');
+            assert.deepEqual(previewPolicyProblems(writes), ["not a read: route53:*"]);
+            const noList = doc.replace('"route53:Get*", "route53:List*"', '"route53:Get*"');
+            assert.deepEqual(previewPolicyProblems(noList), [
+                "the zone look-up needs route53:ListHostedZones",
+                "the zone look-up needs route53:ListTagsForResource",
+            ]);
+        });
+    });
+
+    describe("docs/testing.md", () => {
+        const doc = read("docs/testing.md");
+
+        it("links to every test file", () => {
+            assert.ok(testFiles().includes("tests/docs.test.ts"));
+            assert.deepEqual(unlistedTests(doc), []);
+            assert.deepEqual(unlistedTests(doc.replace("(../tests/bench.test.ts)", "")), ["tests/bench.test.ts"]);
+        });
+
+        it("documents every flag of npm run smoke", () => {
+            assert.deepEqual(missingFlags(SMOKE_USAGE, doc), []);
+            assert.deepEqual(missingFlags(SMOKE_USAGE, doc.replace(/--no-browser/g, "no browser")), ["--no-browser"]);
+        });
+    });
+});
