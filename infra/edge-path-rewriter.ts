@@ -22,8 +22,9 @@ export interface EdgePathRewriterArgs {
  *
  * Deletion: CloudFront keeps replicas of an edge function for hours after it is disassociated,
  * and deleting the function fails until they are gone. The function is created with
- * `skipDestroy`: `pulumi destroy`, and every replacement of the function (a new prefix, a new
- * runtime), drops it from the stack without deleting it in AWS, so neither ever fails on it, and
+ * `skipDestroy`: `pulumi destroy`, and every replacement of the function (a change Pulumi plans
+ * as `replace`, such as its name; a new prefix or runtime updates it in place and publishes a new
+ * version), drops it from the stack without deleting it in AWS, so neither ever fails on it, and
  * each one leaves a function behind (with the log groups its replicas created in other regions).
  * Delete those later, once the replicas are gone: `aws lambda delete-function --region us-east-1
  * --function-name <name>`; they share the name prefix `<name>-function-` (docs/deploying.md).

@@ -4,6 +4,7 @@
  * routing and the Lambda proxy event and response.
  */
 import * as assert from "node:assert/strict";
+import { TYPES } from "../capture/types";
 import * as aws4 from "aws4";
 import { gatewayResponse, renderTemplate } from "../local/apigateway/gateway-responses";
 import { parseApiDefinition, TokenAuthorizerDefinition } from "../local/apigateway/openapi";
@@ -538,23 +539,23 @@ describe("local API Gateway: host routing", () => {
         config: { "aws:region": "eu-west-1" },
         outputs: {},
         resources: [
-            resource("aws:apigateway/restApi:RestApi", "api", "abc123", {}),
-            resource("aws:apigateway/stage:Stage", "dev", "s1", { restApi: "abc123", stageName: "dev" }),
-            resource("aws:apigateway/stage:Stage", "v2", "s2", { restApi: "abc123", stageName: "v2stage" }),
-            resource("aws:apigateway/domainName:DomainName", "d", "api.example.com", { domainName: "api.example.com" }),
-            resource("aws:apigateway/basePathMapping:BasePathMapping", "m1", "m1", {
+            resource(TYPES.restApi, "api", "abc123", {}),
+            resource(TYPES.stage, "dev", "s1", { restApi: "abc123", stageName: "dev" }),
+            resource(TYPES.stage, "v2", "s2", { restApi: "abc123", stageName: "v2stage" }),
+            resource(TYPES.domainName, "d", "api.example.com", { domainName: "api.example.com" }),
+            resource(TYPES.basePathMapping, "m1", "m1", {
                 domainName: "api.example.com",
                 restApi: "abc123",
                 stageName: "dev",
                 basePath: "v1",
             }),
-            resource("aws:apigateway/basePathMapping:BasePathMapping", "m2", "m2", {
+            resource(TYPES.basePathMapping, "m2", "m2", {
                 domainName: "api.example.com",
                 restApi: "abc123",
                 stageName: "v2stage",
                 basePath: "v1/beta",
             }),
-            resource("aws:apigateway/basePathMapping:BasePathMapping", "m3", "m3", {
+            resource(TYPES.basePathMapping, "m3", "m3", {
                 domainName: "api.example.com",
                 restApi: "abc123",
                 stageName: "dev",

@@ -3,6 +3,7 @@
  * policies and the headers they forward, CloudFront Functions and Lambda@Edge events.
  */
 import * as assert from "node:assert/strict";
+import { TYPES } from "../capture/types";
 import {
     authorizationForwarded,
     CACHE_POLICIES,
@@ -127,7 +128,7 @@ describe("local CloudFront: policies", () => {
             ...EMPTY_STACK,
             resources: [
                 {
-                    type: "aws:cloudfront/cachePolicy:CachePolicy",
+                    type: TYPES.cachePolicy,
                     name: "cp",
                     urn: "",
                     custom: true,
@@ -145,7 +146,7 @@ describe("local CloudFront: policies", () => {
                     },
                 },
                 {
-                    type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+                    type: TYPES.originRequestPolicy,
                     name: "orp",
                     urn: "",
                     custom: true,
