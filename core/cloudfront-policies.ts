@@ -221,24 +221,28 @@ const ttlsOf = (props: { minTtl?: number; defaultTtl?: number; maxTtl?: number }
     maxTtl: props.maxTtl ?? DEFAULT_TTLS.maxTtl,
 });
 
+/** The names a cache or origin request policy selects, as @pulumi/aws spells them. */
+interface NameSelectionProps {
+    readonly headersConfig?: {
+        readonly headerBehavior?: string;
+        readonly headers?: { readonly items?: readonly string[] };
+    };
+    readonly cookiesConfig?: {
+        readonly cookieBehavior?: string;
+        readonly cookies?: { readonly items?: readonly string[] };
+    };
+    readonly queryStringsConfig?: {
+        readonly queryStringBehavior?: string;
+        readonly queryStrings?: { readonly items?: readonly string[] };
+    };
+}
+
 /** The @pulumi/aws properties of an `aws.cloudfront.CachePolicy` the model reads. */
 export interface CachePolicyProps {
     readonly minTtl?: number;
     readonly defaultTtl?: number;
     readonly maxTtl?: number;
-    readonly parametersInCacheKeyAndForwardedToOrigin?: {
-        readonly headersConfig?: {
-            readonly headerBehavior?: string;
-            readonly headers?: { readonly items?: readonly string[] };
-        };
-        readonly cookiesConfig?: {
-            readonly cookieBehavior?: string;
-            readonly cookies?: { readonly items?: readonly string[] };
-        };
-        readonly queryStringsConfig?: {
-            readonly queryStringBehavior?: string;
-            readonly queryStrings?: { readonly items?: readonly string[] };
-        };
+    readonly parametersInCacheKeyAndForwardedToOrigin?: NameSelectionProps & {
         readonly enableAcceptEncodingGzip?: boolean;
         readonly enableAcceptEncodingBrotli?: boolean;
     };
@@ -263,20 +267,7 @@ export function cacheSettingsOf(props: CachePolicyProps): CacheSettings {
 }
 
 /** The @pulumi/aws properties of an `aws.cloudfront.OriginRequestPolicy` the model reads. */
-export interface OriginRequestPolicyProps {
-    readonly headersConfig?: {
-        readonly headerBehavior?: string;
-        readonly headers?: { readonly items?: readonly string[] };
-    };
-    readonly cookiesConfig?: {
-        readonly cookieBehavior?: string;
-        readonly cookies?: { readonly items?: readonly string[] };
-    };
-    readonly queryStringsConfig?: {
-        readonly queryStringBehavior?: string;
-        readonly queryStrings?: { readonly items?: readonly string[] };
-    };
-}
+export type OriginRequestPolicyProps = NameSelectionProps;
 
 /** A custom origin request policy's settings: `CloudFront-*` names in a whitelist are CloudFront's own headers. */
 export function originRequestSettingsOf(props: OriginRequestPolicyProps): OriginRequestSettings {

@@ -213,20 +213,28 @@ export class ConfigValue {
         return this.invalid("it must be true or false", String(example));
     }
 
+    /** The value, a JSON string parsed (config hands objects and lists over as JSON); undefined after reporting bad JSON. */
+    private parsed(kind: "object" | "list", example: string): unknown {
+        if (typeof this.value !== "string") {
+            return this.value;
+        }
+        try {
+            return JSON.parse(this.value);
+        } catch {
+            return this.invalid(`it must be a JSON ${kind} like ${example}`, {
+                text: `set it to a ${kind} like ${example}`,
+            });
+        }
+    }
+
     /**
      * An object with only `knownFields`; a JSON string (as config hands objects over) is parsed. An
      * unknown field is reported with the known field it most likely means.
      */
     object(knownFields: readonly string[], example: string): ConfigValue | undefined {
-        let value = this.value;
-        if (typeof value === "string") {
-            try {
-                value = JSON.parse(value);
-            } catch {
-                return this.invalid(`it must be a JSON object like ${example}`, {
-                    text: `set it to an object like ${example}`,
-                });
-            }
+        const value = this.parsed("object", example);
+        if (value === undefined) {
+            return undefined;
         }
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
             return this.invalid(`it must be an object like ${example}`, {
@@ -249,15 +257,9 @@ export class ConfigValue {
 
     /** The elements of a list; a JSON string is parsed. */
     list(example: string): ConfigValue[] | undefined {
-        let value = this.value;
-        if (typeof value === "string") {
-            try {
-                value = JSON.parse(value);
-            } catch {
-                return this.invalid(`it must be a JSON list like ${example}`, {
-                    text: `set it to a list like ${example}`,
-                });
-            }
+        const value = this.parsed("list", example);
+        if (value === undefined) {
+            return undefined;
         }
         if (!Array.isArray(value)) {
             return this.invalid(`it must be a list like ${example}`, { text: `set it to a list like ${example}` });

@@ -6,19 +6,10 @@
  * up as a failing browser test instead of being repeated here.
  */
 import type { LocalStack } from "../../local/server";
+import type { ConsoleConfig, LocalCredentials } from "../../site/src/config";
 
-/** The SPA's `/config.json`, as the local stack serves it. */
-export interface SiteConfig {
-    readonly apiPath: string;
-    readonly region: string;
-    readonly signing: {
-        readonly host: string;
-        readonly pathPrefix: string;
-        readonly region: string;
-        readonly service: string;
-    };
-    readonly local: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
+/** The SPA's `/config.json`, as the local stack serves it (with its IAM credentials). */
+export type SiteConfig = ConsoleConfig & { readonly local: LocalCredentials };
 
 /** The facts about one running stack that decide every path below. */
 export interface ApiTarget {
