@@ -6,20 +6,27 @@ import { readStackConfig } from "./infra/stack-config";
 import { EdgePathRewriter } from "./infra/edge-path-rewriter";
 import { frontendConfig as buildFrontendConfig } from "./core/frontend-config";
 import { apiBasePath, apiOriginPath } from "./core/paths";
+import { RuntimeConfig } from "./infra/runtime-config";
+import { signIn } from "./infra/sign-in";
 import { SiteDistribution } from "./infra/site-distribution";
-import { TokenAuthorizer } from "./infra/token-authorizer";
+import { plannedAuthorizer, TokenAuthorizer } from "./infra/token-authorizer";
+import { ROUTES } from "./functions/routes";
 
 // 1. Config: validated before any resource is declared.
 const config = readStackConfig();
 
-// 2. The API and its authorizer. Routes live under apiPath unless the edge rewriter strips it.
-const authorizer = new TokenAuthorizer("authorizer", { resultTtlInSeconds: config.authorizerCacheTtl });
+// 2. The API, from the route table. Routes live under apiPath unless the edge rewriter strips it.
+// It names its TOKEN authorizer now; the function comes last (step 5): its configuration holds the
+// sign-in client's id, the client needs the site's URL, and the site needs the API.
 const basePath = apiBasePath(config.apiPath, config.pathRewriter);
 const originPath = apiOriginPath(config.proxyMode, config.stageName, config.customDomain?.basePath);
+const authorizerPlan = plannedAuthorizer("authorizer", config.region);
 const api = new Api("api", {
     basePath,
     stageName: config.stageName,
-    authorizer,
+    routes: ROUTES,
+    tokenAuthorizer: { functionArn: authorizerPlan.functionArn, resultTtlInSeconds: config.authorizerCacheTtl },
+    region: config.region,
 });
 
 // 3. What CloudFront talks to: the execute-api host, or the custom domain mapped to the stage.
@@ -36,16 +43,7 @@ const rewriter =
         ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath })
         : undefined;
 
-// 4. The runtime config the SPA reads, then the distribution serving both.
-const frontend = apiHost.apply((host) =>
-    buildFrontendConfig({
-        apiPath: config.apiPath,
-        region: config.region,
-        apiHost: host,
-        apiOriginPath: originPath,
-        apiBasePath: basePath,
-    }),
-);
+// 4. The distribution serving the site and the API.
 const site = new SiteDistribution("site", {
     apiPath: config.apiPath,
     apiOrigin: {
@@ -56,8 +54,27 @@ const site = new SiteDistribution("site", {
     priceClass: config.priceClass,
     siteFiles: buildSite(),
     assetFolder: ASSET_FOLDER,
-    frontendConfig: frontend,
 });
+
+// 5. Sign-in and the authorizer that verifies its tokens, then the runtime config the SPA reads.
+const auth = signIn(config.auth, site.url, config.region);
+new TokenAuthorizer("authorizer", {
+    functionName: authorizerPlan.functionName,
+    verification: auth.verification,
+    resultTtlInSeconds: config.authorizerCacheTtl,
+    apiExecutionArn: api.executionArn,
+});
+const frontend = pulumi.all([apiHost, auth.frontend]).apply(([host, frontendAuth]) =>
+    buildFrontendConfig({
+        apiPath: config.apiPath,
+        region: config.region,
+        apiHost: host,
+        apiOriginPath: originPath,
+        apiBasePath: basePath,
+        auth: frontendAuth,
+    }),
+);
+new RuntimeConfig("config", { bucket: site.bucketName, config: frontend });
 
 /** The site's URL. */
 export const siteUrl = site.url;
@@ -75,3 +92,5 @@ export const distributionId = site.distributionId;
 export const bucketName = site.bucketName;
 /** The document served as /config.json. */
 export const frontendConfig = frontend;
+/** The Cognito user pool (provider `cognito`), for creating users. */
+export const userPoolId = auth.cognito?.userPoolId;

@@ -52,6 +52,24 @@ export function computedAttributes(
                 qualifiedInvokeArn: `arn:aws:apigateway:${fnRegion}:lambda:path/2015-03-31/functions/${arn}:${version}/invocations`,
             };
         }
+        case TYPES.userPool: {
+            const id = `${region}_${hex(`pool:${name}`, 9).toUpperCase()}`;
+            return {
+                id,
+                arn: `arn:aws:cognito-idp:${region}:${account}:userpool/${id}`,
+                endpoint: `cognito-idp.${region}.amazonaws.com/${id}`,
+            };
+        }
+        case TYPES.userPoolClient:
+            return { id: hex(`client:${name}`, 26) };
+        case TYPES.userPoolDomain:
+            return { id: inputs.domain, cloudfrontDistribution: `d${hex(`auth:${name}`, 13)}.cloudfront.net` };
+        case TYPES.resourceServer:
+            return { id: `${inputs.userPoolId}|${inputs.identifier}` };
+        case TYPES.randomId: {
+            const bytes = hex(`random:${name}`, 2 * Number(inputs.byteLength ?? 8));
+            return { id: bytes, hex: bytes, b64Url: Buffer.from(bytes, "hex").toString("base64url") };
+        }
         case TYPES.logGroup: {
             const groupName = inputs.name ?? `${name}-${hex(name, 7)}`;
             const groupRegion = inputs.region ?? region;
@@ -144,6 +162,15 @@ export function computedAttributes(
 /** Invokes the program makes (data sources), answered as AWS would for the mocked account. */
 export function mockInvoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
     switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                accountId: MOCK_ACCOUNT_ID,
+                arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/deployer`,
+                userId: "AIDAMOCKDEPLOYER",
+                id: MOCK_ACCOUNT_ID,
+            };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:route53/getZone:getZone": {
             const zoneName = String(inputs.name ?? "").replace(/\.$/, "");
             const zoneId = inputs.zoneId ?? `Z${hex(`zone:${zoneName}`, 20).toUpperCase()}`;

@@ -28,6 +28,14 @@ export const TYPES = {
     domainName: "aws:apigateway/domainName:DomainName",
     basePathMapping: "aws:apigateway/basePathMapping:BasePathMapping",
     gatewayResponse: "aws:apigateway/response:Response",
+    deployment: "aws:apigateway/deployment:Deployment",
+    // Cognito
+    userPool: "aws:cognito/userPool:UserPool",
+    userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
+    userPoolDomain: "aws:cognito/userPoolDomain:UserPoolDomain",
+    resourceServer: "aws:cognito/resourceServer:ResourceServer",
+    // Random values
+    randomId: "random:index/randomId:RandomId",
     // DNS and certificates
     record: "aws:route53/record:Record",
     certificate: "aws:acm/certificate:Certificate",

@@ -3,6 +3,7 @@
  * program uploads it as `/config.json` and exports it as the `frontendConfig` stack output; the
  * console, `npm run frontend-config` and the local stack read it. Pure, so the SPA bundles it.
  */
+import type { FrontendAuth } from "./auth";
 import { signingPathPrefix } from "./paths";
 
 /** The object key the SPA reads its runtime config from, next to `index.html`. */
@@ -26,6 +27,8 @@ export interface FrontendConfig {
         readonly region: string;
         readonly service: "execute-api";
     };
+    /** How the SPA signs users in: nothing secret. */
+    readonly auth: FrontendAuth;
 }
 
 export interface FrontendConfigInputs {
@@ -37,6 +40,7 @@ export interface FrontendConfigInputs {
     readonly apiOriginPath: string;
     /** The path the API's routes live under (`/api`, or `""` when a rewriter strips it). */
     readonly apiBasePath: string;
+    readonly auth: FrontendAuth;
 }
 
 /** Builds the frontend config from the API origin the distribution uses. */
@@ -50,6 +54,7 @@ export function frontendConfig(inputs: FrontendConfigInputs): FrontendConfig {
             region: inputs.region,
             service: "execute-api",
         },
+        auth: inputs.auth,
     };
 }
 
@@ -89,6 +94,17 @@ export function frontendConfigProblems(value: unknown): string[] {
         check(signing.service === "execute-api", 'signing.service ("execute-api")');
     } else {
         check(false, "signing");
+    }
+    const auth = value.auth;
+    if (isObject(auth) && auth.provider === "demo") {
+        // The demo tokens need nothing more.
+    } else if (isObject(auth) && (auth.provider === "cognito" || auth.provider === "oidc")) {
+        check(isNonEmptyString(auth.authority) && auth.authority.startsWith("http"), "auth.authority (a URL)");
+        check(isNonEmptyString(auth.clientId), "auth.clientId");
+        check(Array.isArray(auth.scopes) && auth.scopes.every(isNonEmptyString), "auth.scopes (a list of strings)");
+        check(auth.logoutEndpoint === undefined || isNonEmptyString(auth.logoutEndpoint), "auth.logoutEndpoint");
+    } else {
+        check(false, 'auth ({ "provider": "demo" }, or a provider with authority, clientId and scopes)');
     }
     return problems;
 }

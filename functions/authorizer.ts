@@ -1,17 +1,27 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
+import { JwtVerifier } from "aws-jwt-verify";
+import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
+import type { Fetcher } from "aws-jwt-verify/https";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import type { JwtPayload } from "aws-jwt-verify/jwt-model";
+import { missingScopes, scopesOf, type TokenVerification, verificationFromEnvironment } from "../core/auth";
 
 /**
- * The seed token authorizer. Tokens: `allow` (optionally `Bearer allow`) -> Allow with a context,
- * `deny` -> explicit Deny (API Gateway answers 403), anything else -> `Unauthorized` (401).
- * Throwing anything but `Error("Unauthorized")` would make API Gateway answer 500, so every
- * unexpected input ends as Unauthorized.
+ * The TOKEN authorizer. With `cognito` or `oidc` it verifies `Authorization: Bearer <JWT>` with
+ * aws-jwt-verify: the signature against the issuer's JWKS (fetched once per execution
+ * environment, then cached), `iss`, the audience (Cognito: `client_id` and `token_use: access`),
+ * expiry, and the algorithm (`alg: none` and unknown algorithms are refused). A token that lacks a
+ * required scope gets an explicit Deny (403); anything else that fails is Unauthorized (401), never
+ * a 500: API Gateway turns every other thrown error into one. With `demo` it keeps the seed's fixed
+ * tokens: `allow` -> Allow, `deny` -> Deny, anything else -> 401. What to verify comes from the
+ * function's environment (core/auth.ts), whether results are cached is compiled in.
  */
 
 /** API Gateway turns exactly this error message into a 401. */
 const UNAUTHORIZED = "Unauthorized";
 
-/** What the Allow decision hands to the integration in `requestContext.authorizer`. */
-export const ALLOW_CONTEXT = { user: "demo-user", scope: "console", authorizedBy: "same-origin-token-authorizer" };
+/** The demo provider's Allow: its identity in `requestContext.authorizer`. */
+export const DEMO_IDENTITY = { sub: "demo-user", username: "demo-user", scope: "console" } as const;
 
 // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{resourcePath}
 const METHOD_ARN = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+)\/([^/]+)\/[A-Z]+\/.*$/;
@@ -46,24 +56,117 @@ export function tokenOf(event: Partial<APIGatewayTokenAuthorizerEvent> | null | 
     return raw.replace(/^Bearer\s+/i, "");
 }
 
+/** How long a JWKS download may take before the token counts as unverifiable. */
+const JWKS_TIMEOUT_MS = 3000;
+
+/**
+ * Downloads a JWKS with the runtime's fetch. aws-jwt-verify's own fetcher speaks HTTPS only; this
+ * one also reaches the local stack's stand-in issuer (plain HTTP on localhost), so the deployed
+ * bundle runs unchanged there.
+ */
+export const jwksFetcher: Fetcher = {
+    async fetch(uri: string): Promise<ArrayBuffer> {
+        const response = await fetch(uri, { signal: AbortSignal.timeout(JWKS_TIMEOUT_MS) });
+        if (!response.ok) {
+            throw new Error(`JWKS ${uri} answered ${response.status}`);
+        }
+        return response.arrayBuffer();
+    },
+};
+
+/** Who the token speaks for, as `requestContext.authorizer` shows it. */
+export interface Identity {
+    readonly sub: string;
+    readonly username: string;
+    readonly scope: string;
+}
+
+/** The outcome of checking a token: who it is, or why it is refused. */
+export type TokenCheck =
+    | { readonly kind: "allow"; readonly identity: Identity }
+    | { readonly kind: "deny"; readonly identity: Identity; readonly reason: string }
+    | { readonly kind: "unauthorized"; readonly reason: string };
+
+function identityOf(payload: JwtPayload): Identity {
+    const sub = typeof payload.sub === "string" ? payload.sub : "";
+    const username = [payload.username, payload.preferred_username, payload.email, sub].find(
+        (v): v is string => typeof v === "string" && v !== "",
+    );
+    return { sub, username: username ?? "", scope: scopesOf(payload.scope).join(" ") };
+}
+
+/** A checker for bearer tokens, built once per execution environment (its JWKS cache lives with it). */
+export function createTokenChecker(verification: TokenVerification): (token: string) => Promise<TokenCheck> {
+    if (verification.provider === "demo") {
+        return async (token) => {
+            switch (token) {
+                case "allow":
+                    return { kind: "allow", identity: DEMO_IDENTITY };
+                case "deny":
+                    return {
+                        kind: "deny",
+                        identity: { ...DEMO_IDENTITY, sub: "denied-user" },
+                        reason: "demo token deny",
+                    };
+                default:
+                    return { kind: "unauthorized", reason: "not a demo token" };
+            }
+        };
+    }
+    const cognito = verification.provider === "cognito";
+    const verifier = JwtVerifier.create(
+        {
+            issuer: verification.issuer,
+            ...(verification.jwksUri === undefined ? {} : { jwksUri: verification.jwksUri }),
+            // Cognito access tokens carry no `aud`: their client_id and token_use are checked instead.
+            audience: cognito ? null : verification.audience,
+            ...(cognito
+                ? {
+                      customJwtCheck: ({ payload }: { payload: JwtPayload }) =>
+                          validateCognitoJwtFields(payload, { tokenUse: "access", clientId: verification.audience }),
+                  }
+                : {}),
+        },
+        { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) },
+    );
+    return async (token) => {
+        let payload: JwtPayload;
+        try {
+            payload = await verifier.verify(token);
+        } catch (error) {
+            return { kind: "unauthorized", reason: `${(error as Error).name}: ${(error as Error).message}` };
+        }
+        const identity = identityOf(payload);
+        const missing = missingScopes(scopesOf(payload.scope), verification.requiredScopes);
+        return missing.length > 0
+            ? { kind: "deny", identity, reason: `missing scope ${missing.join(", ")}` }
+            : { kind: "allow", identity };
+    };
+}
+
 /**
  * Builds the handler. Whether API Gateway caches results is compiled into the bundle (see
- * infra/token-authorizer.ts), like the edge rewriter's prefix: the decision's scope depends on it.
+ * infra/token-authorizer.ts): the decision's scope depends on it. What to verify is read from the
+ * environment once, when the execution environment starts.
  */
-export function createTokenAuthorizer(options: { readonly cachesResults: boolean }) {
+export function createTokenAuthorizer(
+    options: { readonly cachesResults: boolean },
+    verification: TokenVerification = verificationFromEnvironment(process.env),
+) {
+    const check = createTokenChecker(verification);
     return async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-        const token = tokenOf(event);
         const methodArn = event && typeof event.methodArn === "string" ? event.methodArn : "";
-        switch (token) {
-            case "allow":
-                return {
-                    ...policy(ALLOW_CONTEXT.user, "Allow", policyResource(methodArn, options.cachesResults)),
-                    context: { ...ALLOW_CONTEXT },
-                };
-            case "deny":
-                return policy("denied-user", "Deny", policyResource(methodArn, options.cachesResults));
-            default:
-                throw new Error(UNAUTHORIZED);
+        const outcome = await check(tokenOf(event));
+        if (outcome.kind === "unauthorized") {
+            // The reason helps an operator; the token itself is never logged.
+            console.log(JSON.stringify({ decision: "unauthorized", reason: outcome.reason }));
+            throw new Error(UNAUTHORIZED);
         }
+        const resource = policyResource(methodArn, options.cachesResults);
+        if (outcome.kind === "deny") {
+            console.log(JSON.stringify({ decision: "deny", sub: outcome.identity.sub, reason: outcome.reason }));
+            return policy(outcome.identity.sub || "anonymous", "Deny", resource);
+        }
+        return { ...policy(outcome.identity.sub, "Allow", resource), context: { ...outcome.identity } };
     };
 }

@@ -1,45 +1,19 @@
 import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { bundledFunction } from "./bundled-function";
-import { DEFAULTS } from "./config";
-import { TokenAuthorizer } from "./token-authorizer";
+import { createHash } from "node:crypto";
+import type { RouteTable } from "../core/routes";
+import { isTokenRoute, routeTableProblems } from "../core/routes";
+import { type BundledFunction, bundledFunction } from "./bundled-function";
+import { apiDefinition } from "./openapi";
 
-/** How a route is protected. */
-export type RouteAuth = "none" | "token" | "iam";
-
-/** One `ANY` route of the REST API. */
-export interface RouteSpec {
-    readonly path: string;
-    readonly auth: RouteAuth;
+/** A Lambda function's invocation URI, as API Gateway integrations and authorizers name it. */
+export function lambdaInvocationUri(region: string, functionArn: string): string {
+    return `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
 }
 
-/**
- * The API's routes under a base path (`/api`, or `""` for the API root). `/x/{proxy+}` does not
- * cover `/x` itself, so each protected prefix has both routes. A literal path beats `{proxy+}` in
- * API Gateway's matching, so `/authorized/...` and `/iam/...` win over the public catch-all.
- */
-export function apiRoutes(basePath: string): RouteSpec[] {
-    return [
-        { path: `${basePath}/{proxy+}`, auth: "none" },
-        { path: `${basePath}/authorized`, auth: "token" },
-        { path: `${basePath}/authorized/{proxy+}`, auth: "token" },
-        { path: `${basePath}/iam`, auth: "iam" },
-        { path: `${basePath}/iam/{proxy+}`, auth: "iam" },
-    ];
-}
-
-/**
- * Gateway responses written into the OpenAPI body. awsx's defaults turn ACCESS_DENIED into 404,
- * which would hide the authorizer's explicit Deny; here a Deny stays a 403. An unknown path (and an
- * unsigned request to an IAM route) answers 404 with API Gateway's own message.
- */
-export function apiGatewayResponses(): Record<string, awsx.classic.apigateway.SwaggerGatewayResponse> {
-    const apiGatewayMessage = { "application/json": '{"message":$context.error.messageString}' };
-    return {
-        MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, responseTemplates: apiGatewayMessage },
-        ACCESS_DENIED: { statusCode: 403, responseTemplates: apiGatewayMessage },
-    };
+/** A handler module's part of its resources' names: `orders/list.ts` -> `orders-list`. */
+function handlerId(module: string): string {
+    return module.replace(/\.ts$/, "").replace(/[^A-Za-z0-9-]/g, "-");
 }
 
 /** The host part of an https URL: `https://abc.execute-api.eu-west-1.amazonaws.com/prod` -> the host. */
@@ -47,92 +21,167 @@ export function hostOf(url: string): string {
     return new URL(url).host;
 }
 
+/** The TOKEN authorizer the API calls: a function named before it exists (it is created after the API). */
+export interface ApiTokenAuthorizer {
+    /** The authorizer function's ARN. */
+    readonly functionArn: pulumi.Input<string>;
+    /** @default "Authorization" */
+    readonly header?: string;
+    /** Seconds API Gateway caches a decision per token, 0 to 3600. */
+    readonly resultTtlInSeconds: number;
+}
+
 export interface ApiArgs {
     /**
-     * The path every route lives under. Equal to the CloudFront behavior prefix when CloudFront
-     * forwards the full path; empty when an edge rewriter strips the prefix.
+     * The path every route lives under: the CloudFront behavior's prefix when CloudFront forwards
+     * the full path, `""` when a rewriter strips it.
      * @example "/api"
      */
     readonly basePath: string;
     /**
      * The API Gateway stage name.
-     * @default "prod"
-     * @example "dev"
+     * @example "prod"
      */
-    readonly stageName?: string;
+    readonly stageName: string;
     /**
-     * The TOKEN authorizer guarding the `/authorized` routes.
-     * @example new TokenAuthorizer("authorizer", { resultTtlInSeconds: 300 })
+     * The routes (functions/routes.ts): each handler module is bundled and deployed once.
+     * @example [{ path: "/{proxy+}", methods: "ANY", handler: "echo.ts", auth: "none" }]
      */
-    readonly authorizer: TokenAuthorizer;
+    readonly routes: RouteTable;
+    /**
+     * The TOKEN authorizer, required when a route is token-protected.
+     * @example { functionArn: authorizerArn, resultTtlInSeconds: 0 }
+     */
+    readonly tokenAuthorizer?: ApiTokenAuthorizer;
+    /**
+     * The region the API is deployed in (for integration URIs).
+     * @example "eu-west-1"
+     */
+    readonly region: string;
 }
 
 /**
- * The REST API: a REGIONAL awsx classic API with a public catch-all, token-authorized and
- * IAM-authorized routes, all served by the echo Lambda.
+ * The REST API: REGIONAL (behind our own CloudFront an EDGE endpoint would add a second
+ * distribution), its body built from the route table, a deployment that changes with the body,
+ * the stage, one Lambda function per handler module and API Gateway's permission to invoke it.
  */
 export class Api extends pulumi.ComponentResource {
-    /** The REST API id. */
     readonly restApiId: pulumi.Output<string>;
-    /** The stage name. */
     readonly stageName: pulumi.Output<string>;
-    /** The stage URL, `https://{id}.execute-api.{region}.amazonaws.com/{stage}`. */
+    /** `https://{id}.execute-api.{region}.amazonaws.com/{stage}`. */
     readonly stageUrl: pulumi.Output<string>;
     /** The execute-api host: the Host API Gateway sees, and signs, for direct-stage requests. */
     readonly executeApiHost: pulumi.Output<string>;
+    /** `arn:aws:execute-api:{region}:{account}:{id}`, for invoke permissions. */
+    readonly executionArn: pulumi.Output<string>;
+    /** The handler functions, by module. */
+    readonly handlers: ReadonlyMap<string, BundledFunction>;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("same-origin:api:Api", name, {}, opts);
-
-        const echo = bundledFunction(
-            `${name}-echo`,
-            {
-                description: "same-origin: returns the API Gateway event it received",
-                source: { entry: "echo.ts" },
-                timeoutSeconds: 10,
-            },
-            this,
-        ).function;
-        const api = new awsx.classic.apigateway.API(
+        const problems = [
+            ...routeTableProblems(args.routes),
+            ...(args.routes.some(isTokenRoute) && args.tokenAuthorizer === undefined
+                ? ["a route is token-protected but no TOKEN authorizer is given"]
+                : []),
+        ];
+        if (problems.length > 0) {
+            throw new pulumi.ResourceError(`The route table is invalid:\n  - ${problems.join("\n  - ")}`, this);
+        }
+        this.handlers = this.createHandlers(name, args.routes);
+        const body = this.definition(name, args);
+        const restApi = new aws.apigateway.RestApi(
             `${name}-rest`,
+            { body, endpointConfiguration: { types: "REGIONAL" }, binaryMediaTypes: ["*/*"] },
+            { parent: this },
+        );
+        const deployment = new aws.apigateway.Deployment(
+            `${name}-deployment`,
+            // A new body needs a new deployment; the stage then points at it.
             {
-                stageName: args.stageName ?? DEFAULTS.stageName,
-                restApiArgs: { endpointConfiguration: { types: "REGIONAL" } },
-                gatewayResponses: apiGatewayResponses(),
-                routes: this.routes(name, args, echo),
+                restApi: restApi.id,
+                triggers: { body: body.apply((b) => createHash("sha256").update(b).digest("hex")) },
             },
             { parent: this },
         );
+        const stage = new aws.apigateway.Stage(
+            `${name}-stage`,
+            { restApi: restApi.id, deployment: deployment.id, stageName: args.stageName },
+            { parent: this },
+        );
+        this.allowInvocations(name, restApi, args.stageName);
 
-        this.restApiId = api.restAPI.id;
-        this.stageName = api.stage.stageName;
-        this.stageUrl = api.stage.invokeUrl;
-        this.executeApiHost = api.stage.invokeUrl.apply(hostOf);
+        this.restApiId = restApi.id;
+        this.stageName = stage.stageName;
+        this.stageUrl = stage.invokeUrl;
+        this.executeApiHost = stage.invokeUrl.apply(hostOf);
+        this.executionArn = restApi.executionArn;
         this.registerOutputs({
             restApiId: this.restApiId,
             stageName: this.stageName,
             stageUrl: this.stageUrl,
             executeApiHost: this.executeApiHost,
+            executionArn: this.executionArn,
         });
     }
 
-    private routes(
-        name: string,
-        args: ApiArgs,
-        echo: aws.lambda.Function,
-    ): awsx.classic.apigateway.EventHandlerRoute[] {
-        const tokenAuthorizer = awsx.classic.apigateway.getTokenLambdaAuthorizer({
-            authorizerName: `${name}-token`,
-            header: args.authorizer.header,
-            handler: args.authorizer.function,
-            authorizerResultTtlInSeconds: args.authorizer.resultTtlInSeconds,
-        });
-        return apiRoutes(args.basePath).map((route) => ({
-            path: route.path,
-            method: "ANY",
-            eventHandler: echo,
-            ...(route.auth === "token" ? { authorizers: [tokenAuthorizer] } : {}),
-            ...(route.auth === "iam" ? { iamAuthEnabled: true } : {}),
-        }));
+    /** One function per handler module, whatever the number of routes it serves. */
+    private createHandlers(name: string, routes: RouteTable): Map<string, BundledFunction> {
+        const modules = [...new Set(routes.map((route) => route.handler))];
+        return new Map(
+            modules.map((module) => [
+                module,
+                bundledFunction(
+                    `${name}-${handlerId(module)}`,
+                    {
+                        description: `same-origin: API handler functions/${module}`,
+                        source: { entry: module },
+                        timeoutSeconds: 10,
+                    },
+                    this,
+                ),
+            ]),
+        );
+    }
+
+    private definition(name: string, args: ApiArgs): pulumi.Output<string> {
+        const uris = pulumi.all(
+            Object.fromEntries([...this.handlers].map(([module, fn]) => [module, fn.function.invokeArn])),
+        );
+        return pulumi.all([uris, args.tokenAuthorizer?.functionArn]).apply(([integrationUris, authorizerArn]) =>
+            JSON.stringify(
+                apiDefinition({
+                    title: `${name}-rest`,
+                    basePath: args.basePath,
+                    routes: args.routes,
+                    integrationUris,
+                    tokenAuthorizer:
+                        authorizerArn === undefined || args.tokenAuthorizer === undefined
+                            ? undefined
+                            : {
+                                  uri: lambdaInvocationUri(args.region, authorizerArn),
+                                  header: args.tokenAuthorizer.header ?? "Authorization",
+                                  resultTtlInSeconds: args.tokenAuthorizer.resultTtlInSeconds,
+                              },
+                    apiKeyRequired: false,
+                }),
+            ),
+        );
+    }
+
+    /** API Gateway may invoke each handler, from this API's stage only. */
+    private allowInvocations(name: string, restApi: aws.apigateway.RestApi, stageName: string): void {
+        for (const [module, fn] of this.handlers) {
+            new aws.lambda.Permission(
+                `${name}-invoke-${handlerId(module)}`,
+                {
+                    action: "lambda:InvokeFunction",
+                    function: fn.function.name,
+                    principal: "apigateway.amazonaws.com",
+                    sourceArn: pulumi.interpolate`${restApi.executionArn}/${stageName}/*/*`,
+                },
+                { parent: this },
+            );
+        }
     }
 }

@@ -20,6 +20,11 @@ export interface BundledFunctionArgs {
      */
     readonly source: BundleSource;
     /**
+     * A fixed function name, when something must name the function before it exists.
+     * @default Pulumi's auto-name, `<name>-<random suffix>`
+     */
+    readonly functionName?: string;
+    /**
      * Seconds an invocation may run.
      * @example 10
      */
@@ -44,7 +49,7 @@ export interface BundledFunctionArgs {
      * Environment variables (never with `edge`: Lambda@Edge has none).
      * @default none
      */
-    readonly environment?: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly environment?: pulumi.Input<Readonly<Record<string, string>>>;
 }
 
 /** The function and what was created around it. */
@@ -111,6 +116,7 @@ export function bundledFunction(name: string, args: BundledFunctionArgs, parent:
         name,
         {
             ...(region ? { region } : {}),
+            ...(args.functionName ? { name: args.functionName } : {}),
             description: args.description,
             runtime: LAMBDA_RUNTIME,
             handler: "index.handler",
@@ -119,7 +125,7 @@ export function bundledFunction(name: string, args: BundledFunctionArgs, parent:
             memorySize: args.memoryMb ?? 128,
             timeout: args.timeoutSeconds,
             loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-            ...(args.environment ? { environment: { variables: { ...args.environment } } } : {}),
+            ...(args.environment ? { environment: { variables: args.environment } } : {}),
             ...(args.edge
                 ? {
                       publish: true,
@@ -133,7 +139,8 @@ export function bundledFunction(name: string, args: BundledFunctionArgs, parent:
                 : {}),
         },
         // A function that runs before its role may write logs loses its first invocations' output.
-        { parent, dependsOn: [logWriting] },
+        // A fixed name cannot be taken by a replacement before the old function is gone.
+        { parent, dependsOn: [logWriting], deleteBeforeReplace: args.functionName !== undefined },
     );
     return { function: fn, role, logGroup };
 }

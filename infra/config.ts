@@ -5,6 +5,7 @@
  * reports every problem at once, each with the key, the value seen and the fix. Pure: no Pulumi
  * runtime (infra/stack-config.ts reads the values through Pulumi).
  */
+import { AUTH_PROVIDERS, type AuthProvider } from "../core/auth";
 import type { PathRewriter, ProxyMode } from "../core/paths";
 import {
     closestName,
@@ -38,6 +39,30 @@ export interface CustomDomainConfig {
     readonly basePath?: string;
 }
 
+/** Sign-in and token verification. */
+export type AuthConfig =
+    | { readonly provider: "demo" }
+    | {
+          readonly provider: "cognito";
+          /** Scopes every token-protected route requires, `<resource server>/<scope>`; none by default. */
+          readonly scopes: readonly string[];
+          /** The hosted sign-in domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`). */
+          readonly domainPrefix?: string;
+      }
+    | {
+          readonly provider: "oidc";
+          /** The issuer URL, exactly as the tokens' `iss`. */
+          readonly issuer: string;
+          /** The SPA's public client id at the provider. */
+          readonly clientId: string;
+          /** The access tokens' `aud`. */
+          readonly audience: string;
+          /** Scopes every token-protected route requires; none by default. */
+          readonly scopes: readonly string[];
+          /** The provider's sign-out URL, when its discovery document lists none. */
+          readonly logoutEndpoint?: string;
+      };
+
 /** How a key is declared in Pulumi.yaml: its type there, or `object` (project schemas cannot declare objects). */
 export type DeclaredType = "string" | "integer" | "boolean" | "object";
 
@@ -67,6 +92,121 @@ const MAX_AUTHORIZER_TTL = 3600;
 
 const CUSTOM_DOMAIN_FIELDS = ["domainName", "hostedZoneName", "hostedZoneId", "certificateArn", "basePath"];
 const CUSTOM_DOMAIN_EXAMPLE = '{ "domainName": "api.example.com", "hostedZoneName": "example.com" }';
+
+const AUTH_FIELDS: Readonly<Record<AuthProvider, readonly string[]>> = {
+    demo: ["provider"],
+    cognito: ["provider", "scopes", "domainPrefix"],
+    oidc: ["provider", "issuer", "clientId", "audience", "scopes", "logoutEndpoint"],
+};
+const AUTH_EXAMPLE = '{ "provider": "cognito" }';
+const HTTPS_URL = (text: string) => {
+    try {
+        const url = new URL(text);
+        return url.protocol === "https:" && url.hash === "" && url.search === "";
+    } catch {
+        return false;
+    }
+};
+/** A Cognito resource server's scope: `<identifier>/<name>` (Cognito Developer Guide, "Scopes, M2M, and resource servers"). */
+const COGNITO_SCOPE = /^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+\/[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$/;
+/** An OAuth scope token (RFC 6749 section 3.3): printable ASCII but space, `"` and `\`. */
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/**
+ * A Cognito domain prefix: lower-case letters, digits and hyphens, not starting or ending with a
+ * hyphen, without the reserved words aws, amazon or cognito (Cognito Developer Guide, "Using the
+ * Amazon Cognito domain for the hosted UI").
+ */
+const DOMAIN_PREFIX = (text: string) =>
+    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(text) && !/aws|amazon|cognito/.test(text);
+
+/** Reads `auth`: which provider, and each provider's own fields. */
+function readAuth(value: ConfigValue): AuthConfig | undefined {
+    const auth = value.object([...new Set(Object.values(AUTH_FIELDS).flat())], AUTH_EXAMPLE);
+    if (auth === undefined) {
+        return undefined;
+    }
+    const provider = auth.field("provider").isSet
+        ? auth.field("provider").oneOf(AUTH_PROVIDERS, "cognito")
+        : auth
+              .field("provider")
+              .report(`${auth.key}.provider is missing; say which provider signs users in`, "cognito");
+    if (provider === undefined) {
+        return undefined;
+    }
+    for (const name of Object.keys(auth.value as object)) {
+        if (!AUTH_FIELDS[provider].includes(name) && Object.values(AUTH_FIELDS).some((f) => f.includes(name))) {
+            auth.field(name).report(
+                `${auth.key}.${name} is set but ${auth.key}.provider is ${show(provider)}, which does not use it ` +
+                    `(its fields: ${AUTH_FIELDS[provider].join(", ")})`,
+                { rm: `${auth.key}.${name}` },
+            );
+        }
+    }
+    const scopes = (valid: RegExp, must: string, example: string): string[] | undefined => {
+        const field = auth.field("scopes");
+        if (!field.isSet) {
+            return [];
+        }
+        const items = field.list(`["${example}"]`);
+        const read = items?.map((item) => item.string({ valid, must, example }));
+        return read?.every((s) => s !== undefined) ? (read as string[]) : undefined;
+    };
+    const optional = <T>(name: string, read: (field: ConfigValue) => T | undefined): T | undefined =>
+        auth.field(name).isSet ? read(auth.field(name)) : undefined;
+    switch (provider) {
+        case "demo":
+            return { provider };
+        case "cognito": {
+            const cognitoScopes = scopes(
+                COGNITO_SCOPE,
+                'a Cognito scope is "<resource server>/<scope>", e.g. "orders/read" (no spaces, quotes or backslashes)',
+                "orders/read",
+            );
+            const domainPrefix = optional("domainPrefix", (f) =>
+                f.string({
+                    valid: DOMAIN_PREFIX,
+                    must: "it must be 1-63 lower-case letters, digits and hyphens, not at either end, without aws, amazon or cognito",
+                    example: "my-app-login",
+                }),
+            );
+            return cognitoScopes === undefined ? undefined : { provider, scopes: cognitoScopes, domainPrefix };
+        }
+        case "oidc": {
+            const url = (name: string, example: string, required: boolean) => {
+                const field = auth.field(name);
+                if (!field.isSet) {
+                    return required
+                        ? field.report(`${field.key} is missing; the "oidc" provider needs it`, example)
+                        : undefined;
+                }
+                return field.string({
+                    valid: HTTPS_URL,
+                    must: "it must be an https URL without query or fragment",
+                    example,
+                });
+            };
+            const issuer = url("issuer", "https://login.example.com/", true);
+            const clientIdField = auth.field("clientId");
+            const clientId = clientIdField.isSet
+                ? clientIdField.string({ example: "spa-client-id" })
+                : clientIdField.report(
+                      `${clientIdField.key} is missing; the console signs in with it`,
+                      "spa-client-id",
+                  );
+            const audience = optional("audience", (f) => f.string({ example: "https://api.example.com" })) ?? clientId;
+            const oidcScopes = scopes(
+                SCOPE,
+                "a scope is printable ASCII without spaces, quotes or backslashes",
+                "orders:read",
+            );
+            const logoutEndpoint = url("logoutEndpoint", "https://login.example.com/logout", false);
+            if (issuer === undefined || clientId === undefined || audience === undefined || oidcScopes === undefined) {
+                return undefined;
+            }
+            return { provider, issuer, clientId, audience, scopes: oidcScopes, logoutEndpoint };
+        }
+    }
+}
 
 /** The typed key spec: `default` present makes the value always set. */
 function key<T>(spec: KeySpec<T> & { readonly default: T }): KeySpec<T> & { readonly default: T };
@@ -228,6 +368,13 @@ export const CONFIG = {
         default: "PriceClass_100",
         description: "CloudFront price class, PriceClass_100, PriceClass_200 or PriceClass_All.",
         read: (v) => v.oneOf(PRICE_CLASSES, "PriceClass_100"),
+    }),
+    auth: key<AuthConfig>({
+        type: "object",
+        default: { provider: "cognito", scopes: [] },
+        description:
+            'Sign-in and token verification: { provider: "cognito" (a user pool created here) | "oidc" (issuer, clientId, audience?) | "demo" (tokens allow/deny, never for production), scopes? }.',
+        read: readAuth,
     }),
 };
 

@@ -122,11 +122,6 @@ export interface SiteDistributionArgs {
      * @example "assets"
      */
     readonly assetFolder: string;
-    /**
-     * The runtime config the SPA reads from `/config.json`.
-     * @example { apiPath: "/api", region: "eu-west-1", signing: { ... } }
-     */
-    readonly frontendConfig: pulumi.Input<object>;
 }
 
 /**
@@ -270,7 +265,7 @@ export class SiteDistribution extends pulumi.ComponentResource {
         return bucket;
     }
 
-    /** Uploads every built file and the runtime config. */
+    /** Uploads every built file; `config.json` is the stack's (infra/runtime-config.ts), never the build's. */
     private uploadSite(name: string, bucket: aws.s3.Bucket, args: SiteDistributionArgs): void {
         if (args.siteFiles.some((file) => file.key === CONFIG_KEY)) {
             throw new pulumi.ResourceError(
@@ -291,16 +286,5 @@ export class SiteDistribution extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        new aws.s3.BucketObjectv2(
-            `${name}-file-${CONFIG_KEY}`,
-            {
-                bucket: bucket.id,
-                key: CONFIG_KEY,
-                content: pulumi.jsonStringify(args.frontendConfig),
-                contentType: "application/json",
-                cacheControl: "no-cache",
-            },
-            { parent: this },
-        );
     }
 }

@@ -1,8 +1,8 @@
-import type * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { authorizerEnvironment, type TokenVerification } from "../core/auth";
 import { factoryEntry } from "./bundle";
 import { bundledFunction } from "./bundled-function";
-import { DEFAULTS } from "./config";
 
 /**
  * The authorizer bundle's entry: whether results are cached decides the policy's scope (the
@@ -12,53 +12,95 @@ export function tokenAuthorizerEntry(resultTtlInSeconds: number): string {
     return factoryEntry("authorizer", "createTokenAuthorizer", { cachesResults: resultTtlInSeconds > 0 });
 }
 
+/** Lambda function names: 1-64 of `A-Za-z0-9_-` (Lambda API reference, CreateFunction FunctionName). */
+const MAX_FUNCTION_NAME = 64;
+
+/**
+ * The authorizer function's name, `<project>-<stack>-<name>`, fixed before the function exists. The
+ * API must name its authorizer when it is created, but the function is created last: its
+ * environment holds the sign-in client's id, the client needs the site's URL, and the site's
+ * distribution needs the API.
+ */
+export function authorizerFunctionName(project: string, stack: string, name: string): string {
+    const full = `${project}-${stack}-${name}`.replace(/[^A-Za-z0-9_-]+/g, "-");
+    return full.length <= MAX_FUNCTION_NAME ? full : full.slice(0, MAX_FUNCTION_NAME);
+}
+
+/** `arn:<partition>:lambda:<region>:<account>:function:<name>`. */
+export function lambdaFunctionArn(partition: string, region: string, account: string, functionName: string): string {
+    return `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
+}
+
+/** The authorizer's name and ARN, for the API, before the function is created. */
+export function plannedAuthorizer(
+    name: string,
+    region: string,
+): { functionName: string; functionArn: pulumi.Output<string> } {
+    const functionName = authorizerFunctionName(pulumi.getProject(), pulumi.getStack(), name);
+    const caller = aws.getCallerIdentityOutput();
+    const functionArn = pulumi
+        .all([aws.getPartitionOutput().partition, caller.accountId])
+        .apply(([partition, account]) => lambdaFunctionArn(partition, region, account, functionName));
+    return { functionName, functionArn };
+}
+
 export interface TokenAuthorizerArgs {
     /**
-     * Seconds API Gateway caches an authorizer decision per token (0 to 3600). With caching, the
-     * handler's Allow covers the whole stage, since API Gateway reuses it for every route.
-     * @default 0
+     * The function's name, as the API already names it.
+     * @example plannedAuthorizer("authorizer", "eu-west-1").functionName
+     */
+    readonly functionName: string;
+    /**
+     * What a token is checked against: the issuer and audience of a JWT, or the demo tokens.
+     * Handed to the function as its environment, the way Lambda passes configuration.
+     * @example { provider: "cognito", issuer: signIn.issuer, audience: signIn.clientId, requiredScopes: [] }
+     */
+    readonly verification: pulumi.Input<TokenVerification>;
+    /**
+     * Seconds API Gateway caches a decision per token (0 to 3600). With caching, the handler's
+     * Allow covers the whole stage, since API Gateway reuses it for every route.
      * @example 300
      */
-    readonly resultTtlInSeconds?: number;
+    readonly resultTtlInSeconds: number;
     /**
-     * The request header that carries the token.
-     * @default "Authorization"
-     * @example "X-Api-Token"
+     * The API that calls the authorizer (`arn:aws:execute-api:<region>:<account>:<api id>`).
+     * @example api.executionArn
      */
-    readonly header?: string;
+    readonly apiExecutionArn: pulumi.Input<string>;
 }
 
 /**
- * The Lambda TOKEN authorizer: the function (functions/authorizer.ts) and its role. The API
- * component wires it to routes; API Gateway's permission to invoke it is created there by awsx.
+ * The Lambda TOKEN authorizer (functions/authorizer.ts): the function, under the name the API
+ * already uses, configured through its environment, and API Gateway's permission to invoke it.
  */
 export class TokenAuthorizer extends pulumi.ComponentResource {
     /** The authorizer function. */
     readonly function: aws.lambda.Function;
-    /** The header API Gateway reads the token from. */
-    readonly header: string;
-    /** The result cache TTL in seconds. */
-    readonly resultTtlInSeconds: number;
 
-    constructor(name: string, args: TokenAuthorizerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: TokenAuthorizerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("same-origin:token-authorizer:TokenAuthorizer", name, {}, opts);
-        this.header = args.header ?? "Authorization";
-        this.resultTtlInSeconds = args.resultTtlInSeconds ?? DEFAULTS.authorizerCacheTtl;
-
         this.function = bundledFunction(
             `${name}-function`,
             {
-                description: "same-origin: TOKEN authorizer (allow / deny / unauthorized)",
-                source: { contents: tokenAuthorizerEntry(this.resultTtlInSeconds) },
-                timeoutSeconds: 5,
+                description: "same-origin: TOKEN authorizer (JWT bearer tokens, or the demo tokens)",
+                functionName: args.functionName,
+                source: { contents: tokenAuthorizerEntry(args.resultTtlInSeconds) },
+                environment: pulumi.output(args.verification).apply(authorizerEnvironment),
+                // A cold start downloads the issuer's JWKS (3 s timeout in the handler).
+                timeoutSeconds: 10,
             },
             this,
         ).function;
-
-        this.registerOutputs({
-            functionArn: this.function.arn,
-            header: this.header,
-            resultTtlInSeconds: this.resultTtlInSeconds,
-        });
+        new aws.lambda.Permission(
+            `${name}-invoke`,
+            {
+                action: "lambda:InvokeFunction",
+                function: this.function.name,
+                principal: "apigateway.amazonaws.com",
+                sourceArn: pulumi.interpolate`${args.apiExecutionArn}/authorizers/*`,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ functionArn: this.function.arn });
     }
 }

@@ -9,9 +9,10 @@ import { resourcesOfType, stackRegion } from "../capture/lookups";
 import { qualify } from "../capture/stack-config";
 import { TYPES } from "../capture/types";
 import { topLevelKey } from "../infra/config-reader";
-import { CONFIG, CONFIG_KEYS, renderConfigProblems } from "../infra/config";
+import { CONFIG, CONFIG_KEYS, renderConfigProblems, validateStackConfig } from "../infra/config";
 import { StackConfigError } from "../infra/stack-config";
 import { LOCAL_CREDENTIALS } from "./apigateway/gateway";
+import { LOCAL_TOKEN_PATH } from "./issuer";
 import { type LocalStack, startLocalStack } from "./server";
 
 export interface CliOptions {
@@ -127,10 +128,16 @@ const HOSTNAME =
  * in the table's order; a key without a default differs whenever it is set.
  */
 export function configDifferences(config: Readonly<Record<string, string>>): string[] {
+    const typed = validateStackConfig({
+        region: config["aws:region"],
+        ...Object.fromEntries(CONFIG_KEYS.map((key) => [key, config[qualify(key)]])),
+    });
     return CONFIG_KEYS.flatMap((key) => {
         const value = config[qualify(key)];
-        const fallback = CONFIG[key].default;
-        return value === undefined || (fallback !== undefined && value === String(fallback)) ? [] : [`${key}=${value}`];
+        // Compared as read, so `{"provider":"cognito"}` is the default `{ provider: "cognito", scopes: [] }`.
+        return value === undefined || JSON.stringify(typed[key]) === JSON.stringify(CONFIG[key].default)
+            ? []
+            : [`${key}=${value}`];
     });
 }
 
@@ -152,6 +159,9 @@ export function startBanner(stack: LocalStack, options: CliOptions): string {
         `  site (CloudFront):          ${stack.url}/`,
         `  API Gateway's own endpoint: ${stack.directUrl}/${stage !== undefined ? `${stage}/` : ""} (cross-origin, permissive CORS)`,
         `  local IAM credentials:      ${LOCAL_CREDENTIALS.accessKeyId} / ${LOCAL_CREDENTIALS.secretAccessKey} (for AWS_IAM routes; the site reads them from /config.json)`,
+        stack.issuerUrl === undefined
+            ? "  sign-in:                    demo tokens (Authorization: allow | deny)"
+            : `  sign-in (stand-in issuer):  ${stack.issuerUrl}/ (a token for scripts: ${stack.issuerUrl}${LOCAL_TOKEN_PATH}?sub=alice)`,
         ...(options.fidelity
             ? [
                   `  ${notes.length} fidelity notes (what this local stack does differently from AWS):`,

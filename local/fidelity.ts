@@ -20,9 +20,10 @@ export const GENERAL = [
     "CloudFront Functions run in Node's V8, which accepts JavaScript the cloudfront-js-2.0 runtime rejects; the compute-" +
         "utilization limit is replaced by a 1 s wall-clock limit.",
     `Lambda functions (and Lambda@Edge) run inside this Node.js ${process.version} process from their deployment packages, ` +
-        "one warm instance each: the nodejs runtime version, memory size, concurrency, payload limits (6 MB), the isolated " +
-        "process.env, the AWS SDK the runtime bundles, cold starts and edge replication are not reproduced; a timeout stops " +
-        "waiting for a handler but cannot stop a synchronous loop.",
+        "one warm instance each: the nodejs runtime version, memory size, concurrency, payload limits (6 MB), the AWS SDK " +
+        "the runtime bundles, cold starts and edge replication are not reproduced; a timeout stops waiting for a handler " +
+        "but cannot stop a synchronous loop. A function's environment variables are set while its module loads (when " +
+        "handlers read their configuration); during invocations every function sees this process's environment.",
     "IAM is not evaluated: execution roles, Lambda resource policies (aws:lambda/permission), the authorizer's invocation " +
         "role and API Gateway resource policies are assumed to allow. SigV4 is verified for one local key " +
         "(AKIALOCALSTACK000000 / local-secret-key), which may invoke every AWS_IAM method.",
@@ -41,6 +42,10 @@ export const GENERAL = [
     "S3 objects are read from their source files when the stack starts (as S3 holds what was uploaded): restart it to serve a rebuilt site; " +
         "range requests, versioning and encryption are not emulated.",
     '/config.json carries an extra "local" field with the local IAM credentials, which the deployed file does not have.',
+    "With a sign-in provider, a stand-in issuer on PORT+2 (local/issuer.ts) replaces Cognito or the OIDC provider: any user " +
+        "name signs in on its own page (no password, MFA or hosted UI), and it also accepts the local site's URL as a " +
+        "callback. Its tokens carry the deployed issuer's name; the authorizer's JWKS download is pointed at it with " +
+        "AUTH_JWKS_URI, and /config.json's auth.authority (and Cognito's logout endpoint) at its URL.",
     "The direct API Gateway listener answers every CORS preflight itself and echoes any Origin in Access-Control-Allow-Origin; " +
         "the deployed API has no CORS configuration, so cross-origin browser calls to it fail on AWS.",
 ];
@@ -80,14 +85,6 @@ export function fidelityWarnings(stack: CapturedStack): string[] {
     for (const fn of resourcesOfType(stack, TYPES.cloudFrontFunction)) {
         if (Buffer.byteLength(String(fn.state.code ?? "")) > CLOUDFRONT_FUNCTION_MAX_BYTES) {
             warnings.push(`CloudFront Function ${fn.name} is larger than 10 KB: CloudFront would refuse it.`);
-        }
-    }
-    for (const fn of resourcesOfType(stack, TYPES.lambdaFunction)) {
-        const variables = Object.keys(fn.state.environment?.variables ?? {});
-        if (variables.length > 0) {
-            warnings.push(
-                `Lambda function ${fn.name} declares environment variables (${variables.join(", ")}) that the local runtime does not set.`,
-            );
         }
     }
     for (const domain of resourcesOfType(stack, TYPES.domainName)) {

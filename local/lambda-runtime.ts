@@ -35,10 +35,39 @@ function assetBytes(asset: CapturedAsset, where: string): Buffer {
     }
 }
 
+/**
+ * Runs `load` with a function's environment variables in `process.env`, then restores it. Handlers
+ * read their configuration when their module loads (the authorizer builds its verifier then), so
+ * that is when the variables are there; all functions share this one process (fidelity notes).
+ */
+export function withEnvironment<T>(variables: Readonly<Record<string, string>>, load: () => T): T {
+    const previous = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, variables);
+    try {
+        return load();
+    } finally {
+        for (const [name, value] of Object.entries(previous)) {
+            if (value === undefined) {
+                delete process.env[name];
+            } else {
+                process.env[name] = value;
+            }
+        }
+    }
+}
+
 /** Loads and invokes the functions of one local stack; {@link dispose} removes their files. */
 export class LambdaRuntime {
     private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "same-origin-lambda-"));
     private readonly handlers = new Map<string, Handler>();
+
+    /**
+     * @param environmentOverrides Variables the local stack sets on top of a function's own (the
+     * authorizer's JWKS location, pointed at the local issuer).
+     */
+    constructor(
+        private readonly environmentOverrides: (fn: CapturedResource) => Readonly<Record<string, string>> = () => ({}),
+    ) {}
 
     /** The function's handler, loaded on first use. */
     private handlerOf(fn: CapturedResource): Handler {
@@ -59,7 +88,10 @@ export class LambdaRuntime {
         const spec = String(fn.state.handler ?? "index.handler");
         const dot = spec.lastIndexOf(".");
         const moduleFile = path.join(root, spec.slice(0, dot));
-        const exported = createRequire(path.join(root, "package.json"))(moduleFile)[spec.slice(dot + 1)];
+        const variables = { ...(fn.state.environment?.variables ?? {}), ...this.environmentOverrides(fn) };
+        const exported = withEnvironment(variables, () => createRequire(path.join(root, "package.json"))(moduleFile))[
+            spec.slice(dot + 1)
+        ];
         if (typeof exported !== "function") {
             throw new Error(`Lambda function ${fn.name}: handler "${spec}" is not a function exported by its package`);
         }

@@ -9,24 +9,32 @@ import type { OriginFetch } from "./cloudfront/distribution";
 import { type CapturedStack } from "../capture/capture";
 import { resourcesOfType, bucketByRegionalDomain, theDistribution } from "../capture/lookups";
 import { headerValue, HttpResponse, withoutHeaders } from "./http";
+import { localFrontendConfig } from "./sign-in";
 import { S3Bucket, S3Caller } from "./s3";
 import { TYPES } from "../capture/types";
 
 /**
- * `/config.json` with the `local` field the SPA reads to prefill its IAM credentials. The object's
- * ETag covered the uploaded bytes, so it is dropped.
+ * `/config.json` as the local console gets it (local/sign-in.ts): the local IAM credentials, and
+ * sign-in pointed at the stand-in issuer. The object's ETag covered the uploaded bytes, so it is dropped.
  */
-function withLocalCredentials(response: HttpResponse): HttpResponse {
+function localConfigResponse(response: HttpResponse, issuerUrl: string | undefined): HttpResponse {
     const config = JSON.parse(response.body.toString("utf8"));
     return {
         ...response,
         headers: withoutHeaders(response.headers, ["etag"]),
-        body: Buffer.from(JSON.stringify({ ...config, local: LOCAL_CREDENTIALS })),
+        body: Buffer.from(JSON.stringify(localFrontendConfig(config, LOCAL_CREDENTIALS, issuerUrl))),
     };
 }
 
-/** The origins of the graph's distribution, reached in-process. */
-export function originFetcher(graph: CapturedStack, gateway: ApiGateway): OriginFetch {
+/**
+ * The origins of the graph's distribution, reached in-process. `issuerUrl` is the local stand-in
+ * issuer's, when the stack signs users in.
+ */
+export function originFetcher(
+    graph: CapturedStack,
+    gateway: ApiGateway,
+    issuerUrl?: () => string | undefined,
+): OriginFetch {
     const distributionArn = String(theDistribution(graph).state.arn);
     // Origin Access Control makes CloudFront sign its S3 requests; without it, S3 sees an anonymous caller.
     const signingOacs = new Set(
@@ -48,7 +56,7 @@ export function originFetcher(graph: CapturedStack, gateway: ApiGateway): Origin
             const response = buckets.get(bucket.id)!.handle(request, caller);
             trace.answeredBy = "S3";
             return request.path === `${origin.path}/${CONFIG_KEY}` && response.status === 200
-                ? withLocalCredentials(response)
+                ? localConfigResponse(response, issuerUrl?.())
                 : response;
         }
         if (gateway.serves(origin.domainName)) {

@@ -17,8 +17,11 @@ import { directEndpoint } from "./direct-endpoint";
 import { fidelityWarnings } from "./fidelity";
 import { captureStack, CapturedStack } from "../capture/capture";
 import { HeaderList, HttpRequest, HttpResponse, splitTarget } from "./http";
+import { LocalIssuer } from "./issuer";
 import { LambdaRuntime } from "./lambda-runtime";
 import { originFetcher } from "./origins";
+import { isAuthorizerFunction, issuerIdentity } from "./sign-in";
+import { AUTHORIZER_ENV } from "../core/auth";
 import { requestLogLine, RequestTrace } from "./trace";
 
 export interface LocalStackOptions {
@@ -32,6 +35,8 @@ export interface LocalStackOptions {
     port?: number;
     /** The direct API Gateway listener's port. @default port + 1; 0 = ephemeral */
     directPort?: number;
+    /** The stand-in issuer's port, when the stack signs users in. @default port + 2; 0 = ephemeral */
+    issuerPort?: number;
     /** The address both listeners bind to, e.g. `0.0.0.0` in a container. @default "127.0.0.1" */
     host?: string;
     /** Delay added to every request reaching either listener. @default LATENCY_MS env or 0 */
@@ -63,6 +68,11 @@ export interface LocalStack {
      * domain too (`/<basePath>/...`).
      */
     readonly directUrl: string;
+    /**
+     * The stand-in for the stack's OpenID Connect issuer (local/issuer.ts), e.g.
+     * `http://localhost:8082`; absent with the demo tokens.
+     */
+    readonly issuerUrl?: string;
     /** The address both listeners are bound to. */
     readonly host: string;
     /** The delay added to every request, in milliseconds. */
@@ -104,10 +114,10 @@ function portFromEnv(text: string, derivesDirect: boolean): number {
         );
     }
     const port = Number(value);
-    if (derivesDirect && port === MAX_PORT) {
+    if (derivesDirect && port + 2 > MAX_PORT) {
         throw new Error(
-            `PORT is "${text}": API Gateway's own endpoint listens on PORT+1 = ${port + 1}, past the last port ` +
-                `(${MAX_PORT}). Fix: a PORT from 1 to ${MAX_PORT - 1}, e.g. PORT=8080 npm start`,
+            `PORT is "${text}": API Gateway's own endpoint listens on PORT+1 and the stand-in issuer on PORT+2 = ` +
+                `${port + 2}, past the last port (${MAX_PORT}). Fix: a PORT from 1 to ${MAX_PORT - 2}, e.g. PORT=8080 npm start`,
         );
     }
     return port;
@@ -120,8 +130,8 @@ function checkedPort(name: string, port: number): number {
     return port;
 }
 
-/** Both listeners' ports, checked before anything starts. */
-function listenerPorts(options: LocalStackOptions): { site: number; direct: number } {
+/** Every listener's port, checked before anything starts. */
+function listenerPorts(options: LocalStackOptions): { site: number; direct: number; issuer: number } {
     const site =
         options.port === undefined
             ? portFromEnv(process.env.PORT ?? String(DEFAULT_PORT), options.directPort === undefined)
@@ -132,7 +142,13 @@ function listenerPorts(options: LocalStackOptions): { site: number; direct: numb
             : site === 0
               ? 0
               : checkedPort("The port option + 1 (the direct listener's port)", site + 1);
-    return { site, direct };
+    const issuer =
+        options.issuerPort !== undefined
+            ? checkedPort("The issuerPort option", options.issuerPort)
+            : site === 0
+              ? 0
+              : checkedPort("The port option + 2 (the stand-in issuer's port)", site + 2);
+    return { site, direct, issuer };
 }
 
 /** The host to put in a URL for an address the listeners bind to: `localhost` for loopback and "every interface". */
@@ -269,11 +285,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const graph = options.graph ?? (await captureStack({ stack: options.stack, config: options.config }));
     const warnings = fidelityWarnings(graph);
     const warn = (message: string) => warnings.push(message);
-    const lambdas = new LambdaRuntime();
+    const identity = issuerIdentity(graph);
+    let issuer: LocalIssuer | undefined;
+    // The deployed authorizer bundle, unchanged, fetches its keys from the stand-in issuer.
+    const lambdas = new LambdaRuntime((fn): Record<string, string> =>
+        issuer && isAuthorizerFunction(fn.state.environment?.variables)
+            ? { [AUTHORIZER_ENV.jwksUri]: `${issuer.url}/.well-known/jwks.json` }
+            : {},
+    );
     const servers: http.Server[] = [];
     try {
         const gateway = new ApiGateway(graph, lambdas, log, warn);
-        const distribution = new CloudFrontDistribution(graph, lambdas, originFetcher(graph, gateway), log, warn);
+        const distribution = new CloudFrontDistribution(
+            graph,
+            lambdas,
+            originFetcher(graph, gateway, () => issuer?.url),
+            log,
+            warn,
+        );
         const requests: RecordedRequest[] = [];
         let directPort = 0;
         const direct = directEndpoint(graph, gateway, { port: () => directPort });
@@ -417,21 +446,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
         const sitePort = await listen(serve("cloudfront"), ports.site, host, "the CloudFront listener");
         directPort = await listen(serve("direct"), ports.direct, host, "the direct API Gateway listener");
+        const siteUrl = `http://${urlHost(host)}:${sitePort}`;
+        if (identity) {
+            issuer = await LocalIssuer.start(identity, { port: ports.issuer, host, siteUrl: () => siteUrl });
+        }
         return {
-            url: `http://${urlHost(host)}:${sitePort}`,
+            url: siteUrl,
             directUrl: `http://${urlHost(host)}:${directPort}`,
+            ...(issuer ? { issuerUrl: issuer.url } : {}),
             host,
             latencyMs,
             requests,
             warnings,
             graph,
             close: async () => {
-                await Promise.all(servers.map(close));
+                await Promise.all([...servers.map(close), issuer?.close()]);
                 lambdas.dispose();
             },
         };
     } catch (error) {
-        await Promise.all(servers.filter((s) => s.listening).map(close));
+        await Promise.all([...servers.filter((s) => s.listening).map(close), issuer?.close()]);
         lambdas.dispose();
         throw error;
     }

@@ -10,7 +10,9 @@
  *
  * The IAM route is signed with `--access-key-id`/`--secret-access-key` [`--session-token`], else
  * with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY [AWS_SESSION_TOKEN]; without either, or with
- * `--no-iam`, its row says NOT RUN. `--no-browser` skips Chromium the same way.
+ * `--no-iam`, its row says NOT RUN. `--no-browser` skips Chromium the same way. With a sign-in
+ * provider, the token route is called with a user's access token from `--access-token` (or
+ * SMOKE_ACCESS_TOKEN); without one, that row says NOT RUN.
  *
  * Prints one row per check (PASS, FAIL or NOT RUN, and what was seen) and a summary. Exit code: 0
  * when no check failed (NOT RUN rows are counted apart, never as passes), 1 when a check failed,
@@ -33,6 +35,8 @@ export const USAGE = [
     "  --access-key-id <id> --secret-access-key <key> [--session-token <token>]",
     "                 credentials for the IAM route (default: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)",
     "  --no-iam       do not run the IAM check (its row says NOT RUN)",
+    "  --access-token <token>",
+    "                 a signed-in user's access token for the token route (default: SMOKE_ACCESS_TOKEN)",
     "  --no-browser   do not run the Chromium check (its row says NOT RUN)",
 ].join("\n");
 
@@ -46,11 +50,19 @@ export interface Options {
     readonly accessKeyId?: string;
     readonly secretAccessKey?: string;
     readonly sessionToken?: string;
+    readonly accessToken?: string;
     readonly noIam: boolean;
     readonly noBrowser: boolean;
 }
 
-const VALUE_FLAGS = ["--url", "--stack", "--access-key-id", "--secret-access-key", "--session-token"] as const;
+const VALUE_FLAGS = [
+    "--url",
+    "--stack",
+    "--access-key-id",
+    "--secret-access-key",
+    "--session-token",
+    "--access-token",
+] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /** Parses the command line (`"help"` for --help); throws a {@link UsageError} on anything it does not understand. */
@@ -95,6 +107,7 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
         accessKeyId: values["--access-key-id"],
         secretAccessKey: values["--secret-access-key"],
         sessionToken: values["--session-token"],
+        accessToken: values["--access-token"],
         noIam: switches["--no-iam"],
         noBrowser: switches["--no-browser"],
     };
@@ -170,8 +183,20 @@ function withSessionToken(
     return sessionToken === undefined ? key : { ...key, sessionToken };
 }
 
+/** The access token for the token route: the flag, else SMOKE_ACCESS_TOKEN, else why there is none. */
+export function bearerToken(options: Options, env: NodeJS.ProcessEnv): CheckTarget["bearer"] {
+    if (options.accessToken !== undefined) {
+        return { token: options.accessToken, source: "the --access-token flag" };
+    }
+    const fromEnv = env.SMOKE_ACCESS_TOKEN;
+    if (fromEnv !== undefined && fromEnv !== "") {
+        return { token: fromEnv, source: "SMOKE_ACCESS_TOKEN" };
+    }
+    return { notRun: "no access token; sign in and pass --access-token <token>, or set SMOKE_ACCESS_TOKEN" };
+}
+
 /** The stack's `siteUrl` and `frontendConfig` outputs, through the pulumi CLI. */
-function stackTarget(stack: string, iam: CheckTarget["iam"]): CheckTarget {
+function stackTarget(stack: string, credentials: Pick<CheckTarget, "iam" | "bearer">): CheckTarget {
     const pulumi = findOnPath("pulumi");
     if (pulumi === undefined) {
         throw new Error(
@@ -196,7 +221,7 @@ function stackTarget(stack: string, iam: CheckTarget["iam"]): CheckTarget {
     return {
         siteUrl: siteOrigin(siteUrl, `the siteUrl output of stack ${stack}`),
         config: frontendConfigOf(config),
-        iam,
+        ...credentials,
     };
 }
 
@@ -207,14 +232,14 @@ export async function smoke(argv: readonly string[], env: NodeJS.ProcessEnv): Pr
         process.stdout.write(`${USAGE}\n`);
         return 0;
     }
-    const iam = iamCredentials(options, env);
+    const credentials = { iam: iamCredentials(options, env), bearer: bearerToken(options, env) };
     let target: CheckTarget;
     if ("stack" in options.target) {
-        target = stackTarget(options.target.stack, iam);
+        target = stackTarget(options.target.stack, credentials);
         process.stderr.write(`smoke: stack "${options.target.stack}" (pulumi stack output): ${target.siteUrl}\n`);
     } else {
         const config = await fetchSiteConfig(options.target.url);
-        target = { siteUrl: options.target.url, config: frontendConfigOf(config), iam };
+        target = { siteUrl: options.target.url, config: frontendConfigOf(config), ...credentials };
         process.stderr.write(`smoke: ${target.siteUrl} (frontend config from its /config.json)\n`);
     }
     const results = await runChecks(target, {

@@ -46,6 +46,7 @@ describe("stack config validation", () => {
             customDomain: undefined,
             authorizerCacheTtl: 0,
             priceClass: "PriceClass_100",
+            auth: { provider: "cognito", scopes: [] },
         });
     });
 
@@ -82,14 +83,16 @@ describe("stack config validation", () => {
         assert.deepEqual(project.config, expected);
     });
 
-    it("documents every key: a description, and a default unless it is an object", () => {
+    it("documents every key: a description, and a default for every scalar key", () => {
         for (const name of CONFIG_KEYS) {
             assert.ok(CONFIG[name].description.length > 20, `${name} needs a description`);
-            assert.equal(CONFIG[name].default === undefined, CONFIG[name].type === "object", name);
+            if (CONFIG[name].type !== "object") {
+                assert.notEqual(CONFIG[name].default, undefined, name);
+            }
         }
         assert.deepEqual(
             Object.keys(DEFAULTS),
-            CONFIG_KEYS.filter((k) => CONFIG[k].type !== "object"),
+            CONFIG_KEYS.filter((k) => CONFIG[k].default !== undefined),
         );
     });
 

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { ALLOW_CONTEXT } from "../functions/authorizer";
+import { DEMO_IDENTITY } from "../functions/authorizer";
 import { handler as echo } from "../functions/echo";
 import { type CallInputs, inputProblem, requestFor } from "../site/src/calls";
 import type { ConsoleConfig } from "../site/src/config";
@@ -22,6 +22,7 @@ const CONFIG: ConsoleConfig = {
         region: "eu-west-1",
         service: "execute-api",
     },
+    auth: { provider: "demo" },
 };
 const INPUTS: CallInputs = {
     token: "allow",
@@ -159,13 +160,13 @@ async function echoed(event: APIGatewayProxyEvent): Promise<string> {
 describe("site/src/summary: what matters in a response", () => {
     it("takes the authorizer context from the echo of the token route", async () => {
         const body = await echoed(
-            eventWith({ authorizer: { principalId: ALLOW_CONTEXT.user, ...ALLOW_CONTEXT, integrationLatency: 12 } }),
+            eventWith({ authorizer: { principalId: DEMO_IDENTITY.sub, ...DEMO_IDENTITY, integrationLatency: 12 } }),
         );
         assert.deepEqual(responseSummary("authorized", 200, body), {
             facts: [
                 [
                     "Authorizer context",
-                    "principalId: demo-user\nuser: demo-user\nscope: console\nauthorizedBy: same-origin-token-authorizer\nintegrationLatency: 12",
+                    "principalId: demo-user\nsub: demo-user\nusername: demo-user\nscope: console\nintegrationLatency: 12",
                 ],
                 ["Echoed body", "none"],
             ],

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { ALLOW_CONTEXT } from "../functions/authorizer";
+import { DEMO_IDENTITY } from "../functions/authorizer";
 import { startLocalStack, type LocalStack, type RecordedRequest } from "../local/server";
 import { unsendableCharacters } from "../site/src/headers";
 import {
@@ -208,11 +208,11 @@ describe("API console in Chromium (local stack)", function () {
                 assertShown(result, 200);
                 const echo = jsonOf(result);
                 assert.equal(echo.path, echoedPathViaSite(target, viewer(ROUTES.authorized)));
-                assert.equal(echo.requestContext.authorizer?.principalId, ALLOW_CONTEXT.user);
-                assert.equal(echo.requestContext.authorizer?.user, ALLOW_CONTEXT.user);
-                assert.equal(echo.requestContext.authorizer?.scope, ALLOW_CONTEXT.scope);
+                assert.equal(echo.requestContext.authorizer?.principalId, DEMO_IDENTITY.sub);
+                assert.equal(echo.requestContext.authorizer?.username, DEMO_IDENTITY.username);
+                assert.equal(echo.requestContext.authorizer?.scope, DEMO_IDENTITY.scope);
                 const shownContext = result.facts["Authorizer context"]?.split("\n") ?? [];
-                for (const [key, value] of Object.entries({ principalId: ALLOW_CONTEXT.user, ...ALLOW_CONTEXT })) {
+                for (const [key, value] of Object.entries({ principalId: DEMO_IDENTITY.sub, ...DEMO_IDENTITY })) {
                     assert.ok(shownContext.includes(`${key}: ${value}`), `${key}: ${shownContext.join(" | ")}`);
                 }
                 // The token is masked: its first character and its length only.
@@ -318,7 +318,7 @@ describe("API console in Chromium (local stack)", function () {
                     headers: { Authorization: "allow" },
                 });
                 assertStatus(authorized, 200, "cross-origin Authorization GET");
-                assert.equal(JSON.parse(authorized.body).requestContext.authorizer?.principalId, ALLOW_CONTEXT.user);
+                assert.equal(JSON.parse(authorized.body).requestContext.authorizer?.principalId, DEMO_IDENTITY.sub);
 
                 const iamViewerPath = viewer(`${ROUTES.iam}?x=1`);
                 const iam = await fetchFromPage(page, {

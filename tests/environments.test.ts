@@ -140,7 +140,7 @@ describe("environments", function () {
                         return;
                     }
                     const authorizer =
-                        JSON.parse(body).securityDefinitions["api-token"]["x-amazon-apigateway-authorizer"];
+                        JSON.parse(body).securityDefinitions["token-authorizer"]["x-amazon-apigateway-authorizer"];
                     assert.equal(
                         authorizer.authorizerResultTtlInSeconds,
                         writtenValue(environment, "authorizerCacheTtl"),
@@ -197,7 +197,8 @@ describe("environments", function () {
             assert.equal(onlyResourceOfType(stack, TYPES.distribution).inputs.priceClass, "PriceClass_All");
             const body = JSON.parse(onlyResourceOfType(stack, TYPES.restApi).inputs.body);
             assert.equal(
-                body.securityDefinitions["api-token"]["x-amazon-apigateway-authorizer"].authorizerResultTtlInSeconds,
+                body.securityDefinitions["token-authorizer"]["x-amazon-apigateway-authorizer"]
+                    .authorizerResultTtlInSeconds,
                 300,
             );
         });

@@ -24,6 +24,13 @@ const DEPLOYED_CONFIG = {
         region: "us-west-2",
         service: "execute-api",
     },
+    auth: {
+        provider: "cognito",
+        authority: "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEfGhI",
+        clientId: "4f1a2b3c4d5e6f7g8h9i0j1k2l",
+        scopes: ["openid"],
+        logoutEndpoint: "https://same-origin-dev-0a1b2c3d.auth.us-west-2.amazoncognito.com/logout",
+    },
 };
 
 let tempDir: string;
@@ -169,6 +176,8 @@ describe("frontend-config", function () {
                     region: "eu-west-1",
                     service: "execute-api",
                 },
+                // Pulumi.dev.yaml signs in with the demo tokens.
+                auth: { provider: "demo" },
             });
             assert.match(stderr, /the pulumi CLI is not on PATH; using the offline graph of Pulumi\.dev\.yaml/);
             assert.match(stderr, /the mock's placeholders/);

@@ -138,7 +138,7 @@ describe("echo handler", () => {
 describe("token authorizer", () => {
     const event = (authorizationToken: unknown, methodArn: unknown = METHOD_ARN) =>
         ({ type: "TOKEN", authorizationToken, methodArn }) as never;
-    const authorize = createTokenAuthorizer({ cachesResults: false });
+    const authorize = createTokenAuthorizer({ cachesResults: false }, { provider: "demo" });
     const STAGE_WIDE = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/*/*";
 
     it("allows `allow` for the method ARN, with a context", async () => {
@@ -151,7 +151,7 @@ describe("token authorizer", () => {
                 Resource: METHOD_ARN,
             },
         ]);
-        assert.equal(result.context?.user, "demo-user");
+        assert.deepEqual(result.context, { sub: "demo-user", username: "demo-user", scope: "console" });
         for (const value of Object.values(result.context ?? {})) {
             assert.ok(["string", "number", "boolean"].includes(typeof value), "context values must be scalars");
         }
@@ -189,7 +189,7 @@ describe("token authorizer", () => {
     });
 
     it("covers the whole stage when API Gateway caches results (a cached Allow is reused on every route)", async () => {
-        const cached = createTokenAuthorizer({ cachesResults: true });
+        const cached = createTokenAuthorizer({ cachesResults: true }, { provider: "demo" });
         const resourceOf = (result: { policyDocument: { Statement: unknown[] } }) =>
             (result.policyDocument.Statement[0] as { Resource: string }).Resource;
         assert.equal(resourceOf(await cached(event("allow"))), STAGE_WIDE);
@@ -209,7 +209,9 @@ describe("token authorizer", () => {
         [300, STAGE_WIDE],
     ] as const) {
         it(`works as the deployed bundle with cache TTL ${ttl}`, async () => {
-            const bundled = loadLambdaHandler(bundleLambda({ contents: tokenAuthorizerEntry(ttl) }));
+            const bundled = loadLambdaHandler(bundleLambda({ contents: tokenAuthorizerEntry(ttl) }), {
+                AUTH_PROVIDER: "demo",
+            });
             const allowed = await bundled(event("allow"));
             assert.equal(allowed.principalId, "demo-user");
             assert.equal(allowed.policyDocument.Statement[0].Resource, resource);

@@ -144,6 +144,7 @@ for (const scenario of SCENARIOS) {
                     "same-origin:api:Api api",
                     "same-origin:token-authorizer:TokenAuthorizer authorizer",
                     "same-origin:site-distribution:SiteDistribution site",
+                    "same-origin:runtime-config:RuntimeConfig config",
                     ...(scenario.customDomain ? ["same-origin:api-custom-domain:ApiCustomDomain api-domain"] : []),
                     ...(scenario.rewriter ? ["same-origin:edge-path-rewriter:EdgePathRewriter edge-rewriter"] : []),
                 ].sort();
@@ -151,7 +152,7 @@ for (const scenario of SCENARIOS) {
             });
 
             it("names every resource after its component and parents it there", () => {
-                const roots = ["api", "authorizer", "site", "api-domain", "edge-rewriter"];
+                const roots = ["api", "authorizer", "site", "config", "api-domain", "edge-rewriter"];
                 for (const r of stack.resources) {
                     assert.ok(
                         roots.some((root) => r.name === root || r.name.startsWith(`${root}-`)),
@@ -233,13 +234,16 @@ for (const scenario of SCENARIOS) {
                 const authorizer = lambdaByName(stack, "authorizer-function");
                 if (!preview) {
                     const definition = JSON.parse(onlyResourceOfType(stack, T.restApi).inputs.body).securityDefinitions[
-                        "api-token"
+                        "token-authorizer"
                     ]["x-amazon-apigateway-authorizer"];
                     assert.equal(definition.authorizerUri, authorizer.state.invokeArn);
                     assert.equal(definition.authorizerResultTtlInSeconds, scenario.authorizerCacheTtl);
                 }
                 // With caching, an Allow must cover the whole stage, since API Gateway reuses it on every route.
-                const handler = loadLambdaHandler(archiveFile(authorizer.inputs.code));
+                const handler = loadLambdaHandler(
+                    archiveFile(authorizer.inputs.code),
+                    authorizer.inputs.environment.variables,
+                );
                 const allowed = await handler({ type: "TOKEN", authorizationToken: "allow", methodArn: METHOD_ARN });
                 assert.equal(
                     allowed.policyDocument.Statement[0].Resource,
@@ -308,6 +312,8 @@ for (const scenario of SCENARIOS) {
                         region: "eu-west-1",
                         service: "execute-api",
                     },
+                    // Pulumi.dev.yaml signs in with the demo tokens.
+                    auth: { provider: "demo" },
                 };
                 if (preview) {
                     // The custom domain comes from config, so its frontend config is known before anything exists.

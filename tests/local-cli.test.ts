@@ -80,12 +80,27 @@ describe("local CLI: arguments", () => {
                 "same-origin:apiPath": "/v2",
                 "same-origin:stageName": "dev",
                 "same-origin:authorizerCacheTtl": "0",
-                "same-origin:customDomain": '{"domainName":"a.example.com"}',
                 "same-origin:priceClass": "PriceClass_100",
+                // An object equal to the default once read, though written shorter.
+                "same-origin:auth": '{"provider":"cognito"}',
             }),
-            ["apiPath=/v2", "stageName=dev", 'customDomain={"domainName":"a.example.com"}'],
+            ["apiPath=/v2", "stageName=dev"],
         );
-        assert.deepEqual(configDifferences({ "same-origin:authorizerCacheTtl": "300" }), ["authorizerCacheTtl=300"]);
+        assert.deepEqual(
+            configDifferences({
+                "aws:region": "eu-west-1",
+                "same-origin:proxyMode": "custom-domain",
+                "same-origin:customDomain": '{"domainName":"a.example.com","hostedZoneName":"example.com"}',
+                "same-origin:authorizerCacheTtl": "300",
+                "same-origin:auth": '{"provider":"demo"}',
+            }),
+            [
+                "proxyMode=custom-domain",
+                'customDomain={"domainName":"a.example.com","hostedZoneName":"example.com"}',
+                "authorizerCacheTtl=300",
+                'auth={"provider":"demo"}',
+            ],
+        );
     });
 
     it("refuses what it does not understand", () => {
@@ -123,7 +138,7 @@ describe("local CLI: PORT and --host", () => {
         ["", /^Error: PORT is "": it must be a port number/],
         [
             "65535",
-            /^Error: PORT is "65535": API Gateway's own endpoint listens on PORT\+1 = 65536, past the last port \(65535\)\. Fix: a PORT from 1 to 65534, e.g\. PORT=8080 npm start$/,
+            /^Error: PORT is "65535": API Gateway's own endpoint listens on PORT\+1 and the stand-in issuer on PORT\+2 = 65537, past the last port \(65535\)\. Fix: a PORT from 1 to 65533, e\.g\. PORT=8080 npm start$/,
         ],
     ];
     for (const [port, problem] of refused) {
@@ -237,7 +252,10 @@ describe("local CLI: process", function () {
             assert.equal(stdout.match(/same-origin local stack ready/g)?.length, 1);
             assert.match(stdout, /^same-origin local stack: stack "dev" \(Pulumi\.dev\.yaml\), region eu-west-1$/m);
             // Pulumi.dev.yaml sets stageName (default prod); its other values are the defaults.
-            assert.match(stdout, /^ {2}config that differs from the defaults: stageName=dev$/m);
+            assert.match(
+                stdout,
+                /^ {2}config that differs from the defaults: stageName=dev, auth=\{"provider":"demo"\}$/m,
+            );
             assert.match(stdout, /^ {2}latency: none added/m);
             assert.match(stdout, new RegExp(`^ {2}site \\(CloudFront\\): +${match[1]}/$`, "m"));
             assert.match(stdout, new RegExp(`^ {2}API Gateway's own endpoint: +${match[3]}/dev/ `, "m"));

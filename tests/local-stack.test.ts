@@ -6,13 +6,15 @@
  */
 import * as assert from "node:assert/strict";
 import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
-import { ALLOW_CONTEXT } from "../functions/authorizer";
+import type { AuthProvider } from "../core/auth";
+import { DEMO_IDENTITY } from "../functions/authorizer";
+import { LOCAL_TOKEN_PATH } from "../local/issuer";
 import type { CapturedStack } from "../capture/capture";
 import { TYPES } from "../capture/types";
 import { LocalStack, startLocalStack } from "../local/server";
 import type { ConsoleConfig } from "../site/src/config";
 import { sigV4Headers } from "./browser/sigv4";
-import { HTTP_CHECKS } from "./checks/http-checks";
+import { httpChecks } from "./checks/http-checks";
 import { runHttpCheck } from "./checks/run";
 import { type CheckTarget, fetchSiteConfig, frontendConfigOf } from "./checks/target";
 import { broken, CAPTURE_TIMEOUT_MS, graphOf } from "./support/graphs";
@@ -29,16 +31,26 @@ interface Mode {
     readonly pathPrefix: string;
     /** What precedes it in `requestContext.path` and in the URL of API Gateway's own endpoint. */
     readonly endpointPrefix: string;
+    /** Who signs users in: the demo tokens (Pulumi.dev.yaml) or a Cognito user pool (the local issuer stands in). */
+    readonly provider: AuthProvider;
 }
 
 const MODES: readonly Mode[] = [
-    { name: "direct-stage (Pulumi.dev.yaml)", config: {}, routeBase: "/api", pathPrefix: "", endpointPrefix: "/dev" },
+    {
+        name: "direct-stage (Pulumi.dev.yaml)",
+        config: {},
+        routeBase: "/api",
+        pathPrefix: "",
+        endpointPrefix: "/dev",
+        provider: "demo",
+    },
     {
         name: "custom-domain",
         config: { proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN },
         routeBase: "/api",
         pathPrefix: "/v1",
         endpointPrefix: "/v1",
+        provider: "demo",
     },
     {
         name: "lambda-edge rewriter",
@@ -46,8 +58,24 @@ const MODES: readonly Mode[] = [
         routeBase: "",
         pathPrefix: "",
         endpointPrefix: "/dev",
+        provider: "demo",
+    },
+    {
+        name: "Cognito sign-in, the stand-in issuer on PORT+2",
+        config: { auth: JSON.stringify({ provider: "cognito" }) },
+        routeBase: "/api",
+        pathPrefix: "",
+        endpointPrefix: "/dev",
+        provider: "cognito",
     },
 ];
+
+/** A token from the local issuer's shortcut (local/issuer.ts), as a script would get one. */
+async function mintedToken(issuerUrl: string, query: string): Promise<{ access_token: string; id_token: string }> {
+    const response = await fetch(`${issuerUrl}${LOCAL_TOKEN_PATH}?${query}`);
+    assert.equal(response.status, 200, await response.clone().text());
+    return response.json() as Promise<{ access_token: string; id_token: string }>;
+}
 
 interface Reply {
     readonly status: number;
@@ -97,13 +125,20 @@ for (const mode of MODES) {
 
         before(async function () {
             this.timeout(CAPTURE_TIMEOUT_MS);
-            stack = await startLocalStack({ graph: await graphOf(mode.config), port: 0, directPort: 0 });
+            stack = await startLocalStack({ graph: await graphOf(mode.config), port: 0, directPort: 0, issuerPort: 0 });
             config = await fetchSiteConfig(stack.url);
             assert.ok(config.local, "the local stack's config.json holds its IAM credentials");
             target = {
                 siteUrl: stack.url,
                 config: frontendConfigOf(config),
                 iam: { credentials: config.local, source: "the local stack's config.json" },
+                bearer:
+                    stack.issuerUrl === undefined
+                        ? { notRun: "the demo tokens: no one signs in" }
+                        : {
+                              token: (await mintedToken(stack.issuerUrl, "sub=alice&scope=openid")).access_token,
+                              source: "a token from the local issuer",
+                          },
             };
         });
 
@@ -137,7 +172,7 @@ for (const mode of MODES) {
         });
 
         describe("the shared checks (npm run smoke runs the same list)", () => {
-            for (const check of HTTP_CHECKS) {
+            for (const check of httpChecks(mode.provider)) {
                 it(check.name, async () => {
                     const result = await runHttpCheck(check, target);
                     assert.equal(result.outcome, "PASS", result.detail);
@@ -180,31 +215,61 @@ for (const mode of MODES) {
             assert.equal(reply.headers.get("x-cache"), "Miss from cloudfront");
         });
 
-        for (const route of ["/authorized", "/authorized/x"]) {
+        for (const route of mode.provider === "demo" ? ["/authorized", "/authorized/x"] : []) {
             it(`token route ${route}: allowed, it reaches its own resource with the authorizer's whole context`, async () => {
                 const allowed = await call(api(route), { headers: { Authorization: "Bearer allow" } });
                 assert.equal(allowed.status, 200, allowed.text);
                 assertRouted(allowed.json, route, route === "/authorized" ? "/authorized" : "/authorized/{proxy+}");
                 const { integrationLatency, ...authorizer } = allowed.json.requestContext.authorizer;
                 assert.equal(typeof integrationLatency, "number");
-                assert.deepEqual(authorizer, { ...ALLOW_CONTEXT, principalId: ALLOW_CONTEXT.user });
+                assert.deepEqual(authorizer, { ...DEMO_IDENTITY, principalId: DEMO_IDENTITY.sub });
                 assert.equal(allowed.json.headers.Authorization, "Bearer allow", "the token reaches API Gateway");
             });
         }
 
-        it("token route /authorized itself: deny 403, other 401, missing 401 (under it: the shared checks)", async () => {
-            const denied = await call(api("/authorized"), { headers: { Authorization: "deny" } });
-            assert.equal(denied.status, 403);
-            assert.deepEqual(denied.json, {
-                message: "User is not authorized to access this resource with an explicit deny",
+        if (mode.provider !== "demo") {
+            it("signs in through the stand-in issuer: its token reaches the route, whose context names the user", async () => {
+                const { access_token } = await mintedToken(stack.issuerUrl!, "sub=bob-sub&username=bob&scope=openid");
+                const allowed = await call(api("/authorized/x"), {
+                    headers: { Authorization: `Bearer ${access_token}` },
+                });
+                assert.equal(allowed.status, 200, allowed.text);
+                const { sub, username, scope } = allowed.json.requestContext.authorizer;
+                assert.deepEqual({ sub, username, scope }, { sub: "bob-sub", username: "bob", scope: "openid" });
             });
-            const other = await call(api("/authorized"), { headers: { Authorization: "let-me-in" } });
-            assert.equal(other.status, 401);
-            assert.deepEqual(other.json, { message: "Unauthorized" });
-            const missing = await call(api("/authorized"));
-            assert.equal(missing.status, 401);
-            assert.deepEqual(missing.json, { message: "Unauthorized" });
-        });
+
+            it("refuses the demo tokens, an expired token and an ID token, each with 401", async () => {
+                const { access_token: expired } = await mintedToken(stack.issuerUrl!, "sub=bob&expiresIn=-60");
+                const { id_token } = await mintedToken(stack.issuerUrl!, "sub=bob");
+                for (const token of ["allow", "deny", `Bearer ${expired}`, `Bearer ${id_token}`]) {
+                    const refused = await call(api("/authorized"), { headers: { Authorization: token } });
+                    assert.equal(refused.status, 401, `${token.slice(0, 20)}: ${refused.text}`);
+                    assert.deepEqual(refused.json, { message: "Unauthorized" });
+                }
+            });
+
+            it("serves config.json with sign-in pointed at the stand-in issuer", () => {
+                const auth = config.auth as { provider: string; authority?: string };
+                assert.equal(auth.provider, "cognito");
+                assert.equal(auth.authority, stack.issuerUrl);
+            });
+        }
+
+        if (mode.provider === "demo") {
+            it("token route /authorized itself: deny 403, other 401, missing 401 (under it: the shared checks)", async () => {
+                const denied = await call(api("/authorized"), { headers: { Authorization: "deny" } });
+                assert.equal(denied.status, 403);
+                assert.deepEqual(denied.json, {
+                    message: "User is not authorized to access this resource with an explicit deny",
+                });
+                const other = await call(api("/authorized"), { headers: { Authorization: "let-me-in" } });
+                assert.equal(other.status, 401);
+                assert.deepEqual(other.json, { message: "Unauthorized" });
+                const missing = await call(api("/authorized"));
+                assert.equal(missing.status, 401);
+                assert.deepEqual(missing.json, { message: "Unauthorized" });
+            });
+        }
 
         for (const route of ["/iam", "/iam/x"]) {
             it(`IAM route ${route}: signed 200, wrong secret 403, CloudFront path 403, unsigned 404`, async () => {

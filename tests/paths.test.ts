@@ -41,6 +41,7 @@ describe("path mapping", () => {
                     ...base,
                     apiOriginPath: apiOriginPath(c.proxyMode, base.stageName, c.basePath),
                     apiBasePath: apiBasePath(base.apiPath, c.pathRewriter),
+                    auth: { provider: "demo" },
                 });
                 assert.deepEqual(config, {
                     apiPath: "/api",
@@ -51,6 +52,7 @@ describe("path mapping", () => {
                         region: "eu-west-1",
                         service: "execute-api",
                     },
+                    auth: { provider: "demo" },
                 });
             });
         }

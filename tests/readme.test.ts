@@ -36,7 +36,9 @@ function setupCommands(readme: string): string[] {
 /** A config key's default as the table writes it. */
 function defaultCell(key: keyof typeof CONFIG): string {
     const fallback = CONFIG[key].default;
-    return fallback === undefined ? "(no default)" : `\`${String(fallback)}\``;
+    return fallback === undefined
+        ? "(no default)"
+        : `\`${typeof fallback === "object" ? JSON.stringify(fallback) : String(fallback)}\``;
 }
 
 /** The first cells of a section's table rows that name something in code: `name`. */

@@ -37,6 +37,7 @@ const CONFIG: ConsoleConfig = {
         region: "eu-west-1",
         service: "execute-api",
     },
+    auth: { provider: "demo" },
 };
 const CREDENTIALS: Credentials = {
     accessKeyId: "AKIDEXAMPLE",

@@ -18,6 +18,7 @@ import {
 } from "./calls";
 import { type ConsoleConfig, errorMessage, type LocalCredentials, loadConfig } from "./config";
 import { type ResponseOutcome, timedFetch } from "./http";
+import { currentUser, displayName, type SignInAuth, signOut, userManager } from "./session";
 import { type Fact, responseSummary, sentFacts } from "./summary";
 
 function element<T extends HTMLElement>(selector: string, within: ParentNode = document): T {
@@ -37,12 +38,10 @@ function fieldValue(id: FieldId): string {
 }
 
 /**
- * The token the authorized call sends: today the typed field. Sign-in will replace this with the
- * session's access token (and `CALL_FIELDS.authorized` with what makes that result stale).
+ * The token the authorized call sends: the signed-in user's access token (`Bearer`), or, with the
+ * demo tokens, the typed field. Signed out, there is none and the authorizer answers 401.
  */
-function authorizedCallToken(): string {
-    return fieldValue("token");
-}
+let authorizedCallToken = (): string => fieldValue("token");
 
 function readInputs(): CallInputs {
     const sessionToken = fieldValue("session-token");
@@ -243,10 +242,42 @@ function showConfigError(error: unknown): void {
     box.hidden = false;
 }
 
+/**
+ * With a sign-in provider, the Sign in / Sign out buttons and who is signed in replace the token
+ * field. A failed sign-in (refused at the issuer, a stale or forged state) leaves the console
+ * signed out, saying why.
+ */
+async function enableSignIn(auth: SignInAuth): Promise<void> {
+    const manager = userManager(auth, location.origin);
+    let user: Awaited<ReturnType<typeof currentUser>> = null;
+    let failure: string | undefined;
+    try {
+        user = await currentUser(manager, location, history);
+    } catch (error) {
+        failure = `Sign-in failed: ${errorMessage(error)}`;
+    }
+    element<HTMLElement>("#token-field").hidden = true;
+    element<HTMLElement>("#sign-in-panel").hidden = false;
+    element<HTMLElement>("#signed-in-as").textContent = user
+        ? `Signed in as ${displayName(user)}`
+        : (failure ?? "Not signed in: the call goes without a token.");
+    element<HTMLElement>("#sign-in-panel").dataset.signedIn = String(user !== null);
+    const signIn = element<HTMLButtonElement>("#sign-in");
+    const signOutButton = element<HTMLButtonElement>("#sign-out");
+    signIn.hidden = user !== null;
+    signOutButton.hidden = user === null;
+    signIn.addEventListener("click", () => void manager.signinRedirect());
+    signOutButton.addEventListener("click", () => void signOut(manager, auth, location));
+    authorizedCallToken = () => (user ? `Bearer ${user.access_token}` : "");
+}
+
 async function start(): Promise<void> {
     let config: ConsoleConfig;
     try {
         config = await loadConfig();
+        if (config.auth.provider !== "demo") {
+            await enableSignIn(config.auth);
+        }
     } catch (error) {
         showConfigError(error);
         return;

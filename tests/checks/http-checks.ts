@@ -8,9 +8,10 @@
  * and https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
 import { isDeepStrictEqual } from "node:util";
+import type { AuthProvider } from "../../core/auth";
 import { CONFIG_KEY, frontendConfigProblems } from "../../core/frontend-config";
 import { signingPathFor } from "../../core/paths";
-import { ALLOW_CONTEXT } from "../../functions/authorizer";
+import { DEMO_IDENTITY } from "../../functions/authorizer";
 import { ASSET_FOLDER } from "../../site/build";
 import { type CallId, requestFor } from "../../site/src/calls";
 import type { Credentials } from "../../site/src/sign";
@@ -132,8 +133,27 @@ function echoedHeader(echo: any, name: string): string | undefined {
     return Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
 }
 
-/** Tokens for the seed token authorizer (functions/authorizer.ts): allowed, denied, and one it does not know. */
+/** Tokens for the demo authorizer (functions/authorizer.ts): allowed, denied, and one it does not know. */
 export const TOKENS = { allow: "allow", deny: "deny", unknown: "smoke-check-unknown-token" } as const;
+
+/**
+ * A JWT claiming to be anyone, unsigned (`alg: none`): an authorizer that verifies signatures
+ * refuses it, whatever its claims.
+ */
+export function unsignedToken(issuer: string): string {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const now = Math.floor(Date.now() / 1000);
+    return `${part({ alg: "none", typ: "JWT" })}.${part({ iss: issuer, sub: "smoke-check", exp: now + 600, iat: now })}.`;
+}
+
+/** The claims of a JWT, read without verifying it (the API verified it; the check compares what it reports). */
+function claimsOf(token: string): Record<string, unknown> {
+    try {
+        return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+    } catch {
+        return {};
+    }
+}
 const MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token";
 const EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny";
 const UNAUTHORIZED = "Unauthorized";
@@ -169,7 +189,70 @@ function tokenRefused(name: string, token: string, status: number, message: stri
     };
 }
 
-export const HTTP_CHECKS: readonly HttpCheck[] = [
+/** The demo authorizer: `allow` lets in the demo user, `deny` is an explicit Deny, anything else 401. */
+const DEMO_TOKEN_CHECKS: readonly HttpCheck[] = [
+    {
+        name: "token allow",
+        requests: (target) => [consoleCall(target, "authorized", { token: TOKENS.allow })],
+        expect: ([reply]) => {
+            const authorizer = expectJson(reply, 200).requestContext?.authorizer ?? {};
+            const expected: Record<string, string> = { ...DEMO_IDENTITY, principalId: DEMO_IDENTITY.sub };
+            const wrong = Object.keys(expected).filter((key) => authorizer[key] !== expected[key]);
+            if (wrong.length > 0) {
+                fail(
+                    `${answered(reply)}, authorizer context ${JSON.stringify(authorizer)}, expected ${JSON.stringify(expected)}`,
+                );
+            }
+            return `${answered(reply)}, authorizer context ${JSON.stringify(expected)}`;
+        },
+    },
+    tokenRefused("token deny", TOKENS.deny, 403, EXPLICIT_DENY),
+    tokenRefused("token unknown", TOKENS.unknown, 401, UNAUTHORIZED),
+    tokenRefused("no token", "", 401, UNAUTHORIZED),
+];
+
+/** A sign-in provider: only the issuer's tokens get in; the demo tokens and forgeries get 401. */
+const SIGN_IN_CHECKS: readonly HttpCheck[] = [
+    {
+        name: "signed-in user",
+        requests: (target) =>
+            "notRun" in target.bearer
+                ? target.bearer
+                : [consoleCall(target, "authorized", { token: `Bearer ${target.bearer.token}` })],
+        expect: ([reply], target) => {
+            const authorizer = expectJson(reply, 200).requestContext?.authorizer ?? {};
+            const { token, source } = target.bearer as Exclude<CheckTarget["bearer"], NotRun>;
+            const sub = claimsOf(token).sub;
+            if (authorizer.sub !== sub || authorizer.principalId !== sub || typeof authorizer.username !== "string") {
+                fail(
+                    `${answered(reply)}, authorizer context ${JSON.stringify(authorizer)}, expected sub ${String(sub)}`,
+                );
+            }
+            return `${answered(reply)} with ${source}; the authorizer context names sub ${String(sub)}`;
+        },
+    },
+    tokenRefused("demo token refused", TOKENS.allow, 401, UNAUTHORIZED),
+    {
+        name: "unsigned token (alg: none)",
+        requests: (target) => [
+            consoleCall(target, "authorized", {
+                token: `Bearer ${unsignedToken(target.config.auth.provider === "demo" ? "" : target.config.auth.authority)}`,
+            }),
+        ],
+        expect: ([reply]) => expectMessage(reply, 401, UNAUTHORIZED),
+    },
+    tokenRefused("no token", "", 401, UNAUTHORIZED),
+];
+
+/** The checks for a target: the common ones, with the token checks of its sign-in provider. */
+export function httpChecks(provider: AuthProvider): readonly HttpCheck[] {
+    const tokenChecks = provider === "demo" ? DEMO_TOKEN_CHECKS : SIGN_IN_CHECKS;
+    const iamAt = HTTP_CHECKS.findIndex((check) => check.name === "IAM signed");
+    return [...HTTP_CHECKS.slice(0, iamAt), ...tokenChecks, ...HTTP_CHECKS.slice(iamAt)];
+}
+
+/** The checks every target runs, whatever signs its users in. */
+const HTTP_CHECKS: readonly HttpCheck[] = [
     {
         name: "site",
         requests: () => [{ method: "GET", path: "/" }],
@@ -261,24 +344,6 @@ export const HTTP_CHECKS: readonly HttpCheck[] = [
             return `${answered(reply)}, the body ${reply.sent.body} reached the function`;
         },
     },
-    {
-        name: "token allow",
-        requests: (target) => [consoleCall(target, "authorized", { token: TOKENS.allow })],
-        expect: ([reply]) => {
-            const authorizer = expectJson(reply, 200).requestContext?.authorizer ?? {};
-            const expected: Record<string, string> = { ...ALLOW_CONTEXT, principalId: ALLOW_CONTEXT.user };
-            const wrong = Object.keys(expected).filter((key) => authorizer[key] !== expected[key]);
-            if (wrong.length > 0) {
-                fail(
-                    `${answered(reply)}, authorizer context ${JSON.stringify(authorizer)}, expected ${JSON.stringify(expected)}`,
-                );
-            }
-            return `${answered(reply)}, authorizer context ${JSON.stringify(expected)}`;
-        },
-    },
-    tokenRefused("token deny", TOKENS.deny, 403, EXPLICIT_DENY),
-    tokenRefused("token unknown", TOKENS.unknown, 401, UNAUTHORIZED),
-    tokenRefused("no token", "", 401, UNAUTHORIZED),
     {
         name: "IAM signed",
         requests: (target) =>

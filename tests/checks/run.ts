@@ -3,7 +3,8 @@
  * PASS, FAIL or NOT RUN. A check not run is never a pass: the summary counts it apart.
  */
 import { checkNoPreflight } from "./browser-check";
-import { CheckFailure, HTTP_CHECKS, type HttpCheck, send } from "./http-checks";
+import type { AuthProvider } from "../../core/auth";
+import { CheckFailure, type HttpCheck, httpChecks, send } from "./http-checks";
 import { type CheckTarget, describeFetchError, type NotRun } from "./target";
 
 export type Outcome = "PASS" | "FAIL" | "NOT RUN";
@@ -17,8 +18,10 @@ export interface CheckResult {
 /** The browser check's row name. */
 export const BROWSER_CHECK_NAME = "no preflight in Chromium";
 
-/** Every row of a full run, in order. */
-export const CHECK_NAMES: readonly string[] = [...HTTP_CHECKS.map((check) => check.name), BROWSER_CHECK_NAME];
+/** Every row of a full run against a stack signing users in with `provider`, in order. */
+export function checkNames(provider: AuthProvider): readonly string[] {
+    return [...httpChecks(provider).map((check) => check.name), BROWSER_CHECK_NAME];
+}
 
 export interface RunOptions {
     /** Run the browser check, or why not. */
@@ -62,7 +65,7 @@ async function runBrowserCheck(target: CheckTarget, options: RunOptions): Promis
 /** Every check, one after the other (a deployed API should not see a burst from its own smoke test). */
 export async function runChecks(target: CheckTarget, options: RunOptions): Promise<CheckResult[]> {
     const results: CheckResult[] = [];
-    for (const check of HTTP_CHECKS) {
+    for (const check of httpChecks(target.config.auth.provider)) {
         results.push(await runHttpCheck(check, target));
     }
     results.push(await runBrowserCheck(target, options));

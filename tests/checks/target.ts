@@ -18,17 +18,25 @@ export interface NotRun {
     readonly notRun: string;
 }
 
+/** A signed-in user's access token for the token route, and where it came from (never the token). */
+export interface BearerToken {
+    readonly token: string;
+    readonly source: string;
+}
+
 export interface CheckTarget {
     /** Scheme, host and port of the site, no trailing slash: `https://d111.cloudfront.net`. */
     readonly siteUrl: string;
     readonly config: FrontendConfig;
     readonly iam: IamCredentials | NotRun;
+    /** With a sign-in provider (not the demo tokens): a user's access token, or why there is none. */
+    readonly bearer: BearerToken | NotRun;
 }
 
 /** The frontend config's own fields, without what a reader adds (the local stack's `local`). */
 export function frontendConfigOf(config: FrontendConfig): FrontendConfig {
-    const { apiPath, region, signing } = config;
-    return { apiPath, region, signing };
+    const { apiPath, region, signing, auth } = config;
+    return { apiPath, region, signing, auth };
 }
 
 /** How long one request may take before the check fails (a cold Lambda answers within seconds). */

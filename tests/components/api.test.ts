@@ -2,47 +2,37 @@ import { strict as assert } from "node:assert";
 import { UNKNOWN } from "../../capture/capture";
 import { onlyResourceOfType, resourcesOfType } from "../../capture/lookups";
 import { TYPES } from "../../capture/types";
-import { Api, ApiArgs } from "../../infra/api";
-import { TokenAuthorizer } from "../../infra/token-authorizer";
-import { ComponentRun, named, runComponent } from "../support/component-harness";
+import type { RouteTable } from "../../core/routes";
+import { Api, type ApiArgs } from "../../infra/api";
+import { ComponentRun, componentFailure, named, runComponent } from "../support/component-harness";
 import { archiveFile, loadLambdaHandler } from "../support/deployed-code";
 
-type Auth = "none" | "token" | "iam";
+const AUTHORIZER_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:same-origin-test-authorizer";
 
-/** The routes each base path must get, written out: a public catch-all, token and IAM prefixes. */
-const ROUTES: Record<string, [string, Auth][]> = {
-    "/api": [
-        ["/api/{proxy+}", "none"],
-        ["/api/authorized", "token"],
-        ["/api/authorized/{proxy+}", "token"],
-        ["/api/iam", "iam"],
-        ["/api/iam/{proxy+}", "iam"],
-    ],
-    "": [
-        ["/{proxy+}", "none"],
-        ["/authorized", "token"],
-        ["/authorized/{proxy+}", "token"],
-        ["/iam", "iam"],
-        ["/iam/{proxy+}", "iam"],
-    ],
-};
+/** A table with two handler modules, one serving several routes, written out for the test. */
+const ROUTES: RouteTable = [
+    { path: "/{proxy+}", methods: "ANY", handler: "echo.ts", auth: "none" },
+    { path: "/authorized", methods: "ANY", handler: "echo.ts", auth: { token: {} } },
+    { path: "/iam/{proxy+}", methods: "ANY", handler: "echo.ts", auth: "iam" },
+    { path: "/orders/{id}", methods: ["GET", "DELETE"], handler: "authorizer.ts", auth: "none" },
+];
 
-/** An Api with its own TokenAuthorizer, as index.ts builds them. */
-function runApi(args: Partial<Omit<ApiArgs, "authorizer">> = {}, preview = false, header?: string) {
+function runApi(args: Partial<ApiArgs> = {}, preview = false) {
     return runComponent(
         () =>
             new Api("api", {
                 basePath: "/api",
                 stageName: "dev",
+                routes: ROUTES,
+                tokenAuthorizer: { functionArn: AUTHORIZER_ARN, resultTtlInSeconds: 120 },
+                region: "eu-west-1",
                 ...args,
-                authorizer: new TokenAuthorizer("authorizer", { resultTtlInSeconds: 120, header }),
             }),
         { preview },
     );
 }
 
 const openApi = (run: ComponentRun<Api>) => JSON.parse(onlyResourceOfType(run, TYPES.restApi).inputs.body);
-const operation = (run: ComponentRun<Api>, path: string) => openApi(run).paths[path]["x-amazon-apigateway-any-method"];
 
 describe("Api", () => {
     describe("under /api (up)", () => {
@@ -54,18 +44,18 @@ describe("Api", () => {
         it("is a same-origin:api:Api holding every resource it creates", () => {
             const api = named(run, "api");
             assert.equal(api.type, "same-origin:api:Api");
-            /** The resource's parent, grandparent, ... */
             const ancestors = (urn: string | undefined): string[] => {
                 const parent = run.resources.find((r) => r.urn === urn)?.parent;
                 return parent === undefined ? [] : [parent, ...ancestors(parent)];
             };
-            const authorizer = named(run, "authorizer");
-            for (const r of run.resources.filter((r) => r !== api && r !== authorizer)) {
-                const inAuthorizer = ancestors(r.urn).includes(authorizer.urn);
-                assert.ok(inAuthorizer || ancestors(r.urn).includes(api.urn), `${r.type} ${r.name} is outside the Api`);
+            for (const r of run.resources.filter((r) => r !== api)) {
+                assert.ok(ancestors(r.urn).includes(api.urn), `${r.type} ${r.name} is outside the Api`);
             }
-            assert.ok(ancestors(onlyResourceOfType(run, TYPES.restApi).urn).includes(api.urn));
-            assert.ok(ancestors(named(run, "api-echo").urn).includes(api.urn));
+        });
+
+        it("bundles and deploys each handler module once, whatever the number of routes it serves", () => {
+            const functions = resourcesOfType(run, TYPES.lambdaFunction).map((f) => f.name);
+            assert.deepEqual(functions.sort(), ["api-authorizer", "api-echo"]);
         });
 
         it("creates a REGIONAL REST API, to sit behind the program's own CloudFront distribution", () => {
@@ -74,57 +64,49 @@ describe("Api", () => {
             });
         });
 
-        it("routes exactly the public catch-all and the token and IAM prefixes, each with its own auth", () => {
-            const paths = openApi(run).paths;
-            assert.deepEqual(
-                Object.keys(paths),
-                ROUTES["/api"].map(([path]) => path),
-            );
-            for (const [path, auth] of ROUTES["/api"]) {
-                const op = operation(run, path);
-                assert.deepEqual(op.security, auth === "token" ? [{ "api-token": [] }] : undefined, path);
-                assert.deepEqual(
-                    op["x-amazon-apigateway-auth"],
-                    auth === "iam" ? { type: "AWS_IAM" } : undefined,
-                    path,
-                );
-            }
-        });
-
-        it("sends every route to the echo function through a Lambda proxy integration", () => {
-            const echo = named(run, "api-echo");
-            for (const [path] of ROUTES["/api"]) {
-                const integration = operation(run, path)["x-amazon-apigateway-integration"];
-                assert.equal(integration.type, "aws_proxy", path);
-                assert.equal(integration.httpMethod, "POST", "Lambda is always invoked with POST");
-                assert.equal(integration.uri, echo.state.invokeArn, path);
-            }
-        });
-
-        it("guards the token routes with the given authorizer: its function, header and cache TTL", () => {
-            const definition = openApi(run).securityDefinitions["api-token"];
-            assert.equal(definition.in, "header");
-            assert.equal(definition.name, "Authorization");
-            const authorizer = definition["x-amazon-apigateway-authorizer"];
-            assert.equal(authorizer.type, "token");
-            assert.equal(authorizer.authorizerResultTtlInSeconds, 120);
-            assert.equal(authorizer.authorizerUri, named(run, "authorizer-function").state.invokeArn);
-        });
-
-        it("lets API Gateway invoke the authorizer through a role allowed to invoke that function only", () => {
-            const authorizer = openApi(run).securityDefinitions["api-token"]["x-amazon-apigateway-authorizer"];
-            const role = resourcesOfType(run, TYPES.role).find((r) => r.state.arn === authorizer.authorizerCredentials);
-            assert.ok(role, "the authorizer's credentials are a role of the API");
-            const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
-            assert.ok(trust.Principal.Service.includes("apigateway.amazonaws.com"));
-            const grant = resourcesOfType(run, TYPES.rolePolicy).find((p) => p.inputs.role === role.state.name);
-            assert.deepEqual(JSON.parse(grant!.inputs.policy).Statement, [
-                {
-                    Action: "lambda:InvokeFunction",
-                    Effect: "Allow",
-                    Resource: named(run, "authorizer-function").state.arn,
-                },
+        it("declares the routes under the base path, each method as listed, with its handler's integration", () => {
+            const { paths } = openApi(run);
+            assert.deepEqual(Object.keys(paths), [
+                "/api/{proxy+}",
+                "/api/authorized",
+                "/api/iam/{proxy+}",
+                "/api/orders/{id}",
             ]);
+            assert.deepEqual(Object.keys(paths["/api/orders/{id}"]), ["get", "delete"]);
+            assert.equal(
+                paths["/api/orders/{id}"].get["x-amazon-apigateway-integration"].uri,
+                named(run, "api-authorizer").state.invokeArn,
+            );
+            const echoIntegration =
+                paths["/api/{proxy+}"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"];
+            assert.deepEqual(echoIntegration, {
+                type: "aws_proxy",
+                httpMethod: "POST",
+                uri: named(run, "api-echo").state.invokeArn,
+                passthroughBehavior: "when_no_match",
+            });
+        });
+
+        it("protects each route as the table says: the TOKEN authorizer, AWS_IAM, or nothing", () => {
+            const { paths } = openApi(run);
+            const any = (path: string) => paths[path]["x-amazon-apigateway-any-method"];
+            assert.deepEqual(any("/api/authorized").security, [{ "token-authorizer": [] }]);
+            assert.equal(any("/api/authorized")["x-amazon-apigateway-auth"], undefined);
+            assert.deepEqual(any("/api/iam/{proxy+}")["x-amazon-apigateway-auth"], { type: "AWS_IAM" });
+            assert.equal(any("/api/{proxy+}").security, undefined);
+            assert.equal(any("/api/{proxy+}")["x-amazon-apigateway-auth"], undefined);
+        });
+
+        it("names the TOKEN authorizer by the planned function's ARN, with its header and cache TTL", () => {
+            const definition = openApi(run).securityDefinitions["token-authorizer"];
+            assert.equal(definition.name, "Authorization");
+            assert.equal(definition.in, "header");
+            assert.deepEqual(definition["x-amazon-apigateway-authorizer"], {
+                type: "token",
+                authorizerUri: `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${AUTHORIZER_ARN}/invocations`,
+                identitySource: "method.request.header.Authorization",
+                authorizerResultTtlInSeconds: 120,
+            });
         });
 
         it("keeps an authorizer's explicit Deny a 403 and answers an unknown path 404, with API Gateway's message", () => {
@@ -135,20 +117,30 @@ describe("Api", () => {
             });
         });
 
-        it("lets API Gateway invoke the echo function for each route, from any stage and method", () => {
+        it("lets API Gateway invoke each handler from this API's stage only", () => {
             const executionArn = onlyResourceOfType(run, TYPES.restApi).state.executionArn;
             const permissions = resourcesOfType(run, TYPES.permission);
             assert.deepEqual(
-                permissions.map((p) => p.inputs.sourceArn).sort(),
-                ROUTES["/api"].map(([path]) => `${executionArn}/*/*${path}`).sort(),
+                permissions.map((p) => [p.inputs.function, p.inputs.principal, p.inputs.sourceArn]).sort(),
+                [
+                    [named(run, "api-authorizer").state.name, "apigateway.amazonaws.com", `${executionArn}/dev/*/*`],
+                    [named(run, "api-echo").state.name, "apigateway.amazonaws.com", `${executionArn}/dev/*/*`],
+                ].sort(),
             );
-            for (const p of permissions) {
-                assert.equal(p.inputs.principal, "apigateway.amazonaws.com");
-                assert.equal(p.inputs.function, named(run, "api-echo").state.name);
-            }
         });
 
-        it("deploys an echo function that answers a proxy event with what it received", async () => {
+        it("redeploys when the body changes: the deployment's trigger is the body's hash", async () => {
+            const deployment = onlyResourceOfType(run, TYPES.deployment);
+            assert.match(deployment.inputs.triggers.body, /^[0-9a-f]{64}$/);
+            const other = await runApi({ basePath: "/v2" });
+            assert.notEqual(
+                onlyResourceOfType(other, TYPES.deployment).inputs.triggers.body,
+                deployment.inputs.triggers.body,
+            );
+            assert.equal(onlyResourceOfType(run, TYPES.stage).inputs.deployment, deployment.id);
+        });
+
+        it("deploys each handler's own module: the echo answers a proxy event with what it received", async () => {
             const handler = loadLambdaHandler(archiveFile(named(run, "api-echo").inputs.code));
             const response = await handler({
                 resource: "/api/{proxy+}",
@@ -161,42 +153,60 @@ describe("Api", () => {
                 requestContext: { stage: "dev", path: "/dev/api/hello" },
             });
             assert.equal(response.statusCode, 200);
-            const echoed = JSON.parse(response.body);
-            assert.equal(echoed.path, "/api/hello");
-            assert.equal(echoed.requestContext.stage, "dev");
+            assert.equal(JSON.parse(response.body).path, "/api/hello");
         });
 
-        it("deploys the stage it is given and reports its id, stage, URL and execute-api host", () => {
-            const restApiId = onlyResourceOfType(run, TYPES.restApi).id;
-            assert.equal(onlyResourceOfType(run, TYPES.stage).inputs.stageName, "dev");
+        it("reports its id, stage, URL, execute-api host and execution ARN", () => {
+            const restApi = onlyResourceOfType(run, TYPES.restApi);
             assert.deepEqual(run.outputs, {
-                restApiId,
+                restApiId: restApi.id,
                 stageName: "dev",
-                stageUrl: `https://${restApiId}.execute-api.eu-west-1.amazonaws.com/dev`,
-                executeApiHost: `${restApiId}.execute-api.eu-west-1.amazonaws.com`,
+                stageUrl: `https://${restApi.id}.execute-api.eu-west-1.amazonaws.com/dev`,
+                executeApiHost: `${restApi.id}.execute-api.eu-west-1.amazonaws.com`,
+                executionArn: restApi.state.executionArn,
             });
         });
     });
 
-    it("puts the routes at the API root for an empty base path (an edge rewriter strips the prefix)", async () => {
+    it("puts the routes at the API root for an empty base path (a rewriter strips the prefix)", async () => {
         const run = await runApi({ basePath: "" });
-        assert.deepEqual(
-            Object.keys(openApi(run).paths),
-            ROUTES[""].map(([path]) => path),
+        assert.deepEqual(Object.keys(openApi(run).paths), [
+            "/{proxy+}",
+            "/authorized",
+            "/iam/{proxy+}",
+            "/orders/{id}",
+        ]);
+    });
+
+    it("refuses a route table with problems, naming each, before creating anything", async () => {
+        const failure = await componentFailure(
+            () =>
+                new Api("api", {
+                    basePath: "/api",
+                    stageName: "dev",
+                    routes: [
+                        { path: "orders", methods: "ANY", handler: "echo.ts", auth: "none" },
+                        { path: "/a/{proxy+}/b", methods: [], handler: "../x.ts", auth: "none" },
+                    ],
+                    region: "eu-west-1",
+                }),
         );
-        assert.deepEqual(operation(run, "/iam/{proxy+}")["x-amazon-apigateway-auth"], { type: "AWS_IAM" });
-        assert.deepEqual(operation(run, "/authorized")["security"], [{ "api-token": [] }]);
+        assert.match(String(failure.cause), /route 0 \(orders\): the path must start with "\/"/);
+        assert.match(String(failure.cause), /route 1 .*greedy/);
+        assert.match(String(failure.cause), /route 1 .*methods must be/);
+        assert.match(String(failure.cause), /route 1 .*handler must be a \.ts module inside functions/);
+        assert.deepEqual(
+            failure.resources.filter((r) => r.custom).map((r) => r.type),
+            [],
+            "nothing is created",
+        );
     });
 
-    it("names the stage prod when no stage name is given", async () => {
-        const run = await runApi({ stageName: undefined });
-        assert.equal(onlyResourceOfType(run, TYPES.stage).inputs.stageName, "prod");
-        assert.equal(run.outputs.stageName, "prod");
-    });
-
-    it("reads the token from the authorizer's header", async () => {
-        const run = await runApi({}, false, "X-Api-Token");
-        assert.equal(openApi(run).securityDefinitions["api-token"].name, "X-Api-Token");
+    it("refuses a token route without a TOKEN authorizer", async () => {
+        const failure = await componentFailure(
+            () => new Api("api", { basePath: "/api", stageName: "dev", routes: ROUTES, region: "eu-west-1" }),
+        );
+        assert.match(String(failure.cause), /token-protected but no TOKEN authorizer/);
     });
 
     it("in a preview, knows the stage name but not the API's id, URL or host, nor its body", async () => {
@@ -206,8 +216,9 @@ describe("Api", () => {
             stageName: "dev",
             stageUrl: UNKNOWN,
             executeApiHost: UNKNOWN,
+            executionArn: UNKNOWN,
         });
-        // The OpenAPI body embeds the functions' ARNs, which do not exist yet.
+        // The OpenAPI body embeds the handlers' ARNs, which do not exist yet.
         assert.equal(onlyResourceOfType(run, TYPES.restApi).inputs.body, UNKNOWN);
     });
 });

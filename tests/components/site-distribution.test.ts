@@ -43,19 +43,12 @@ const SITE_FILES: SiteFile[] = [
     },
 ];
 
-const FRONTEND_CONFIG = {
-    apiPath: "/api",
-    region: "eu-west-1",
-    signing: { host: API_HOST, pathPrefix: "/prod/api", region: "eu-west-1", service: "execute-api" },
-};
-
 const ARGS: SiteDistributionArgs = {
     apiPath: "/api",
     apiOrigin: { domainName: API_HOST, originPath: "/prod" },
     priceClass: "PriceClass_200",
     siteFiles: SITE_FILES,
     assetFolder: "assets",
-    frontendConfig: FRONTEND_CONFIG,
 };
 
 const runSite = (args: Partial<SiteDistributionArgs> = {}, preview = false) =>
@@ -229,7 +222,7 @@ describe("SiteDistribution", () => {
             ["/index.html", "/index.html", "a file of the build"],
             ["/assets/main-3FJ2K4QZ.js", "/assets/main-3FJ2K4QZ.js", "an asset of the build"],
             ["/favicon.svg", "/favicon.svg", "a file at the root"],
-            ["/config.json", "/config.json", "the runtime config the component uploads"],
+            ["/config.json", "/config.json", "the runtime config the stack uploads next to the site"],
             ["/", "/index.html", "the root"],
             ["/orders/42", "/index.html", "a route of the app"],
             ["/users/john.doe", "/index.html", "a route whose last segment has a dot"],
@@ -263,16 +256,12 @@ describe("SiteDistribution", () => {
             }
         });
 
-        it("writes config.json from the frontend config, never cached, and uploads nothing else", () => {
-            const config = objectsOf(run).find((o) => o.inputs.key === "config.json");
-            assert.equal(config?.inputs.contentType, "application/json");
-            assert.equal(config?.inputs.cacheControl, "no-cache");
-            assert.deepEqual(JSON.parse(config?.inputs.content), FRONTEND_CONFIG);
+        it("uploads the site's files and nothing else (config.json is the RuntimeConfig's)", () => {
             assert.deepEqual(
                 objectsOf(run)
                     .map((o) => o.inputs.key)
                     .sort(),
-                ["assets/main-3FJ2K4QZ.js", "config.json", "favicon.svg", "index.html"],
+                ["assets/main-3FJ2K4QZ.js", "favicon.svg", "index.html"],
             );
         });
 
@@ -310,15 +299,13 @@ describe("SiteDistribution", () => {
             assert.equal(association.functionArn, UNKNOWN);
         });
 
-        it("knows what comes from its arguments: the behaviors, the API origin and config.json", () => {
+        it("knows what comes from its arguments: the behaviors and the API origin", () => {
             const distribution = distributionOf(run).inputs;
             assert.deepEqual(
                 distribution.orderedCacheBehaviors.map((b: any) => b.pathPattern),
                 ["/api", "/api/*"],
             );
             assert.equal(distribution.origins.find((o: any) => o.originId === "api").domainName, API_HOST);
-            const config = objectsOf(run).find((o) => o.inputs.key === "config.json");
-            assert.deepEqual(JSON.parse(config?.inputs.content), FRONTEND_CONFIG);
         });
     });
 

@@ -1,41 +1,77 @@
 import { strict as assert } from "node:assert";
-import { TokenAuthorizer } from "../../infra/token-authorizer";
+import { resourcesOfType } from "../../capture/lookups";
+import { TYPES } from "../../capture/types";
+import {
+    authorizerFunctionName,
+    lambdaFunctionArn,
+    TokenAuthorizer,
+    type TokenAuthorizerArgs,
+} from "../../infra/token-authorizer";
 import { ComponentRun, named, runComponent } from "../support/component-harness";
 import { archiveFile, loadLambdaHandler } from "../support/deployed-code";
 
 const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/api/authorized/profile";
 const STAGE_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/*/*";
+const API_EXECUTION_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg";
 
 /** A TOKEN authorizer event as API Gateway sends it (see functions/authorizer.ts). */
 const tokenEvent = (authorizationToken: string) => ({ type: "TOKEN", authorizationToken, methodArn: METHOD_ARN });
 
-/** The deployed authorizer's handler, loaded from the package the component declared. */
-const deployedHandler = (run: ComponentRun<TokenAuthorizer>) =>
-    loadLambdaHandler(archiveFile(named(run, "authorizer-function").inputs.code));
+const DEMO: TokenAuthorizerArgs = {
+    functionName: "same-origin-test-authorizer",
+    verification: { provider: "demo" },
+    resultTtlInSeconds: 0,
+    apiExecutionArn: API_EXECUTION_ARN,
+};
+
+const runAuthorizer = (args: Partial<TokenAuthorizerArgs> = {}, preview = false) =>
+    runComponent(() => new TokenAuthorizer("authorizer", { ...DEMO, ...args }), { preview });
+
+/**
+ * The deployed authorizer's handler, loaded from the package the component declared, with the
+ * environment the component gave the function (Lambda's configuration).
+ */
+function deployedHandler(run: ComponentRun<TokenAuthorizer>) {
+    const fn = named(run, "authorizer-function");
+    return loadLambdaHandler(archiveFile(fn.inputs.code), fn.inputs.environment.variables);
+}
 
 describe("TokenAuthorizer", () => {
-    describe("with defaults", () => {
+    describe("with the demo tokens, without caching", () => {
         let run: ComponentRun<TokenAuthorizer>;
         before(async () => {
-            run = await runComponent(() => new TokenAuthorizer("authorizer"));
+            run = await runAuthorizer();
         });
 
-        it("is a same-origin:token-authorizer:TokenAuthorizer holding its function, role and log group", () => {
+        it("is a same-origin:token-authorizer:TokenAuthorizer holding its function, role, log group and permission", () => {
             const component = named(run, "authorizer");
             assert.equal(component.type, "same-origin:token-authorizer:TokenAuthorizer");
-            assert.equal(component.custom, false);
             const children = run.resources.filter((r) => r.parent === component.urn).map((r) => r.name);
             assert.deepEqual(children.sort(), [
                 "authorizer-function",
                 "authorizer-function-log-writing",
                 "authorizer-function-logs",
                 "authorizer-function-role",
+                "authorizer-invoke",
             ]);
         });
 
-        it("reads the token from the Authorization header and does not cache decisions", () => {
-            assert.equal(run.value.header, "Authorization");
-            assert.equal(run.value.resultTtlInSeconds, 0);
+        it("creates the function under the name the API already uses, replacing it only after deleting it", () => {
+            const fn = named(run, "authorizer-function");
+            assert.equal(fn.inputs.name, DEMO.functionName);
+        });
+
+        it("configures the function through its environment, as Lambda passes configuration", () => {
+            assert.deepEqual(named(run, "authorizer-function").inputs.environment, {
+                variables: { AUTH_PROVIDER: "demo" },
+            });
+        });
+
+        it("lets API Gateway invoke it as this API's authorizer only", () => {
+            const [permission] = resourcesOfType(run, TYPES.permission);
+            assert.equal(permission.inputs.principal, "apigateway.amazonaws.com");
+            assert.equal(permission.inputs.function, DEMO.functionName);
+            assert.equal(permission.inputs.sourceArn, `${API_EXECUTION_ARN}/authorizers/*`);
         });
 
         it("deploys a handler that allows `allow` for the called method only, since nothing is cached", async () => {
@@ -50,34 +86,53 @@ describe("TokenAuthorizer", () => {
             assert.equal((await handler(tokenEvent("deny"))).policyDocument.Statement[0].Effect, "Deny");
             await assert.rejects(handler(tokenEvent("let me in")), { message: "Unauthorized" });
         });
-
-        it("gives the function 5 seconds and says what it is", () => {
-            const fn = named(run, "authorizer-function").inputs;
-            assert.equal(fn.timeout, 5);
-            assert.match(fn.description, /TOKEN authorizer/);
-        });
     });
 
     // With caching on, API Gateway applies the cached policy to the token's later requests on other
     // methods and paths (AWS Knowledge Center, "api-gateway-lambda-authorization-errors"), so it must
     // cover them all.
     it("with a result TTL, deploys a handler whose Allow covers the whole stage", async () => {
-        const run = await runComponent(() => new TokenAuthorizer("authorizer", { resultTtlInSeconds: 300 }));
-        assert.equal(run.value.resultTtlInSeconds, 300);
+        const run = await runAuthorizer({ resultTtlInSeconds: 300 });
         const result = await deployedHandler(run)(tokenEvent("allow"));
         assert.equal(result.policyDocument.Statement[0].Resource, STAGE_ARN);
     });
 
-    it("reads the token from the header it is given", async () => {
-        const run = await runComponent(() => new TokenAuthorizer("authorizer", { header: "X-Api-Token" }));
-        assert.equal(run.value.header, "X-Api-Token");
+    it("hands a JWT issuer's settings to the function's environment", async () => {
+        const run = await runAuthorizer({
+            verification: {
+                provider: "oidc",
+                issuer: "https://login.example.com/",
+                audience: "https://api.example.com",
+                requiredScopes: ["orders:read", "orders:write"],
+            },
+        });
+        assert.deepEqual(named(run, "authorizer-function").inputs.environment.variables, {
+            AUTH_PROVIDER: "oidc",
+            AUTH_ISSUER: "https://login.example.com/",
+            AUTH_AUDIENCE: "https://api.example.com",
+            AUTH_REQUIRED_SCOPES: "orders:read orders:write",
+        });
+    });
+
+    it("names the function <project>-<stack>-<name>, within Lambda's 64 characters of A-Za-z0-9_-", () => {
+        assert.equal(authorizerFunctionName("same-origin", "dev", "authorizer"), "same-origin-dev-authorizer");
+        assert.equal(
+            authorizerFunctionName("same-origin", "team/dev.1", "authorizer"),
+            "same-origin-team-dev-1-authorizer",
+        );
+        const long = authorizerFunctionName("same-origin", "x".repeat(80), "authorizer");
+        assert.equal(long.length, 64);
+        assert.match(long, /^[A-Za-z0-9_-]+$/);
+        assert.equal(
+            lambdaFunctionArn("aws", "eu-west-1", "123456789012", "f"),
+            "arn:aws:lambda:eu-west-1:123456789012:function:f",
+        );
     });
 
     it("in a preview, declares the same function, whose ARN is not known yet", async () => {
-        const run = await runComponent(() => new TokenAuthorizer("authorizer"), { preview: true });
+        const run = await runAuthorizer({}, true);
         const fn = named(run, "authorizer-function");
         assert.equal(fn.state.arn, undefined);
-        const result = await deployedHandler(run)(tokenEvent("allow"));
-        assert.equal(result.policyDocument.Statement[0].Resource, METHOD_ARN);
+        assert.equal(fn.inputs.name, DEMO.functionName);
     });
 });

@@ -4,8 +4,10 @@
  * CloudFront Function's code run as a cloudfront-js-2.0 script.
  */
 import { strict as assert } from "node:assert";
+import { Module } from "node:module";
 import * as vm from "node:vm";
 import type { CapturedAsset } from "../../capture/capture";
+import { withEnvironment } from "../../local/lambda-runtime";
 
 /** The text of one file of a captured Lambda package (an archive of string assets). */
 export function archiveFile(code: CapturedAsset | undefined, file = "index.js"): string {
@@ -16,12 +18,16 @@ export function archiveFile(code: CapturedAsset | undefined, file = "index.js"):
 }
 
 /**
- * Loads a CommonJS bundle as Lambda's Node.js runtime does (`handler: "index.handler"`) and
- * returns its `handler` export.
+ * Loads a CommonJS bundle as Lambda's Node.js runtime does (`handler: "index.handler"`), with
+ * Node's globals and the function's environment variables set while it loads (when handlers read
+ * their configuration), and returns its `handler` export.
  */
-export function loadLambdaHandler(code: string): (event: unknown) => Promise<any> {
-    const module = { exports: {} as Record<string, any> };
-    vm.runInNewContext(code, { module, exports: module.exports, require, Buffer, console });
+export function loadLambdaHandler(
+    code: string,
+    environment: Readonly<Record<string, string>> = {},
+): (event: unknown) => Promise<any> {
+    const module = new Module("/var/task/index.js") as Module & { _compile(code: string, filename: string): void };
+    withEnvironment(environment, () => module._compile(code, "/var/task/index.js"));
     assert.equal(typeof module.exports.handler, "function", "the bundle exports no handler");
     return module.exports.handler;
 }

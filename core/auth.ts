@@ -1,0 +1,117 @@
+/**
+ * Sign-in and token verification: the providers, what the TOKEN authorizer verifies (handed to it
+ * as its environment, the way Lambda passes configuration), and what the SPA is told. Pure: the
+ * program, the authorizer's bundle, the local issuer, the policy pack and the SPA share it.
+ */
+
+/**
+ * `cognito`: a user pool the program creates. `oidc`: an existing OpenID Connect provider.
+ * `demo`: the fixed tokens `allow` / `deny`, for local demos and tests only.
+ */
+export const AUTH_PROVIDERS = ["cognito", "oidc", "demo"] as const;
+export type AuthProvider = (typeof AUTH_PROVIDERS)[number];
+
+/** What the authorizer checks a bearer token against. */
+export type TokenVerification =
+    | { readonly provider: "demo" }
+    | {
+          readonly provider: "cognito" | "oidc";
+          /** The expected `iss`, e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdE`. */
+          readonly issuer: string;
+          /**
+           * cognito: the app client id, checked against an access token's `client_id` (access
+           * tokens carry no `aud`). oidc: the expected `aud`.
+           */
+          readonly audience: string;
+          /** Every one of these must be in the token's `scope`; none by default. */
+          readonly requiredScopes: readonly string[];
+          /**
+           * Where the signing keys are fetched. Default `${issuer}/.well-known/jwks.json`; the
+           * local stack points it at its stand-in issuer.
+           */
+          readonly jwksUri?: string;
+      };
+
+/** The authorizer's environment variables, spelled once. */
+export const AUTHORIZER_ENV = {
+    provider: "AUTH_PROVIDER",
+    issuer: "AUTH_ISSUER",
+    audience: "AUTH_AUDIENCE",
+    requiredScopes: "AUTH_REQUIRED_SCOPES",
+    jwksUri: "AUTH_JWKS_URI",
+} as const;
+
+/** The environment that configures the authorizer for a verification. */
+export function authorizerEnvironment(verification: TokenVerification): Record<string, string> {
+    if (verification.provider === "demo") {
+        return { [AUTHORIZER_ENV.provider]: "demo" };
+    }
+    return {
+        [AUTHORIZER_ENV.provider]: verification.provider,
+        [AUTHORIZER_ENV.issuer]: verification.issuer,
+        [AUTHORIZER_ENV.audience]: verification.audience,
+        [AUTHORIZER_ENV.requiredScopes]: verification.requiredScopes.join(" "),
+        ...(verification.jwksUri === undefined ? {} : { [AUTHORIZER_ENV.jwksUri]: verification.jwksUri }),
+    };
+}
+
+/** Reads the verification back from an environment; throws naming the variable that is missing or wrong. */
+export function verificationFromEnvironment(env: Readonly<Record<string, string | undefined>>): TokenVerification {
+    const provider = env[AUTHORIZER_ENV.provider];
+    if (provider === "demo") {
+        return { provider };
+    }
+    if (provider !== "cognito" && provider !== "oidc") {
+        throw new Error(
+            `${AUTHORIZER_ENV.provider} is ${JSON.stringify(provider)}; expected one of ${AUTH_PROVIDERS.join(", ")}`,
+        );
+    }
+    const required = (name: string) => {
+        const value = env[name];
+        if (value === undefined || value === "") {
+            throw new Error(`${name} is not set; the ${provider} authorizer needs it`);
+        }
+        return value;
+    };
+    const jwksUri = env[AUTHORIZER_ENV.jwksUri];
+    return {
+        provider,
+        issuer: required(AUTHORIZER_ENV.issuer),
+        audience: required(AUTHORIZER_ENV.audience),
+        requiredScopes: (env[AUTHORIZER_ENV.requiredScopes] ?? "").split(" ").filter((s) => s !== ""),
+        ...(jwksUri === undefined || jwksUri === "" ? {} : { jwksUri }),
+    };
+}
+
+/** The issuer URL of a Cognito user pool (Cognito Developer Guide, "Verifying a JSON Web Token"). */
+export function cognitoIssuer(region: string, userPoolId: string): string {
+    return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
+}
+
+/** The scopes of a token's `scope` claim (space-separated, RFC 6749 section 3.3). */
+export function scopesOf(scopeClaim: unknown): string[] {
+    return typeof scopeClaim === "string" ? scopeClaim.split(" ").filter((s) => s !== "") : [];
+}
+
+/** The required scopes a token lacks. */
+export function missingScopes(tokenScopes: readonly string[], required: readonly string[]): string[] {
+    return required.filter((scope) => !tokenScopes.includes(scope));
+}
+
+/** What the SPA is told about sign-in (nothing secret). */
+export type FrontendAuth =
+    | { readonly provider: "demo" }
+    | {
+          readonly provider: "cognito" | "oidc";
+          /** The OpenID Connect issuer whose discovery document the SPA reads. */
+          readonly authority: string;
+          /** The SPA's public client id. */
+          readonly clientId: string;
+          /** What the SPA asks for: `openid` plus the scopes the API requires. */
+          readonly scopes: readonly string[];
+          /**
+           * Cognito's hosted sign-out (`https://<domain>/logout`), which its discovery document
+           * does not list; an OIDC provider's is its discovery document's `end_session_endpoint`.
+           */
+          readonly logoutEndpoint?: string;
+      };
