@@ -63,6 +63,33 @@ export type AuthConfig =
           readonly logoutEndpoint?: string;
       };
 
+/** API Gateway's stage throttling: a token bucket of `burstLimit` requests, refilled at `rateLimit` per second. */
+export interface ThrottleConfig {
+    readonly rateLimit: number;
+    readonly burstLimit: number;
+}
+
+/** AWS WAF web ACLs on the distribution and the stage. */
+export interface WafConfig {
+    readonly enabled: boolean;
+    /** Requests one IP may make in 5 minutes before the rate rule blocks it. */
+    readonly rateLimit: number;
+}
+
+/** Who manages API Gateway's account-wide CloudWatch role: this stack, or someone else already. */
+export const API_GATEWAY_CLOUDWATCH_ROLES = ["create", "existing"] as const;
+
+/** Logs: how long they are kept, and whether this stack sets API Gateway's account-wide logging role. */
+export interface LogsConfig {
+    readonly retentionDays: number;
+    readonly apiGatewayCloudWatchRole: (typeof API_GATEWAY_CLOUDWATCH_ROLES)[number];
+}
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy, retentionInDays). */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
 /** How a key is declared in Pulumi.yaml: its type there, or `object` (project schemas cannot declare objects). */
 export type DeclaredType = "string" | "integer" | "boolean" | "object";
 
@@ -207,6 +234,43 @@ function readAuth(value: ConfigValue): AuthConfig | undefined {
         }
     }
 }
+
+/**
+ * An object key whose fields each have a default: the fields given are read, the others keep
+ * theirs. Unknown fields are reported (with the field most likely meant).
+ */
+function readFields<T extends object>(
+    value: ConfigValue,
+    defaults: T,
+    readers: { readonly [K in keyof T]: (field: ConfigValue) => T[K] | undefined },
+): T | undefined {
+    const example = JSON.stringify(defaults);
+    const record = value.object(Object.keys(readers), example);
+    if (record === undefined) {
+        return undefined;
+    }
+    const read: Partial<T> = {};
+    for (const name of Object.keys(readers) as (keyof T & string)[]) {
+        const field = record.field(name);
+        read[name] = field.isSet ? readers[name](field) : defaults[name];
+    }
+    return Object.values(read).every((v) => v !== undefined) ? (read as T) : undefined;
+}
+
+/** API Gateway's default account quota per region: 10,000 requests per second, a 5,000-request burst ("Amazon API Gateway quotas"). */
+const ACCOUNT_RATE_LIMIT = 10_000;
+const ACCOUNT_BURST_LIMIT = 5_000;
+/** AWS WAF's lowest rate-based rule limit ("Rate-based rule statement", waf-rule-statement-type-rate-based-high-level-settings.html). */
+const WAF_MIN_RATE_LIMIT = 10;
+const WAF_MAX_RATE_LIMIT = 2_000_000_000;
+
+// A stage cap far below the account's 10,000 rps shared by every API of the region: one abused or
+// looping client cannot starve the others, nor run up Lambda's 1,000 concurrent executions (100 rps
+// at 100 ms each keep about 10 busy). Raise it per stack.
+const THROTTLE_DEFAULTS: ThrottleConfig = { rateLimit: 100, burstLimit: 200 };
+// Off by default: a web ACL costs money every month (docs/security.md); prod turns it on.
+const WAF_DEFAULTS: WafConfig = { enabled: false, rateLimit: 1000 };
+const LOGS_DEFAULTS: LogsConfig = { retentionDays: 30, apiGatewayCloudWatchRole: "create" };
 
 /** The typed key spec: `default` present makes the value always set. */
 function key<T>(spec: KeySpec<T> & { readonly default: T }): KeySpec<T> & { readonly default: T };
@@ -375,6 +439,77 @@ export const CONFIG = {
         description:
             'Sign-in and token verification: { provider: "cognito" (a user pool created here) | "oidc" (issuer, clientId, audience?) | "demo" (tokens allow/deny, never for production), scopes? }.',
         read: readAuth,
+    }),
+    originLockdown: key<boolean>({
+        type: "boolean",
+        default: true,
+        description:
+            "API Gateway answers only requests that come through the distribution: an API key on every method, which CloudFront sends as an origin header (custom-domain mode also turns the execute-api endpoint off).",
+        read: (v) => v.boolean(true),
+    }),
+    throttle: key<ThrottleConfig>({
+        type: "object",
+        default: THROTTLE_DEFAULTS,
+        description:
+            "The stage's throttling, { rateLimit (requests per second), burstLimit (requests at once) }; past it API Gateway answers 429.",
+        read: (v) =>
+            readFields<ThrottleConfig>(v, THROTTLE_DEFAULTS, {
+                rateLimit: (f) =>
+                    f.integer(
+                        1,
+                        ACCOUNT_RATE_LIMIT,
+                        `it must be a whole number of requests per second from 1 to ${ACCOUNT_RATE_LIMIT} (the account's default quota)`,
+                        100,
+                    ),
+                burstLimit: (f) =>
+                    f.integer(
+                        1,
+                        ACCOUNT_BURST_LIMIT,
+                        `it must be a whole number of requests from 1 to ${ACCOUNT_BURST_LIMIT} (the account's default burst)`,
+                        200,
+                    ),
+            }),
+    }),
+    waf: key<WafConfig>({
+        type: "object",
+        default: WAF_DEFAULTS,
+        description:
+            "AWS WAF, { enabled, rateLimit (requests per IP per 5 minutes) }: a CLOUDFRONT web ACL on the distribution and a REGIONAL one on the stage, with AWS managed rules and a per-IP rate rule.",
+        read: (v) =>
+            readFields<WafConfig>(v, WAF_DEFAULTS, {
+                enabled: (f) => f.boolean(true),
+                rateLimit: (f) =>
+                    f.integer(
+                        WAF_MIN_RATE_LIMIT,
+                        WAF_MAX_RATE_LIMIT,
+                        `it must be a whole number of requests per IP in 5 minutes, at least ${WAF_MIN_RATE_LIMIT} (AWS WAF's lowest)`,
+                        1000,
+                    ),
+            }),
+    }),
+    logs: key<LogsConfig>({
+        type: "object",
+        default: LOGS_DEFAULTS,
+        description:
+            'Logs: { retentionDays (CloudWatch log groups, the log bucket\'s expiry), apiGatewayCloudWatchRole: "create" (this stack sets API Gateway\'s account-wide logging role) | "existing" }.',
+        read: (v) =>
+            readFields(v, { retentionDays: 30, apiGatewayCloudWatchRole: "create" } as LogsConfig, {
+                retentionDays: (f) => {
+                    const days = f.integer(
+                        1,
+                        3653,
+                        `it must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+                        30,
+                    );
+                    return days !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(days)
+                        ? f.invalid(
+                              `it must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+                              "30",
+                          )
+                        : days;
+                },
+                apiGatewayCloudWatchRole: (f) => f.oneOf(API_GATEWAY_CLOUDWATCH_ROLES, "create"),
+            }),
     }),
 };
 

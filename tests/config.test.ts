@@ -47,7 +47,80 @@ describe("stack config validation", () => {
             authorizerCacheTtl: 0,
             priceClass: "PriceClass_100",
             auth: { provider: "cognito", scopes: [] },
+            originLockdown: true,
+            throttle: { rateLimit: 100, burstLimit: 200 },
+            waf: { enabled: false, rateLimit: 1000 },
+            logs: { retentionDays: 30, apiGatewayCloudWatchRole: "create" },
         });
+    });
+
+    describe("object keys with a default per field", () => {
+        it("keep the default of every field not given", () => {
+            const config = validateStackConfig({
+                region: "eu-west-1",
+                throttle: '{"rateLimit":20}',
+                waf: { enabled: true },
+                logs: { retentionDays: 365 },
+            });
+            assert.deepEqual(config.throttle, { rateLimit: 20, burstLimit: 200 });
+            assert.deepEqual(config.waf, { enabled: true, rateLimit: 1000 });
+            assert.deepEqual(config.logs, { retentionDays: 365, apiGatewayCloudWatchRole: "create" });
+        });
+        for (const [raw, key, seen, fix] of [
+            [
+                { throttle: { rateLimit: 0 } },
+                "same-origin:throttle.rateLimit",
+                "0",
+                "pulumi config set --path 'same-origin:throttle.rateLimit' 100",
+            ],
+            [
+                { throttle: { burstLimit: 6000 } },
+                "same-origin:throttle.burstLimit",
+                "6000",
+                "pulumi config set --path 'same-origin:throttle.burstLimit' 200",
+            ],
+            [
+                { throttle: { ratelimit: 5 } },
+                "same-origin:throttle.ratelimit",
+                "did you mean rateLimit?",
+                "pulumi config rm --path 'same-origin:throttle.ratelimit'",
+            ],
+            [
+                { waf: { enabled: "yes" } },
+                "same-origin:waf.enabled",
+                '"yes"',
+                "pulumi config set --path 'same-origin:waf.enabled' true",
+            ],
+            [
+                { waf: { rateLimit: 5 } },
+                "same-origin:waf.rateLimit",
+                "5",
+                "pulumi config set --path 'same-origin:waf.rateLimit' 1000",
+            ],
+            [
+                { logs: { retentionDays: 31 } },
+                "same-origin:logs.retentionDays",
+                "31",
+                "pulumi config set --path 'same-origin:logs.retentionDays' 30",
+            ],
+            [
+                { logs: { apiGatewayCloudWatchRole: "mine" } },
+                "same-origin:logs.apiGatewayCloudWatchRole",
+                '"mine"',
+                "pulumi config set --path 'same-origin:logs.apiGatewayCloudWatchRole' create",
+            ],
+            [
+                { originLockdown: "no" },
+                "same-origin:originLockdown",
+                '"no"',
+                "pulumi config set same-origin:originLockdown true",
+            ],
+        ] as const) {
+            it(`refuses ${JSON.stringify(raw)}, naming ${key}`, () => {
+                const problem = onlyProblem(raw as RawStackConfig, key, seen);
+                assert.ok(problem.endsWith(`Fix: ${fix}`), problem);
+            });
+        }
     });
 
     it("keeps every valid value as given", () => {
