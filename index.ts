@@ -7,13 +7,16 @@ import { EdgePathRewriter } from "./infra/edge-path-rewriter";
 import { frontendConfig as buildFrontendConfig } from "./core/frontend-config";
 import { apiBasePath, apiOriginPath } from "./core/paths";
 import { RuntimeConfig } from "./infra/runtime-config";
-import { signIn } from "./infra/sign-in";
+import { checkRouteScopes, signIn } from "./infra/sign-in";
 import { SiteDistribution } from "./infra/site-distribution";
 import { plannedAuthorizer, TokenAuthorizer } from "./infra/token-authorizer";
+import { scopedRoutes } from "./core/routes";
 import { ROUTES } from "./functions/routes";
 
-// 1. Config: validated before any resource is declared.
+// 1. Config, and the route table's scopes against the sign-in provider: validated before any
+// resource is declared.
 const config = readStackConfig();
+checkRouteScopes(config.auth, ROUTES);
 
 // 2. The API, from the route table. Routes live under apiPath unless the edge rewriter strips it.
 // It names its TOKEN authorizer now; the function comes last (step 5): its configuration holds the
@@ -57,10 +60,11 @@ const site = new SiteDistribution("site", {
 });
 
 // 5. Sign-in and the authorizer that verifies its tokens, then the runtime config the SPA reads.
-const auth = signIn(config.auth, site.url, config.region);
+const auth = signIn(config.auth, ROUTES, site.url, config.region);
 new TokenAuthorizer("authorizer", {
     functionName: authorizerPlan.functionName,
     verification: auth.verification,
+    routeScopes: scopedRoutes(ROUTES, basePath),
     resultTtlInSeconds: config.authorizerCacheTtl,
     apiExecutionArn: api.executionArn,
 });

@@ -3,6 +3,7 @@
  * as its environment, the way Lambda passes configuration), and what the SPA is told. Pure: the
  * program, the authorizer's bundle, the local issuer, the policy pack and the SPA share it.
  */
+import { HTTP_METHODS, type RouteScopes } from "./routes";
 
 /**
  * `cognito`: a user pool the program creates. `oidc`: an existing OpenID Connect provider.
@@ -39,14 +40,25 @@ export const AUTHORIZER_ENV = {
     audience: "AUTH_AUDIENCE",
     requiredScopes: "AUTH_REQUIRED_SCOPES",
     jwksUri: "AUTH_JWKS_URI",
+    /** The scoped token routes ({@link RouteScopes}) as compact JSON; absent when no route declares scopes. */
+    routeScopes: "AUTH_ROUTE_SCOPES",
 } as const;
 
-/** The environment that configures the authorizer for a verification. */
-export function authorizerEnvironment(verification: TokenVerification): Record<string, string> {
+/** The variable telling the authorizer each scoped route's scopes; none when no route declares any. */
+export function routeScopesEnvironment(routeScopes: readonly RouteScopes[]): Record<string, string> {
+    return routeScopes.length === 0 ? {} : { [AUTHORIZER_ENV.routeScopes]: JSON.stringify(routeScopes) };
+}
+
+/** The environment that configures the authorizer for a verification and the routes' own scopes. */
+export function authorizerEnvironment(
+    verification: TokenVerification,
+    routeScopes: readonly RouteScopes[] = [],
+): Record<string, string> {
     if (verification.provider === "demo") {
-        return { [AUTHORIZER_ENV.provider]: "demo" };
+        return { [AUTHORIZER_ENV.provider]: "demo", ...routeScopesEnvironment(routeScopes) };
     }
     return {
+        ...routeScopesEnvironment(routeScopes),
         [AUTHORIZER_ENV.provider]: verification.provider,
         [AUTHORIZER_ENV.issuer]: verification.issuer,
         [AUTHORIZER_ENV.audience]: verification.audience,
@@ -81,6 +93,43 @@ export function verificationFromEnvironment(env: Readonly<Record<string, string 
         requiredScopes: (env[AUTHORIZER_ENV.requiredScopes] ?? "").split(" ").filter((s) => s !== ""),
         ...(jwksUri === undefined || jwksUri === "" ? {} : { jwksUri }),
     };
+}
+
+/**
+ * Reads the scoped routes back from an environment (none when the variable is absent); throws
+ * naming the variable when it is not a JSON list of `{ methods, path, scopes }`.
+ */
+export function routeScopesFromEnvironment(env: Readonly<Record<string, string | undefined>>): RouteScopes[] {
+    const name = AUTHORIZER_ENV.routeScopes;
+    const text = env[name];
+    if (text === undefined || text === "") {
+        return [];
+    }
+    const expected = `expected a JSON list of { "methods": "ANY" or [${HTTP_METHODS.map((m) => `"${m}"`).join(", ")}], "path": "/api/...", "scopes": ["..."] }`;
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (error) {
+        throw new Error(`${name} is not JSON (${(error as Error).message}): ${JSON.stringify(text)}; ${expected}`);
+    }
+    if (!Array.isArray(value)) {
+        throw new Error(`${name} is ${JSON.stringify(value)}; ${expected}`);
+    }
+    return value.map((entry: unknown, i) => {
+        const e = (entry ?? {}) as Record<string, unknown>;
+        const methodsOk =
+            e.methods === "ANY" ||
+            (Array.isArray(e.methods) &&
+                e.methods.length > 0 &&
+                e.methods.every((m) => (HTTP_METHODS as readonly unknown[]).includes(m)));
+        const pathOk = typeof e.path === "string" && e.path.startsWith("/");
+        const scopesOk =
+            Array.isArray(e.scopes) && e.scopes.length > 0 && e.scopes.every((s) => typeof s === "string" && s !== "");
+        if (typeof entry !== "object" || entry === null || !methodsOk || !pathOk || !scopesOk) {
+            throw new Error(`${name}: entry ${i} is ${JSON.stringify(entry)}; ${expected}`);
+        }
+        return e as unknown as RouteScopes;
+    });
 }
 
 /** The issuer URL of a Cognito user pool (Cognito Developer Guide, "Verifying a JSON Web Token"). */

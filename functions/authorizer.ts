@@ -4,7 +4,14 @@ import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
-import { missingScopes, scopesOf, type TokenVerification, verificationFromEnvironment } from "../core/auth";
+import {
+    missingScopes,
+    routeScopesFromEnvironment,
+    scopesOf,
+    type TokenVerification,
+    verificationFromEnvironment,
+} from "../core/auth";
+import { arnMethods, arnPathPattern, type RouteScopes, scopesRequiredFor } from "../core/routes";
 
 /**
  * The TOKEN authorizer. With `cognito` or `oidc` it verifies `Authorization: Bearer <JWT>` with
@@ -13,8 +20,10 @@ import { missingScopes, scopesOf, type TokenVerification, verificationFromEnviro
  * expiry, and the algorithm (`alg: none` and unknown algorithms are refused). A token that lacks a
  * required scope gets an explicit Deny (403); anything else that fails is Unauthorized (401), never
  * a 500: API Gateway turns every other thrown error into one. With `demo` it keeps the seed's fixed
- * tokens: `allow` -> Allow, `deny` -> Deny, anything else -> 401. What to verify comes from the
- * function's environment (core/auth.ts), whether results are cached is compiled in.
+ * tokens: `allow` -> Allow, `deny` -> Deny, anything else -> 401. A route's own scopes (the route
+ * table's `token.scopes`) are checked too: a token without them gets an explicit Deny for that
+ * route. What to verify and each scoped route come from the function's environment (core/auth.ts),
+ * whether results are cached is compiled in.
  */
 
 /** API Gateway turns exactly this error message into a 401. */
@@ -24,7 +33,25 @@ const UNAUTHORIZED = "Unauthorized";
 export const DEMO_IDENTITY = { sub: "demo-user", username: "demo-user", scope: "console" } as const;
 
 // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{resourcePath}
-const METHOD_ARN = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+)\/([^/]+)\/[A-Z]+\/.*$/;
+const METHOD_ARN = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+\/[^/]+)\/([A-Z]+)\/(.*)$/;
+
+/** What a method ARN names: the stage's ARN, the request's method and its path (base path included). */
+export interface MethodTarget {
+    /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}`. */
+    readonly stageArn: string;
+    readonly method: string;
+    /** `/api/orders/42`. */
+    readonly path: string;
+}
+
+/** Reads a method ARN; a malformed one is Unauthorized, never a 500. */
+export function methodTarget(methodArn: string): MethodTarget {
+    const match = METHOD_ARN.exec(methodArn);
+    if (!match) {
+        throw new Error(UNAUTHORIZED);
+    }
+    return { stageArn: match[1], method: match[2], path: `/${match[3]}` };
+}
 
 /**
  * The policy's resource. Without result caching it is the method ARN of this request. With
@@ -33,21 +60,45 @@ const METHOD_ARN = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+)
  * A malformed method ARN is Unauthorized, never a 500.
  */
 export function policyResource(methodArn: string, cachesResults: boolean): string {
-    const match = METHOD_ARN.exec(methodArn);
-    if (!match) {
-        throw new Error(UNAUTHORIZED);
-    }
-    return cachesResults ? `${match[1]}/${match[2]}/*/*` : methodArn;
+    const { stageArn } = methodTarget(methodArn);
+    return cachesResults ? `${stageArn}/*/*` : methodArn;
 }
 
-function policy(principalId: string, effect: "Allow" | "Deny", resource: string): APIGatewayAuthorizerResult {
-    return {
-        principalId,
-        policyDocument: {
-            Version: "2012-10-17",
-            Statement: [{ Action: "execute-api:Invoke", Effect: effect, Resource: resource }],
-        },
-    };
+type Statement = { Action: string; Effect: "Allow" | "Deny"; Resource: string };
+
+const statement = (effect: "Allow" | "Deny", resource: string): Statement => ({
+    Action: "execute-api:Invoke",
+    Effect: effect,
+    Resource: resource,
+});
+
+function policy(principalId: string, statements: readonly Statement[]): APIGatewayAuthorizerResult {
+    return { principalId, policyDocument: { Version: "2012-10-17", Statement: [...statements] } };
+}
+
+/**
+ * For a cached decision: a Deny for each method and ARN pattern of every scoped route whose scopes
+ * the token lacks (`{param}` and `{proxy+}` become `*`). API Gateway evaluates the cached policy
+ * against each later request's method ARN, and an explicit Deny wins over the stage-wide Allow (IAM
+ * User Guide, "Policy evaluation logic",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html; the
+ * authorizer's policy: "Output from an API Gateway Lambda authorizer",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html).
+ * `*` crosses `/`, so a pattern may cover other routes: core/routes.ts refuses a table where it
+ * would cover a token route that does not require the same scopes.
+ */
+export function routeDenials(
+    stageArn: string,
+    routeScopes: readonly RouteScopes[],
+    tokenScopes: readonly string[],
+): Statement[] {
+    return routeScopes
+        .filter((route) => missingScopes(tokenScopes, route.scopes).length > 0)
+        .flatMap((route) =>
+            arnMethods(route.methods).map((method) =>
+                statement("Deny", `${stageArn}/${method}/${arnPathPattern(route.path)}`),
+            ),
+        );
 }
 
 /** Reads the token, accepting the `Bearer ` scheme prefix. */
@@ -146,12 +197,13 @@ export function createTokenChecker(verification: TokenVerification): (token: str
 
 /**
  * Builds the handler. Whether API Gateway caches results is compiled into the bundle (see
- * infra/token-authorizer.ts): the decision's scope depends on it. What to verify is read from the
- * environment once, when the execution environment starts.
+ * infra/token-authorizer.ts): the decision's scope depends on it. What to verify and the scoped
+ * routes are read from the environment once, when the execution environment starts.
  */
 export function createTokenAuthorizer(
     options: { readonly cachesResults: boolean },
     verification: TokenVerification = verificationFromEnvironment(process.env),
+    routeScopes: readonly RouteScopes[] = routeScopesFromEnvironment(process.env),
 ) {
     const check = createTokenChecker(verification);
     return async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
@@ -162,11 +214,28 @@ export function createTokenAuthorizer(
             console.log(JSON.stringify({ decision: "unauthorized", reason: outcome.reason }));
             throw new Error(UNAUTHORIZED);
         }
+        const target = methodTarget(methodArn);
         const resource = policyResource(methodArn, options.cachesResults);
+        const deny = (reason: string) => {
+            console.log(JSON.stringify({ decision: "deny", sub: outcome.identity.sub, reason }));
+            return policy(outcome.identity.sub || "anonymous", [statement("Deny", resource)]);
+        };
         if (outcome.kind === "deny") {
-            console.log(JSON.stringify({ decision: "deny", sub: outcome.identity.sub, reason: outcome.reason }));
-            return policy(outcome.identity.sub || "anonymous", "Deny", resource);
+            return deny(outcome.reason);
         }
-        return { ...policy(outcome.identity.sub, "Allow", resource), context: { ...outcome.identity } };
+        const tokenScopes = scopesOf(outcome.identity.scope);
+        if (options.cachesResults) {
+            // One policy for every route the token calls until it expires from the cache.
+            const denials = routeDenials(target.stageArn, routeScopes, tokenScopes);
+            return {
+                ...policy(outcome.identity.sub, [statement("Allow", resource), ...denials]),
+                context: { ...outcome.identity },
+            };
+        }
+        const missing = missingScopes(tokenScopes, scopesRequiredFor(routeScopes, target.method, target.path));
+        if (missing.length > 0) {
+            return deny(`missing scope ${missing.join(", ")} for ${target.method} ${target.path}`);
+        }
+        return { ...policy(outcome.identity.sub, [statement("Allow", resource)]), context: { ...outcome.identity } };
     };
 }

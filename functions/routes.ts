@@ -3,7 +3,8 @@
  * Paths are under the API's base path (`apiPath`, e.g. `/api`, unless a rewriter strips it); each
  * handler module is bundled and deployed once, whatever the number of routes it serves. A literal
  * path beats `{param}`, which beats `{proxy+}`, so `/authorized/...` and `/iam/...` win over the
- * public catch-all.
+ * public catch-all. A token route may require scopes of its own, `auth: { token: { scopes:
+ * ["orders/read"] } }`, on top of `auth.scopes`.
  */
 import type { RouteTable } from "../core/routes";
 

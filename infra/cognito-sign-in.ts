@@ -13,8 +13,9 @@ export interface CognitoSignInArgs {
      */
     readonly siteUrl: pulumi.Input<string>;
     /**
-     * Scopes the API requires, `<resource server>/<scope>`: a resource server is created for each
-     * identifier, and the client may ask for them.
+     * Every scope the API uses (`auth.scopes` and the routes' own: `apiScopes` in core/routes.ts),
+     * `<resource server>/<scope>`: a resource server is created for each identifier, and the
+     * client may ask for them.
      * @default []
      * @example ["orders/read"]
      */

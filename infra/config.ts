@@ -7,6 +7,7 @@
  */
 import { AUTH_PROVIDERS, type AuthProvider } from "../core/auth";
 import type { PathRewriter, ProxyMode } from "../core/paths";
+import { COGNITO_SCOPE, OAUTH_SCOPE } from "../core/scopes";
 import {
     closestName,
     type ConfigFix,
@@ -134,10 +135,6 @@ const HTTPS_URL = (text: string) => {
         return false;
     }
 };
-/** A Cognito resource server's scope: `<identifier>/<name>` (Cognito Developer Guide, "Scopes, M2M, and resource servers"). */
-const COGNITO_SCOPE = /^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+\/[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$/;
-/** An OAuth scope token (RFC 6749 section 3.3): printable ASCII but space, `"` and `\`. */
-const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /**
  * A Cognito domain prefix: lower-case letters, digits and hyphens, not starting or ending with a
  * hyphen, without the reserved words aws, amazon or cognito (Cognito Developer Guide, "Using the
@@ -222,7 +219,7 @@ function readAuth(value: ConfigValue): AuthConfig | undefined {
                   );
             const audience = optional("audience", (f) => f.string({ example: "https://api.example.com" })) ?? clientId;
             const oidcScopes = scopes(
-                SCOPE,
+                OAUTH_SCOPE,
                 "a scope is printable ASCII without spaces, quotes or backslashes",
                 "orders:read",
             );

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FrontendAuth, TokenVerification } from "../core/auth";
+import { apiScopes, ownScopes, type RouteTable } from "../core/routes";
+import { COGNITO_SCOPE } from "../core/scopes";
 import { CognitoSignIn } from "./cognito-sign-in";
 import type { AuthConfig } from "./config";
 
@@ -11,16 +13,41 @@ export interface SignIn {
     readonly cognito?: CognitoSignIn;
 }
 
-/** The scopes the SPA asks for: `openid` and every scope the API requires. */
-export function requestedScopes(required: readonly string[]): string[] {
-    return ["openid", ...required.filter((scope) => scope !== "openid")];
+/** The scopes the SPA asks for: `openid` and every scope the API uses (`apiScopes` in core/routes.ts). */
+export function requestedScopes(used: readonly string[]): string[] {
+    return ["openid", ...used.filter((scope) => scope !== "openid")];
+}
+
+/**
+ * Refuses routes' own scopes the provider cannot provision: with Cognito a scope is
+ * `<resource server>/<name>`. Called before any resource is declared; throws naming each route.
+ */
+export function checkRouteScopes(auth: AuthConfig, routes: RouteTable): void {
+    if (auth.provider !== "cognito") {
+        return;
+    }
+    const problems = routes.flatMap((route, i) => {
+        const bad = ownScopes(route).filter((scope) => !COGNITO_SCOPE.test(scope));
+        return bad.length === 0
+            ? []
+            : [
+                  `route ${i} (${route.path}) requires ${bad.map((s) => JSON.stringify(s)).join(", ")}; with ` +
+                      'auth.provider "cognito" a scope is "<resource server>/<scope>", e.g. "orders/read" ' +
+                      "(Cognito provisions it on that resource server). Fix: rename the scope in the route table",
+              ];
+    });
+    if (problems.length > 0) {
+        throw new Error(`The route table's scopes do not suit Cognito:\n  - ${problems.join("\n  - ")}`);
+    }
 }
 
 /**
  * Sets up sign-in for `auth`: a Cognito user pool for the SPA (provider `cognito`), an existing
- * OpenID Connect provider (`oidc`), or the demo tokens (`demo`).
+ * OpenID Connect provider (`oidc`), or the demo tokens (`demo`). The routes' own scopes join
+ * `auth.scopes` wherever scopes are provisioned or requested; the authorizer requires `auth.scopes`
+ * of every token route and each route's own scopes on that route only.
  */
-export function signIn(auth: AuthConfig, siteUrl: pulumi.Input<string>, region: string): SignIn {
+export function signIn(auth: AuthConfig, routes: RouteTable, siteUrl: pulumi.Input<string>, region: string): SignIn {
     switch (auth.provider) {
         case "demo":
             return { verification: pulumi.output({ provider: "demo" }), frontend: pulumi.output({ provider: "demo" }) };
@@ -36,14 +63,14 @@ export function signIn(auth: AuthConfig, siteUrl: pulumi.Input<string>, region: 
                     provider: "oidc",
                     authority: auth.issuer,
                     clientId: auth.clientId,
-                    scopes: requestedScopes(auth.scopes),
+                    scopes: requestedScopes(apiScopes(auth.scopes, routes)),
                     ...(auth.logoutEndpoint === undefined ? {} : { logoutEndpoint: auth.logoutEndpoint }),
                 }),
             };
         case "cognito": {
             const cognito = new CognitoSignIn("sign-in", {
                 siteUrl,
-                scopes: auth.scopes,
+                scopes: apiScopes(auth.scopes, routes),
                 domainPrefix: auth.domainPrefix,
                 region,
             });
@@ -61,7 +88,7 @@ export function signIn(auth: AuthConfig, siteUrl: pulumi.Input<string>, region: 
                         provider: "cognito" as const,
                         authority,
                         clientId,
-                        scopes: requestedScopes(auth.scopes),
+                        scopes: requestedScopes(apiScopes(auth.scopes, routes)),
                         logoutEndpoint,
                     })),
             };

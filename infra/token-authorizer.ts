@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { authorizerEnvironment, type TokenVerification } from "../core/auth";
+import { AUTHORIZER_ENV, authorizerEnvironment, routeScopesEnvironment, type TokenVerification } from "../core/auth";
+import { environmentBytes, LAMBDA_ENVIRONMENT_MAX_BYTES } from "../core/lambda";
+import type { RouteScopes } from "../core/routes";
 import { factoryEntry } from "./bundle";
 import { bundledFunction } from "./bundled-function";
 
@@ -57,8 +59,16 @@ export interface TokenAuthorizerArgs {
      */
     readonly verification: pulumi.Input<TokenVerification>;
     /**
+     * The token routes that declare scopes of their own, at their full resource paths: the
+     * authorizer denies a token without them on those routes. Handed over in the environment too.
+     * @default []
+     * @example scopedRoutes(ROUTES, "/api")
+     */
+    readonly routeScopes?: readonly RouteScopes[];
+    /**
      * Seconds API Gateway caches a decision per token (0 to 3600). With caching, the handler's
-     * Allow covers the whole stage, since API Gateway reuses it for every route.
+     * Allow covers the whole stage, since API Gateway reuses it for every route, with a Deny for
+     * each scoped route whose scopes the token lacks.
      * @example 300
      */
     readonly resultTtlInSeconds: number;
@@ -67,6 +77,26 @@ export interface TokenAuthorizerArgs {
      * @example api.executionArn
      */
     readonly apiExecutionArn: pulumi.Input<string>;
+}
+
+/**
+ * What is wrong with handing these scoped routes to the authorizer, if anything: their variable
+ * alone must fit in Lambda's 4 KB for all environment variables. Checked when the component is
+ * declared, so `pulumi preview` fails; the other variables (the issuer, the audience) may not be
+ * known before the sign-in resources exist, and take a few hundred bytes.
+ */
+export function routeScopesSizeProblem(routeScopes: readonly RouteScopes[]): string | undefined {
+    const bytes = environmentBytes(routeScopesEnvironment(routeScopes));
+    if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) {
+        return undefined;
+    }
+    return (
+        `The route table's scopes take ${bytes} bytes of the authorizer's environment (${AUTHORIZER_ENV.routeScopes}, ` +
+        `${routeScopes.length} scoped route${routeScopes.length === 1 ? "" : "s"}), more than Lambda's ${LAMBDA_ENVIRONMENT_MAX_BYTES} bytes (4 KB) for all of a ` +
+        "function's environment variables together (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). " +
+        "Fix: fewer scoped routes in functions/routes.ts (one {proxy+} route can carry the scopes of the paths under it), " +
+        "or shorter scope names"
+    );
 }
 
 /**
@@ -79,13 +109,20 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
 
     constructor(name: string, args: TokenAuthorizerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("same-origin:token-authorizer:TokenAuthorizer", name, {}, opts);
+        const routeScopes = args.routeScopes ?? [];
+        const problem = routeScopesSizeProblem(routeScopes);
+        if (problem !== undefined) {
+            throw new pulumi.ResourceError(problem, this);
+        }
         this.function = bundledFunction(
             `${name}-function`,
             {
                 description: "same-origin: TOKEN authorizer (JWT bearer tokens, or the demo tokens)",
                 functionName: args.functionName,
                 source: { contents: tokenAuthorizerEntry(args.resultTtlInSeconds) },
-                environment: pulumi.output(args.verification).apply(authorizerEnvironment),
+                environment: pulumi
+                    .output(args.verification)
+                    .apply((verification) => authorizerEnvironment(verification, routeScopes)),
                 // A cold start downloads the issuer's JWKS (3 s timeout in the handler).
                 timeoutSeconds: 10,
             },

@@ -27,7 +27,7 @@ import type { InvocationResult } from "../local/lambda-runtime";
 // integration with a proxy resource", api-gateway-set-up-simple-proxy.html). That a literal segment
 // beats {param}, which beats {proxy+}, is stated for HTTP APIs ("Routing API requests",
 // http-api-develop-routes.html: the most specific match wins); for REST APIs it is the emulator's model
-// (local/apigateway/resources.ts), not verified against a REST API document.
+// (matchResource in core/routes.ts, which the authorizer shares), not verified against a REST API document.
 describe("local API Gateway: resource matching", () => {
     const templates = [
         "/api/{proxy+}",

@@ -1,13 +1,15 @@
 import { strict as assert } from "node:assert";
 import { resourcesOfType } from "../../capture/lookups";
 import { TYPES } from "../../capture/types";
+import type { RouteScopes } from "../../core/routes";
 import {
     authorizerFunctionName,
     lambdaFunctionArn,
+    routeScopesSizeProblem,
     TokenAuthorizer,
     type TokenAuthorizerArgs,
 } from "../../infra/token-authorizer";
-import { ComponentRun, named, runComponent } from "../support/component-harness";
+import { ComponentRun, componentFailure, named, runComponent } from "../support/component-harness";
 import { archiveFile, loadLambdaHandler } from "../support/deployed-code";
 
 const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/api/authorized/profile";
@@ -112,6 +114,53 @@ describe("TokenAuthorizer", () => {
             AUTH_AUDIENCE: "https://api.example.com",
             AUTH_REQUIRED_SCOPES: "orders:read orders:write",
         });
+    });
+
+    it("hands the scoped routes to the function's environment, and its handler denies a token without them", async () => {
+        const routeScopes: RouteScopes[] = [{ methods: ["GET"], path: "/api/authorized/{proxy+}", scopes: ["a/b"] }];
+        const run = await runAuthorizer({ routeScopes });
+        assert.deepEqual(named(run, "authorizer-function").inputs.environment.variables, {
+            AUTH_PROVIDER: "demo",
+            AUTH_ROUTE_SCOPES: '[{"methods":["GET"],"path":"/api/authorized/{proxy+}","scopes":["a/b"]}]',
+        });
+        // The demo token `allow` carries the scope `console` only.
+        const result = await deployedHandler(run)(tokenEvent("allow"));
+        assert.deepEqual(result.policyDocument.Statement, [
+            { Action: "execute-api:Invoke", Effect: "Deny", Resource: METHOD_ARN },
+        ]);
+    });
+
+    // The variable is {"AUTH_ROUTE_SCOPES":"[{\"methods\":\"ANY\",\"path\":\"/a\",\"scopes\":[\"<scope>\"]}]"}
+    // as compact JSON: 81 bytes around the scope.
+    const withScopeOf = (length: number): RouteScopes[] => [
+        { methods: "ANY", path: "/a", scopes: ["a".repeat(length)] },
+    ];
+
+    it("takes scoped routes up to Lambda's 4 KB of environment (4,096 bytes of compact JSON)", () => {
+        assert.equal(routeScopesSizeProblem(withScopeOf(4015)), undefined);
+        assert.equal(routeScopesSizeProblem([]), undefined);
+    });
+
+    it("refuses in a preview, before creating anything, scoped routes past Lambda's 4 KB, with the fix", async () => {
+        assert.match(routeScopesSizeProblem(withScopeOf(4016)) ?? "", /take 4097 bytes/);
+        const failure = await componentFailure(
+            () => new TokenAuthorizer("authorizer", { ...DEMO, routeScopes: withScopeOf(5000) }),
+            { preview: true },
+        );
+        assert.match(
+            String(failure.cause),
+            /The route table's scopes take 5081 bytes of the authorizer's environment \(AUTH_ROUTE_SCOPES, 1 scoped route\), more than Lambda's 4096 bytes \(4 KB\)/,
+        );
+        assert.match(
+            String(failure.cause),
+            /https:\/\/docs\.aws\.amazon\.com\/lambda\/latest\/dg\/gettingstarted-limits\.html/,
+        );
+        assert.match(String(failure.cause), /Fix: fewer scoped routes in functions\/routes\.ts/);
+        assert.deepEqual(
+            failure.resources.filter((r) => r.custom).map((r) => r.type),
+            [],
+            "nothing is created",
+        );
     });
 
     it("names the function <project>-<stack>-<name>, within Lambda's 64 characters of A-Za-z0-9_-", () => {
