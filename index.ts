@@ -11,7 +11,7 @@ import { checkRouteScopes, signIn } from "./infra/sign-in";
 import { SiteDistribution } from "./infra/site-distribution";
 import { plannedAuthorizer, TokenAuthorizer } from "./infra/token-authorizer";
 import { scopedRoutes } from "./core/routes";
-import { ROUTES } from "./functions/routes";
+import { HANDLERS_DIR, ROUTES } from "./functions/routes";
 
 // 1. Config, and the route table's scopes against the sign-in provider: validated before any
 // resource is declared.
@@ -28,6 +28,7 @@ const api = new Api("api", {
     basePath,
     stageName: config.stageName,
     routes: ROUTES,
+    handlersDir: HANDLERS_DIR,
     tokenAuthorizer: { functionArn: authorizerPlan.functionArn, resultTtlInSeconds: config.authorizerCacheTtl },
     region: config.region,
 });

@@ -4,6 +4,7 @@
  * tests, the policy tests, the local stack and `npm run frontend-config` all read the program
  * through this one function, so none of them holds a second description of the infrastructure.
  */
+import { Module } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../infra/config";
@@ -60,6 +61,46 @@ export interface CaptureOptions {
     readonly preview?: boolean;
     /** Instead of reading `Pulumi.<stack>.yaml`, start from this config (still with Pulumi.yaml defaults). */
     readonly stackConfig?: Readonly<Record<string, unknown>>;
+    /**
+     * A module the program loads in place of the route table, {@link ROUTES_MODULE}: it exports
+     * `ROUTES` and `HANDLERS_DIR` (the folder its handler modules are in) as functions/routes.ts
+     * does. For tests that add routes and handlers without editing the shipped table. Absolute, or
+     * relative to the project.
+     * @example "tests/fixtures/own-route/routes.ts"
+     */
+    readonly routesModule?: string;
+}
+
+/** The route table index.ts deploys. */
+export const ROUTES_MODULE = path.join(PROJECT_DIR, "functions", "routes.ts");
+
+/**
+ * Loads a substitute route table and puts it in Node's module cache under the route table's own
+ * file, so index.ts's `import ... from "./functions/routes"` gets it; returns what undoes that.
+ */
+function substituteRouteTable(routesModule: string): () => void {
+    const file = path.resolve(PROJECT_DIR, routesModule);
+    const exported = require(file) as Record<string, unknown>;
+    if (!Array.isArray(exported.ROUTES) || typeof exported.HANDLERS_DIR !== "string") {
+        throw new Error(
+            `routesModule ${routesModule}: it must export ROUTES (a route table) and HANDLERS_DIR (the folder ` +
+                "of its handler modules), as functions/routes.ts does",
+        );
+    }
+    const key = require.resolve(ROUTES_MODULE);
+    const previous = require.cache[key];
+    const substitute = new Module(key);
+    substitute.filename = key;
+    substitute.exports = exported;
+    substitute.loaded = true;
+    require.cache[key] = substitute;
+    return () => {
+        if (previous === undefined) {
+            delete require.cache[key];
+        } else {
+            require.cache[key] = previous;
+        }
+    };
 }
 
 /** The program failed; `resources` are those it had registered before it did. */
@@ -190,11 +231,15 @@ async function runProgram(options: CaptureOptions): Promise<CapturedStack> {
     delete require.cache[entry];
     let exports: Record<string, unknown>;
     let failure: unknown;
+    const restoreRouteTable =
+        options.routesModule === undefined ? undefined : substituteRouteTable(options.routesModule);
     try {
         exports = require(entry);
     } catch (error) {
         failure = error;
         exports = {};
+    } finally {
+        restoreRouteTable?.();
     }
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(exports)) {

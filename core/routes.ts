@@ -1,6 +1,6 @@
 /**
  * The API's routes as one declarative table: each route's path (under the API's base path), its
- * methods, the handler module in functions/ that serves it, and how it is protected. The program builds the REST
+ * methods, the handler module that serves it, and how it is protected. The program builds the REST
  * API from it, the authorizer learns each route's scopes from it.
  */
 import { OAUTH_SCOPE } from "./scopes";
@@ -24,7 +24,7 @@ export interface Route {
     readonly path: string;
     /** `ANY`, or the methods the route answers. */
     readonly methods: "ANY" | readonly HttpMethod[];
-    /** The handler module in functions/, exporting `handler`. */
+    /** The handler module, exporting `handler`, relative to the table's handlers folder (functions/). */
     readonly handler: string;
     readonly auth: RouteAuth;
 }
@@ -304,7 +304,9 @@ export function routeTableProblems(routes: RouteTable): string[] {
             problems.push(`${where}: methods must be "ANY" or a non-empty list of ${HTTP_METHODS.join(", ")}`);
         }
         if (!/^[A-Za-z0-9._/-]+\.ts$/.test(route.handler) || route.handler.split("/").includes("..")) {
-            problems.push(`${where}: the handler must be a .ts module inside functions/, e.g. "orders.ts"`);
+            problems.push(
+                `${where}: the handler must be a .ts module inside functions/ (the table's HANDLERS_DIR), e.g. "orders.ts"`,
+            );
         }
         const badScopes = ownScopes(route).filter((scope) => !OAUTH_SCOPE.test(scope));
         if (badScopes.length > 0) {

@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import * as path from "node:path";
 import type { RouteTable } from "../core/routes";
 import { isTokenRoute, routeTableProblems } from "../core/routes";
+import { FUNCTIONS_DIR } from "./bundle";
 import { type BundledFunction, bundledFunction } from "./bundled-function";
 import { apiDefinition } from "./openapi";
 
@@ -49,6 +51,11 @@ export interface ApiArgs {
      */
     readonly routes: RouteTable;
     /**
+     * The folder the routes' handler modules are in: the route table's `HANDLERS_DIR`.
+     * @default functions/
+     */
+    readonly handlersDir?: string;
+    /**
      * The TOKEN authorizer, required when a route is token-protected.
      * @example { functionArn: authorizerArn, resultTtlInSeconds: 0 }
      */
@@ -88,7 +95,7 @@ export class Api extends pulumi.ComponentResource {
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`The route table is invalid:\n  - ${problems.join("\n  - ")}`, this);
         }
-        this.handlers = this.createHandlers(name, args.routes);
+        this.handlers = this.createHandlers(name, args.routes, args.handlersDir ?? FUNCTIONS_DIR);
         const body = this.definition(name, args);
         const restApi = new aws.apigateway.RestApi(
             `${name}-rest`,
@@ -126,16 +133,18 @@ export class Api extends pulumi.ComponentResource {
     }
 
     /** One function per handler module, whatever the number of routes it serves. */
-    private createHandlers(name: string, routes: RouteTable): Map<string, BundledFunction> {
+    private createHandlers(name: string, routes: RouteTable, dir: string): Map<string, BundledFunction> {
         const modules = [...new Set(routes.map((route) => route.handler))];
+        // The module as the project names it: functions/echo.ts.
+        const shown = (module: string) => path.relative(path.dirname(FUNCTIONS_DIR), path.join(dir, module));
         return new Map(
             modules.map((module) => [
                 module,
                 bundledFunction(
                     `${name}-${handlerId(module)}`,
                     {
-                        description: `same-origin: API handler functions/${module}`,
-                        source: { entry: module },
+                        description: `same-origin: API handler ${shown(module)}`,
+                        source: { entry: module, dir },
                         timeoutSeconds: 10,
                     },
                     this,

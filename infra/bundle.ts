@@ -6,13 +6,16 @@ import { LAMBDA_NODE_TARGET } from "../core/lambda";
 /** Where the handlers' sources live. */
 export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
 
-/** A handler to bundle: a module in functions/, or entry code (TypeScript) importing one. */
-export type BundleSource = { readonly entry: string } | { readonly contents: string };
+/**
+ * A handler to bundle: a module in functions/ (or in `dir`, a route table's handlers folder), or
+ * entry code (TypeScript) importing one from functions/.
+ */
+export type BundleSource = { readonly entry: string; readonly dir?: string } | { readonly contents: string };
 
 /** esbuild's input for a source: the entry file, or the entry code resolved from functions/. */
 function esbuildInput(source: BundleSource): esbuild.BuildOptions {
     return "entry" in source
-        ? { entryPoints: [path.join(FUNCTIONS_DIR, source.entry)] }
+        ? { entryPoints: [path.join(source.dir ?? FUNCTIONS_DIR, source.entry)] }
         : { stdin: { contents: source.contents, resolveDir: FUNCTIONS_DIR, loader: "ts", sourcefile: "entry.ts" } };
 }
 
