@@ -27,6 +27,7 @@ const api = new Api("api", {
     routes: ROUTES,
     tokenAuthorizer: { functionArn: authorizerPlan.functionArn, resultTtlInSeconds: config.authorizerCacheTtl },
     region: config.region,
+    logRetentionDays: config.logs.retentionDays,
 });
 
 // 3. What CloudFront talks to: the execute-api host, or the custom domain mapped to the stage.
@@ -40,7 +41,7 @@ const customDomain =
 const apiHost = customDomain ? customDomain.domainName : api.executeApiHost;
 const rewriter =
     config.pathRewriter === "lambda-edge"
-        ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath })
+        ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath, logRetentionDays: config.logs.retentionDays })
         : undefined;
 
 // 4. The distribution serving the site and the API.
@@ -63,6 +64,7 @@ new TokenAuthorizer("authorizer", {
     verification: auth.verification,
     resultTtlInSeconds: config.authorizerCacheTtl,
     apiExecutionArn: api.executionArn,
+    logRetentionDays: config.logs.retentionDays,
 });
 const frontend = pulumi.all([apiHost, auth.frontend]).apply(([host, frontendAuth]) =>
     buildFrontendConfig({

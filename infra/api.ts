@@ -58,6 +58,11 @@ export interface ApiArgs {
      * @example "eu-west-1"
      */
     readonly region: string;
+    /**
+     * Days CloudWatch keeps the handler functions' logs.
+     * @default 30
+     */
+    readonly logRetentionDays?: number;
 }
 
 /**
@@ -88,7 +93,7 @@ export class Api extends pulumi.ComponentResource {
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`The route table is invalid:\n  - ${problems.join("\n  - ")}`, this);
         }
-        this.handlers = this.createHandlers(name, args.routes);
+        this.handlers = this.createHandlers(name, args.routes, args.logRetentionDays);
         const body = this.definition(name, args);
         const restApi = new aws.apigateway.RestApi(
             `${name}-rest`,
@@ -126,7 +131,11 @@ export class Api extends pulumi.ComponentResource {
     }
 
     /** One function per handler module, whatever the number of routes it serves. */
-    private createHandlers(name: string, routes: RouteTable): Map<string, BundledFunction> {
+    private createHandlers(
+        name: string,
+        routes: RouteTable,
+        logRetentionDays: number | undefined,
+    ): Map<string, BundledFunction> {
         const modules = [...new Set(routes.map((route) => route.handler))];
         return new Map(
             modules.map((module) => [
@@ -137,6 +146,7 @@ export class Api extends pulumi.ComponentResource {
                         description: `same-origin: API handler functions/${module}`,
                         source: { entry: module },
                         timeoutSeconds: 10,
+                        logRetentionDays,
                     },
                     this,
                 ),

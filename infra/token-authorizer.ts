@@ -67,6 +67,11 @@ export interface TokenAuthorizerArgs {
      * @example api.executionArn
      */
     readonly apiExecutionArn: pulumi.Input<string>;
+    /**
+     * Days CloudWatch keeps the function's logs.
+     * @default 30
+     */
+    readonly logRetentionDays?: number;
 }
 
 /**
@@ -88,6 +93,7 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
                 environment: pulumi.output(args.verification).apply(authorizerEnvironment),
                 // A cold start downloads the issuer's JWKS (3 s timeout in the handler).
                 timeoutSeconds: 10,
+                logRetentionDays: args.logRetentionDays,
             },
             this,
         ).function;

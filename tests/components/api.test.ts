@@ -166,6 +166,21 @@ describe("Api", () => {
                 executionArn: restApi.state.executionArn,
             });
         });
+
+        it("keeps its handlers' logs 30 days unless told otherwise", () => {
+            for (const group of resourcesOfType(run, TYPES.logGroup)) {
+                assert.equal(group.inputs.retentionInDays, 30, group.name);
+            }
+        });
+    });
+
+    it("keeps every handler's logs for logRetentionDays", async () => {
+        const run = await runApi({ logRetentionDays: 365 });
+        const groups = resourcesOfType(run, TYPES.logGroup);
+        assert.deepEqual(groups.map((g) => [g.name, g.inputs.retentionInDays]).sort(), [
+            ["api-authorizer-logs", 365],
+            ["api-echo-logs", 365],
+        ]);
     });
 
     it("puts the routes at the API root for an empty base path (a rewriter strips the prefix)", async () => {
