@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SiteFile } from "../site/build";
 import { bundleCloudFrontFunction } from "./bundle";
 import { PriceClass } from "./config";
+import { denyInsecureTransportStatement } from "./iam";
 import {
     ALL_METHODS,
     CLOUDFRONT_FUNCTION_MAX_BYTES,
@@ -73,11 +74,17 @@ export function spaRewriteEntry(manifest: SiteManifest): string {
     );
 }
 
-/** A bucket policy letting only this distribution (through Origin Access Control) read objects. */
+/**
+ * The site bucket's policy: only this distribution (through Origin Access Control) reads objects,
+ * and no request without TLS gets in. CloudFront reaches an S3 origin over the protocol the viewer
+ * used ("How CloudFront processes HTTP and HTTPS requests", HTTPandHTTPSRequests.html), and the
+ * site's behavior redirects HTTP viewers to HTTPS first, so its reads always come over TLS.
+ */
 export function siteBucketPolicy(bucketArn: string, distributionArn: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
+            denyInsecureTransportStatement(bucketArn),
             {
                 Sid: "AllowCloudFrontServicePrincipalReadOnly",
                 Effect: "Allow",

@@ -116,11 +116,21 @@ describe("SiteDistribution", () => {
             });
         });
 
-        it("lets only this distribution read the bucket's objects", () => {
+        // S3.5 (s3-bucket-ssl-requests-only) asks for an explicit Deny on aws:SecureTransport false for
+        // every principal and action (https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule).
+        it("lets only this distribution read the bucket's objects, and refuses any request without TLS", () => {
             const bucket = onlyResourceOfType(run, TYPES.bucket);
             const policy = onlyResourceOfType(run, TYPES.bucketPolicy).inputs;
             assert.equal(policy.bucket, bucket.id);
             assert.deepEqual(JSON.parse(policy.policy).Statement, [
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [bucket.state.arn, `${bucket.state.arn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
                 {
                     Sid: "AllowCloudFrontServicePrincipalReadOnly",
                     Effect: "Allow",
