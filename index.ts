@@ -4,6 +4,7 @@ import { Api } from "./infra/api";
 import { ApiCustomDomain } from "./infra/api-custom-domain";
 import { readStackConfig } from "./infra/stack-config";
 import { EdgePathRewriter } from "./infra/edge-path-rewriter";
+import { LOG_PREFIXES, LogBucket } from "./infra/log-bucket";
 import { frontendConfig as buildFrontendConfig } from "./core/frontend-config";
 import { apiBasePath, apiOriginPath } from "./core/paths";
 import { RuntimeConfig } from "./infra/runtime-config";
@@ -16,7 +17,7 @@ import { ROUTES } from "./functions/routes";
 const config = readStackConfig();
 
 // 2. The API, from the route table. Routes live under apiPath unless the edge rewriter strips it.
-// It names its TOKEN authorizer now; the function comes last (step 5): its configuration holds the
+// It names its TOKEN authorizer now; the function comes last (step 6): its configuration holds the
 // sign-in client's id, the client needs the site's URL, and the site needs the API.
 const basePath = apiBasePath(config.apiPath, config.pathRewriter);
 const originPath = apiOriginPath(config.proxyMode, config.stageName, config.customDomain?.basePath);
@@ -44,7 +45,16 @@ const rewriter =
         ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath, logRetentionDays: config.logs.retentionDays })
         : undefined;
 
-// 4. The distribution serving the site and the API.
+// 4. The bucket the logs go to. The log bucket lets the site bucket write its access logs, and the
+// site logs into the log bucket: the site bucket's ARN reaches the log bucket's policy once the
+// site exists.
+const [siteBucketArn, resolveSiteBucketArn] = pulumi.deferredOutput<string>();
+const logs = new LogBucket("logs", {
+    retentionDays: config.logs.retentionDays,
+    accessLogSources: [{ bucketArn: siteBucketArn, prefix: LOG_PREFIXES.siteAccess }],
+});
+
+// 5. The distribution serving the site and the API.
 const site = new SiteDistribution("site", {
     apiPath: config.apiPath,
     apiOrigin: {
@@ -55,9 +65,16 @@ const site = new SiteDistribution("site", {
     priceClass: config.priceClass,
     siteFiles: buildSite(),
     assetFolder: ASSET_FOLDER,
+    logs: {
+        bucketName: logs.bucketName,
+        bucketDomainName: logs.domainName,
+        cloudFrontPrefix: LOG_PREFIXES.cloudFront,
+        accessLogPrefix: LOG_PREFIXES.siteAccess,
+    },
 });
+resolveSiteBucketArn(site.bucketArn);
 
-// 5. Sign-in and the authorizer that verifies its tokens, then the runtime config the SPA reads.
+// 6. Sign-in and the authorizer that verifies its tokens, then the runtime config the SPA reads.
 const auth = signIn(config.auth, site.url, config.region);
 new TokenAuthorizer("authorizer", {
     functionName: authorizerPlan.functionName,
@@ -92,6 +109,8 @@ export const customDomainTarget = customDomain?.target;
 export const edgeFunctionName = rewriter?.functionName;
 export const distributionId = site.distributionId;
 export const bucketName = site.bucketName;
+/** The bucket holding CloudFront's standard logs (`cloudfront/`) and the site bucket's access logs (`s3/site/`). */
+export const logBucketName = logs.bucketName;
 /** The document served as /config.json. */
 export const frontendConfig = frontend;
 /** The Cognito user pool (provider `cognito`), for creating users. */

@@ -171,6 +171,10 @@ export function mockInvoke(token: string, inputs: Record<string, any>): Record<s
             };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+        case "aws:s3/getCanonicalUserId:getCanonicalUserId": {
+            const id = hex(`canonical:${MOCK_ACCOUNT_ID}`, 64);
+            return { id, displayName: "deployer" };
+        }
         case "aws:route53/getZone:getZone": {
             const zoneName = String(inputs.name ?? "").replace(/\.$/, "");
             const zoneId = inputs.zoneId ?? `Z${hex(`zone:${zoneName}`, 20).toUpperCase()}`;

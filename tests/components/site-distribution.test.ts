@@ -20,6 +20,7 @@ import { runViewerRequestFunction } from "../support/deployed-code";
 
 const API_HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com";
 const EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge-rewriter-function-1a2b3c4:3";
+const LOG_BUCKET = "logs-bucket-0a1b2c3";
 
 /** A small build, written out: a page, a hashed asset and an unhashed file at the root. */
 const SITE_FILES: SiteFile[] = [
@@ -49,6 +50,12 @@ const ARGS: SiteDistributionArgs = {
     priceClass: "PriceClass_200",
     siteFiles: SITE_FILES,
     assetFolder: "assets",
+    logs: {
+        bucketName: LOG_BUCKET,
+        bucketDomainName: `${LOG_BUCKET}.s3.amazonaws.com`,
+        cloudFrontPrefix: "cdn-logs/",
+        accessLogPrefix: "access/site/",
+    },
 };
 
 const runSite = (args: Partial<SiteDistributionArgs> = {}, preview = false) =>
@@ -284,12 +291,34 @@ describe("SiteDistribution", () => {
             assert.deepEqual(distribution.viewerCertificate, { cloudfrontDefaultCertificate: true });
         });
 
-        it("reports the site's URL, the distribution id and the bucket name", () => {
+        // Only standard logging (legacy), to an S3 bucket, passes Security Hub's CloudFront.5
+        // (Config rule cloudfront-accesslogs-enabled, cloudfront-accesslogs-enabled.html).
+        it("writes CloudFront's standard logs (legacy) to the log bucket under its prefix, without cookies", () => {
+            assert.deepEqual(distributionOf(run).inputs.loggingConfig, {
+                bucket: `${LOG_BUCKET}.s3.amazonaws.com`,
+                prefix: "cdn-logs/",
+                includeCookies: false,
+            });
+        });
+
+        it("sends the site bucket's S3 server access logs to the log bucket under their prefix", () => {
+            const logging = onlyResourceOfType(run, TYPES.bucketLogging);
+            assert.deepEqual(logging.inputs, {
+                bucket: onlyResourceOfType(run, TYPES.bucket).id,
+                targetBucket: LOG_BUCKET,
+                targetPrefix: "access/site/",
+            });
+            assert.equal(logging.name, "site-access-logs");
+        });
+
+        it("reports the site's URL, the distribution id and the bucket's name and ARN", () => {
             const distribution = distributionOf(run);
+            const bucket = onlyResourceOfType(run, TYPES.bucket);
             assert.deepEqual(run.outputs, {
                 url: `https://${distribution.state.domainName}`,
                 distributionId: distribution.id,
-                bucketName: onlyResourceOfType(run, TYPES.bucket).state.bucket,
+                bucketName: bucket.state.bucket,
+                bucketArn: bucket.state.arn,
             });
             assert.match(String(run.outputs.url), /^https:\/\/d[0-9a-f]+\.cloudfront\.net$/);
         });
@@ -309,8 +338,13 @@ describe("SiteDistribution", () => {
             assert.equal(association.functionArn, UNKNOWN);
         });
 
-        it("knows what comes from its arguments: the behaviors and the API origin", () => {
+        it("knows what comes from its arguments: the behaviors, the API origin and the logging config", () => {
             const distribution = distributionOf(run).inputs;
+            assert.deepEqual(distribution.loggingConfig, {
+                bucket: `${LOG_BUCKET}.s3.amazonaws.com`,
+                prefix: "cdn-logs/",
+                includeCookies: false,
+            });
             assert.deepEqual(
                 distribution.orderedCacheBehaviors.map((b: any) => b.pathPattern),
                 ["/api", "/api/*"],
