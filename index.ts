@@ -11,6 +11,7 @@ import { RuntimeConfig } from "./infra/runtime-config";
 import { signIn } from "./infra/sign-in";
 import { SiteDistribution } from "./infra/site-distribution";
 import { plannedAuthorizer, TokenAuthorizer } from "./infra/token-authorizer";
+import { WebAcls } from "./infra/waf";
 import { ROUTES } from "./functions/routes";
 
 // 1. Config: validated before any resource is declared.
@@ -45,9 +46,12 @@ const rewriter =
         ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath, logRetentionDays: config.logs.retentionDays })
         : undefined;
 
-// 4. The bucket the logs go to. The log bucket lets the site bucket write its access logs, and the
-// site logs into the log bucket: the site bucket's ARN reaches the log bucket's policy once the
-// site exists.
+// 4. AWS WAF on both entry points, when enabled, and the bucket the logs go to. The log bucket lets
+// the site bucket write its access logs, and the site logs into the log bucket: the site bucket's
+// ARN reaches the log bucket's policy once the site exists.
+const waf = config.waf.enabled
+    ? new WebAcls("waf", { rateLimit: config.waf.rateLimit, stageArn: api.stageArn })
+    : undefined;
 const [siteBucketArn, resolveSiteBucketArn] = pulumi.deferredOutput<string>();
 const logs = new LogBucket("logs", {
     retentionDays: config.logs.retentionDays,
@@ -71,6 +75,7 @@ const site = new SiteDistribution("site", {
         cloudFrontPrefix: LOG_PREFIXES.cloudFront,
         accessLogPrefix: LOG_PREFIXES.siteAccess,
     },
+    webAclId: waf?.cloudFrontWebAclArn,
 });
 resolveSiteBucketArn(site.bucketArn);
 

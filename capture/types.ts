@@ -38,6 +38,9 @@ export const TYPES = {
     userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
     userPoolDomain: "aws:cognito/userPoolDomain:UserPoolDomain",
     resourceServer: "aws:cognito/resourceServer:ResourceServer",
+    // AWS WAF
+    webAcl: "aws:wafv2/webAcl:WebAcl",
+    webAclAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
     // Random values
     randomId: "random:index/randomId:RandomId",
     // DNS and certificates

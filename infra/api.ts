@@ -79,6 +79,8 @@ export class Api extends pulumi.ComponentResource {
     readonly executeApiHost: pulumi.Output<string>;
     /** `arn:aws:execute-api:{region}:{account}:{id}`, for invoke permissions. */
     readonly executionArn: pulumi.Output<string>;
+    /** `arn:aws:apigateway:{region}::/restapis/{id}/stages/{stage}`, for a web ACL association. */
+    readonly stageArn: pulumi.Output<string>;
     /** The handler functions, by module. */
     readonly handlers: ReadonlyMap<string, BundledFunction>;
 
@@ -121,12 +123,14 @@ export class Api extends pulumi.ComponentResource {
         this.stageUrl = stage.invokeUrl;
         this.executeApiHost = stage.invokeUrl.apply(hostOf);
         this.executionArn = restApi.executionArn;
+        this.stageArn = stage.arn;
         this.registerOutputs({
             restApiId: this.restApiId,
             stageName: this.stageName,
             stageUrl: this.stageUrl,
             executeApiHost: this.executeApiHost,
             executionArn: this.executionArn,
+            stageArn: this.stageArn,
         });
     }
 

@@ -158,6 +158,12 @@ export interface SiteDistributionArgs {
      * @example { bucketName: logs.bucketName, bucketDomainName: logs.domainName, cloudFrontPrefix: "cloudfront/", accessLogPrefix: "s3/site/" }
      */
     readonly logs: SiteLogs;
+    /**
+     * The ARN of a CLOUDFRONT-scope AWS WAF web ACL for the distribution.
+     * @default none
+     * @example waf.cloudFrontWebAclArn
+     */
+    readonly webAclId?: pulumi.Input<string>;
 }
 
 /**
@@ -235,6 +241,7 @@ export class SiteDistribution extends pulumi.ComponentResource {
                     prefix: args.logs.cloudFrontPrefix,
                     includeCookies: false,
                 },
+                ...(args.webAclId !== undefined ? { webAclId: args.webAclId } : {}),
             },
             { parent: this },
         );

@@ -16,7 +16,9 @@ export const GENERAL = [
     "No caching and no edge locations: every request reaches the origin (X-Cache is always a miss), TTLs, invalidations and " +
         "compression are not emulated, and the latency is this machine's (plus LATENCY_MS).",
     "CloudFront geolocation and device headers (CloudFront-Viewer-Country, CloudFront-Is-*-Viewer, ...) are not generated; " +
-        "WAF, geo restrictions, signed URLs and cookies, origin groups and Origin Shield are not emulated.",
+        "geo restrictions, signed URLs and cookies, origin groups and Origin Shield are not emulated.",
+    "AWS WAF is not emulated: with waf.enabled, the web ACLs on the distribution and the stage (managed rules, per-IP rate " +
+        "limit) block nothing here.",
     "CloudFront Functions run in Node's V8, which accepts JavaScript the cloudfront-js-2.0 runtime rejects; the compute-" +
         "utilization limit is replaced by a 1 s wall-clock limit.",
     `Lambda functions (and Lambda@Edge) run inside this Node.js ${process.version} process from their deployment packages, ` +

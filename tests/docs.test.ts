@@ -166,6 +166,13 @@ const LIFECYCLE_ACTIONS: Readonly<Record<string, (r: CapturedResource) => [strin
     [TYPES.bucketEncryption]: on(bucketArnOf, ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"]),
     [TYPES.bucketLifecycle]: on(bucketArnOf, ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"]),
     [TYPES.bucketLogging]: on(bucketArnOf, ["s3:PutBucketLogging", "s3:GetBucketLogging"]),
+    [TYPES.webAcl]: on(ownArn, ["wafv2:CreateWebACL", "wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL"]),
+    // AssociateWebACL takes both (Service Authorization Reference, AWS WAF V2).
+    [TYPES.webAclAssociation]: (r) => [
+        ["wafv2:AssociateWebACL", String(r.state.webAclArn)],
+        ["wafv2:DisassociateWebACL", String(r.state.webAclArn)],
+        ["apigateway:SetWebACL", String(r.state.resourceArn)],
+    ],
 };
 
 /** A captured ARN with the docs' account placeholder in place of the mock's account id. */
@@ -328,6 +335,7 @@ describe("docs", () => {
                         hostedZoneName: "example.com",
                         basePath: "v1",
                     }),
+                    waf: JSON.stringify({ enabled: true }),
                 },
             ];
             graphs = [];
@@ -366,6 +374,12 @@ describe("docs", () => {
                 '"Resource": "arn:aws:logs:*:<ACCOUNT_ID>:log-group:/aws/*"',
             );
             assert.ok(deployPolicyProblems(noLogs, graphs).some((p) => p.startsWith("logs:CreateLogGroup on ")));
+            const noWaf = doc.replace(
+                '"arn:aws:wafv2:*:<ACCOUNT_ID>:*/webacl/same-origin-*/*"',
+                '"arn:aws:wafv2:*:<ACCOUNT_ID>:*/ipset/*"',
+            );
+            assert.ok(deployPolicyProblems(noWaf, graphs).some((p) => p.startsWith("wafv2:CreateWebACL on ")));
+            assert.ok(deployPolicyProblems(noWaf, graphs).some((p) => p.startsWith("wafv2:AssociateWebACL on ")));
             const noLogBucket = doc.replace(/"arn:aws:s3:::logs-bucket-\*",/g, "");
             assert.ok(
                 deployPolicyProblems(noLogBucket, graphs).includes(

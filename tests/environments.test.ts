@@ -180,20 +180,33 @@ describe("environments", function () {
         const prod = () => captures.get(key("prod", false))!;
         const failing = (stack: CapturedStack) => fsbpFindings(stack).findings.map((f) => `${f.control} ${f.resource}`);
 
-        for (const environment of ENVIRONMENTS) {
-            it(`${environment} passes CloudFront.5, S3.5, S3.8 and S3.9, suppressed on the log bucket alone`, () => {
-                const { findings, suppressed } = fsbpFindings(captures.get(key(environment, false))!);
-                assert.deepEqual(findings, []);
-                assert.deepEqual(
-                    suppressed.map((f) => `${f.control} ${f.resource}`),
-                    ["S3.9 logs-bucket"],
-                );
-            });
-        }
+        it("prod passes CloudFront.5 and .6, APIGateway.4, S3.5, S3.8 and S3.9, suppressed on the log bucket alone", () => {
+            assert.equal(writtenValue("prod", "waf").enabled, true);
+            const { findings, suppressed } = fsbpFindings(prod());
+            assert.deepEqual(findings, []);
+            assert.deepEqual(
+                suppressed.map((f) => `${f.control} ${f.resource}`),
+                ["S3.9 logs-bucket"],
+            );
+        });
+
+        it("dev, with WAF off, fails CloudFront.6 and APIGateway.4 only", () => {
+            assert.equal(writtenValue("dev", "waf"), undefined, "Pulumi.dev.yaml leaves waf at its default, off");
+            assert.deepEqual(failing(captures.get(key("dev", false))!), [
+                "CloudFront.6 site-cdn",
+                "APIGateway.4 api-stage",
+            ]);
+        });
 
         it("would notice each control failing on a broken copy of prod", () => {
             const withoutLogging = broken(prod(), TYPES.distribution, (state) => delete state.loggingConfig);
             assert.deepEqual(failing(withoutLogging), ["CloudFront.5 site-cdn"]);
+            const withoutWaf = broken(prod(), TYPES.distribution, (state) => delete state.webAclId);
+            assert.deepEqual(failing(withoutWaf), ["CloudFront.6 site-cdn"]);
+            const stageUnprotected = broken(prod(), TYPES.webAclAssociation, (state) => {
+                state.resourceArn = "arn:aws:apigateway:eu-west-1::/restapis/other/stages/prod";
+            });
+            assert.deepEqual(failing(stageUnprotected), ["APIGateway.4 api-stage"]);
             const tlsAllowedOnly = broken(prod(), TYPES.bucketPolicy, (state) => {
                 state.policy = state.policy.replace('"aws:SecureTransport":"false"', '"aws:SecureTransport":"true"');
             });

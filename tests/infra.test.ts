@@ -27,6 +27,8 @@ interface Scenario {
     readonly rewriter: boolean;
     readonly authorizerCacheTtl: number;
     readonly pathPrefix: string;
+    /** The WAF rate limit when `waf.enabled`, else undefined. */
+    readonly wafRateLimit?: number;
     /** `logs.retentionDays`. */
     readonly retentionDays: number;
 }
@@ -51,6 +53,7 @@ const SCENARIOS: Scenario[] = [
             proxyMode: "custom-domain",
             customDomain: CUSTOM_DOMAIN,
             authorizerCacheTtl: "300",
+            waf: '{"enabled":true}',
             logs: '{"retentionDays":90}',
         },
         apiPath: "/api",
@@ -61,6 +64,7 @@ const SCENARIOS: Scenario[] = [
         rewriter: false,
         authorizerCacheTtl: 300,
         pathPrefix: "/v1/api",
+        wafRateLimit: 1000,
         retentionDays: 90,
     },
     {
@@ -85,6 +89,7 @@ const SCENARIOS: Scenario[] = [
             pathRewriter: "lambda-edge",
             apiPath: "/backend",
             stageName: "live",
+            waf: '{"enabled":true,"rateLimit":2000}',
             logs: '{"retentionDays":7}',
         },
         apiPath: "/backend",
@@ -94,6 +99,7 @@ const SCENARIOS: Scenario[] = [
         rewriter: true,
         authorizerCacheTtl: 0,
         pathPrefix: "/live",
+        wafRateLimit: 2000,
         retentionDays: 7,
     },
     {
@@ -166,6 +172,7 @@ for (const scenario of SCENARIOS) {
                     "same-origin:site-distribution:SiteDistribution site",
                     "same-origin:runtime-config:RuntimeConfig config",
                     "same-origin:log-bucket:LogBucket logs",
+                    ...(scenario.wafRateLimit !== undefined ? ["same-origin:waf:WebAcls waf"] : []),
                     ...(scenario.customDomain ? ["same-origin:api-custom-domain:ApiCustomDomain api-domain"] : []),
                     ...(scenario.rewriter ? ["same-origin:edge-path-rewriter:EdgePathRewriter edge-rewriter"] : []),
                 ].sort();
@@ -173,7 +180,7 @@ for (const scenario of SCENARIOS) {
             });
 
             it("names every resource after its component and parents it there", () => {
-                const roots = ["api", "authorizer", "site", "config", "api-domain", "edge-rewriter", "logs"];
+                const roots = ["api", "authorizer", "site", "config", "api-domain", "edge-rewriter", "logs", "waf"];
                 for (const r of stack.resources) {
                     assert.ok(
                         roots.some((root) => r.name === root || r.name.startsWith(`${root}-`)),
@@ -347,6 +354,29 @@ for (const scenario of SCENARIOS) {
                 }
                 const lifecycle = onlyResourceOfType(stack, T.bucketLifecycle).inputs;
                 assert.deepEqual(lifecycle.rules[0].expiration, { days: scenario.retentionDays });
+            });
+
+            it("puts AWS WAF on the distribution and the stage only when waf.enabled, with its rate limit", () => {
+                const acls = resourcesOfType(stack, T.webAcl);
+                const associations = resourcesOfType(stack, T.webAclAssociation);
+                if (scenario.wafRateLimit === undefined) {
+                    assert.deepEqual([...acls, ...associations], []);
+                    assert.equal(distribution.inputs.webAclId, undefined);
+                    return;
+                }
+                const cloudFront = acls.find((a) => a.inputs.scope === "CLOUDFRONT")!;
+                const regional = acls.find((a) => a.inputs.scope === "REGIONAL")!;
+                assert.equal(acls.length, 2);
+                assert.equal(cloudFront.inputs.region, "us-east-1");
+                for (const acl of acls) {
+                    assert.equal(acl.inputs.rules[0].statement.rateBasedStatement.limit, scenario.wafRateLimit);
+                }
+                // The distribution names its web ACL by ARN (CloudFront API reference, DistributionConfig WebACLId).
+                computed(distribution.inputs.webAclId, cloudFront.state.arn);
+                const [association] = associations;
+                assert.equal(associations.length, 1);
+                computed(association.inputs.resourceArn, onlyResourceOfType(stack, T.stage).state.arn);
+                computed(association.inputs.webAclArn, regional.state.arn);
             });
 
             it("writes config.json and the stack outputs the frontend reads", () => {

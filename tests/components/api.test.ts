@@ -156,7 +156,7 @@ describe("Api", () => {
             assert.equal(JSON.parse(response.body).path, "/api/hello");
         });
 
-        it("reports its id, stage, URL, execute-api host and execution ARN", () => {
+        it("reports its id, stage, URL, execute-api host, execution ARN and stage ARN", () => {
             const restApi = onlyResourceOfType(run, TYPES.restApi);
             assert.deepEqual(run.outputs, {
                 restApiId: restApi.id,
@@ -164,6 +164,8 @@ describe("Api", () => {
                 stageUrl: `https://${restApi.id}.execute-api.eu-west-1.amazonaws.com/dev`,
                 executeApiHost: `${restApi.id}.execute-api.eu-west-1.amazonaws.com`,
                 executionArn: restApi.state.executionArn,
+                // The form a web ACL association takes (WAF API reference, AssociateWebACL ResourceArn).
+                stageArn: `arn:aws:apigateway:eu-west-1::/restapis/${restApi.id}/stages/dev`,
             });
         });
 
@@ -232,6 +234,7 @@ describe("Api", () => {
             stageUrl: UNKNOWN,
             executeApiHost: UNKNOWN,
             executionArn: UNKNOWN,
+            stageArn: UNKNOWN,
         });
         // The OpenAPI body embeds the handlers' ARNs, which do not exist yet.
         assert.equal(onlyResourceOfType(run, TYPES.restApi).inputs.body, UNKNOWN);

@@ -21,6 +21,8 @@ import { runViewerRequestFunction } from "../support/deployed-code";
 const API_HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com";
 const EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge-rewriter-function-1a2b3c4:3";
 const LOG_BUCKET = "logs-bucket-0a1b2c3";
+const WEB_ACL_ARN =
+    "arn:aws:wafv2:us-east-1:123456789012:global/webacl/same-origin-test-waf-cloudfront/0a1b2c3d-1111-2222-3333-444455556666";
 
 /** A small build, written out: a page, a hashed asset and an unhashed file at the root. */
 const SITE_FILES: SiteFile[] = [
@@ -311,6 +313,10 @@ describe("SiteDistribution", () => {
             assert.equal(logging.name, "site-access-logs");
         });
 
+        it("has no web ACL unless given one", () => {
+            assert.equal(distributionOf(run).inputs.webAclId, undefined);
+        });
+
         it("reports the site's URL, the distribution id and the bucket's name and ARN", () => {
             const distribution = distributionOf(run);
             const bucket = onlyResourceOfType(run, TYPES.bucket);
@@ -363,6 +369,13 @@ describe("SiteDistribution", () => {
                 ]);
             }
             assert.equal(distribution.defaultCacheBehavior.lambdaFunctionAssociations, undefined);
+        });
+    });
+
+    describe("with a web ACL", () => {
+        it("names the web ACL by its ARN in the distribution's webAclId", async () => {
+            const run = await runSite({ webAclId: WEB_ACL_ARN });
+            assert.equal(distributionOf(run).inputs.webAclId, WEB_ACL_ARN);
         });
     });
 

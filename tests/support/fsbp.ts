@@ -1,16 +1,16 @@
 /**
  * The AWS Security Hub Foundational Security Best Practices (FSBP) controls that judge what the
- * edge side declares (the distribution, the buckets), read the way each control's AWS Config
+ * edge side declares (the distribution, the buckets, WAF), read the way each control's AWS Config
  * rule describes its check, as functions of a captured graph: each returns the problems it finds,
- * one per resource. Sources: Security Hub User Guide, cloudfront-controls.html, s3-controls.html;
- * the Config rules' pages
+ * one per resource. Sources: Security Hub User Guide, cloudfront-controls.html, s3-controls.html,
+ * apigateway-controls.html; the Config rules' pages
  * (https://docs.aws.amazon.com/config/latest/developerguide/<rule>.html).
  */
 import type { CapturedResource, CapturedStack } from "../../capture/capture";
 import { resourcesOfType } from "../../capture/lookups";
 import { TYPES } from "../../capture/types";
 
-export type Control = "CloudFront.5" | "S3.5" | "S3.8" | "S3.9";
+export type Control = "CloudFront.5" | "CloudFront.6" | "APIGateway.4" | "S3.5" | "S3.8" | "S3.9";
 
 export interface Finding {
     readonly control: Control;
@@ -68,6 +68,18 @@ export function fsbpFindings(stack: CapturedStack): { findings: Finding[]; suppr
         // using standard logging (legacy)"; v2 (CloudWatch vended) logging does not count.
         if (!distribution.state.loggingConfig?.bucket) {
             report("CloudFront.5", distribution, "no standard logging (legacy) to an S3 bucket");
+        }
+        // cloudfront-associated-with-waf: a web ACL in WebACLId.
+        if (!distribution.state.webAclId) {
+            report("CloudFront.6", distribution, "no AWS WAF web ACL");
+        }
+    }
+
+    // api-gw-associated-with-waf: a web ACL attached to the REST API stage itself.
+    const protectedArns = new Set(resourcesOfType(stack, TYPES.webAclAssociation).map((a) => a.state.resourceArn));
+    for (const stage of resourcesOfType(stack, TYPES.stage)) {
+        if (!protectedArns.has(stage.state.arn)) {
+            report("APIGateway.4", stage, "no AWS WAF web ACL associated with the stage");
         }
     }
 
