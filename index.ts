@@ -4,12 +4,14 @@ import { Api } from "./infra/api";
 import { ApiCustomDomain } from "./infra/api-custom-domain";
 import { readStackConfig } from "./infra/stack-config";
 import { EdgePathRewriter } from "./infra/edge-path-rewriter";
+import { LOG_PREFIXES, LogBucket } from "./infra/log-bucket";
 import { frontendConfig as buildFrontendConfig } from "./core/frontend-config";
 import { apiBasePath, apiOriginPath } from "./core/paths";
 import { RuntimeConfig } from "./infra/runtime-config";
 import { checkRouteScopes, signIn } from "./infra/sign-in";
 import { SiteDistribution } from "./infra/site-distribution";
 import { plannedAuthorizer, TokenAuthorizer } from "./infra/token-authorizer";
+import { WebAcls } from "./infra/waf";
 import { scopedRoutes } from "./core/routes";
 import { HANDLERS_DIR, ROUTES } from "./functions/routes";
 
@@ -19,7 +21,7 @@ const config = readStackConfig();
 checkRouteScopes(config.auth, ROUTES);
 
 // 2. The API, from the route table. Routes live under apiPath unless the edge rewriter strips it.
-// It names its TOKEN authorizer now; the function comes last (step 5): its configuration holds the
+// It names its TOKEN authorizer now; the function comes last (step 6): its configuration holds the
 // sign-in client's id, the client needs the site's URL, and the site needs the API.
 const basePath = apiBasePath(config.apiPath, config.pathRewriter);
 const originPath = apiOriginPath(config.proxyMode, config.stageName, config.customDomain?.basePath);
@@ -31,6 +33,7 @@ const api = new Api("api", {
     handlersDir: HANDLERS_DIR,
     tokenAuthorizer: { functionArn: authorizerPlan.functionArn, resultTtlInSeconds: config.authorizerCacheTtl },
     region: config.region,
+    logRetentionDays: config.logs.retentionDays,
 });
 
 // 3. What CloudFront talks to: the execute-api host, or the custom domain mapped to the stage.
@@ -44,10 +47,22 @@ const customDomain =
 const apiHost = customDomain ? customDomain.domainName : api.executeApiHost;
 const rewriter =
     config.pathRewriter === "lambda-edge"
-        ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath })
+        ? new EdgePathRewriter("edge-rewriter", { prefix: config.apiPath, logRetentionDays: config.logs.retentionDays })
         : undefined;
 
-// 4. The distribution serving the site and the API.
+// 4. AWS WAF on both entry points, when enabled, and the bucket the logs go to. The log bucket lets
+// the site bucket write its access logs, and the site logs into the log bucket: the site bucket's
+// ARN reaches the log bucket's policy once the site exists.
+const waf = config.waf.enabled
+    ? new WebAcls("waf", { rateLimit: config.waf.rateLimit, stageArn: api.stageArn })
+    : undefined;
+const [siteBucketArn, resolveSiteBucketArn] = pulumi.deferredOutput<string>();
+const logs = new LogBucket("logs", {
+    retentionDays: config.logs.retentionDays,
+    accessLogSources: [{ bucketArn: siteBucketArn, prefix: LOG_PREFIXES.siteAccess }],
+});
+
+// 5. The distribution serving the site and the API.
 const site = new SiteDistribution("site", {
     apiPath: config.apiPath,
     apiOrigin: {
@@ -58,9 +73,17 @@ const site = new SiteDistribution("site", {
     priceClass: config.priceClass,
     siteFiles: buildSite(),
     assetFolder: ASSET_FOLDER,
+    logs: {
+        bucketName: logs.bucketName,
+        bucketDomainName: logs.domainName,
+        cloudFrontPrefix: LOG_PREFIXES.cloudFront,
+        accessLogPrefix: LOG_PREFIXES.siteAccess,
+    },
+    webAclId: waf?.cloudFrontWebAclArn,
 });
+resolveSiteBucketArn(site.bucketArn);
 
-// 5. Sign-in and the authorizer that verifies its tokens, then the runtime config the SPA reads.
+// 6. Sign-in and the authorizer that verifies its tokens, then the runtime config the SPA reads.
 const auth = signIn(config.auth, ROUTES, site.url, config.region);
 new TokenAuthorizer("authorizer", {
     functionName: authorizerPlan.functionName,
@@ -68,6 +91,7 @@ new TokenAuthorizer("authorizer", {
     routeScopes: scopedRoutes(ROUTES, basePath),
     resultTtlInSeconds: config.authorizerCacheTtl,
     apiExecutionArn: api.executionArn,
+    logRetentionDays: config.logs.retentionDays,
 });
 const frontend = pulumi.all([apiHost, auth.frontend]).apply(([host, frontendAuth]) =>
     buildFrontendConfig({
@@ -95,6 +119,8 @@ export const customDomainTarget = customDomain?.target;
 export const edgeFunctionName = rewriter?.functionName;
 export const distributionId = site.distributionId;
 export const bucketName = site.bucketName;
+/** The bucket holding CloudFront's standard logs (`cloudfront/`) and the site bucket's access logs (`s3/site/`). */
+export const logBucketName = logs.bucketName;
 /** The document served as /config.json. */
 export const frontendConfig = frontend;
 /** The Cognito user pool (provider `cognito`), for creating users. */

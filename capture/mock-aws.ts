@@ -152,6 +152,24 @@ export function computedAttributes(
         }
         case TYPES.originAccessControl:
             return { id: `E${hex(`oac:${name}`, 13).toUpperCase()}`, etag: hex(`etag:${name}`, 14).toUpperCase() };
+        case TYPES.webAcl: {
+            // CLOUDFRONT-scope web ACLs live in us-east-1 under `global/`, regional ones under
+            // `regional/` (WAF Developer Guide, "AWS WAF API permissions", ARN formats).
+            const aclRegion = inputs.region ?? region;
+            const aclName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            const id = [8, 4, 4, 4, 12].map((n, i) => hex(`webacl:${name}:${i}`, n)).join("-");
+            const scope = inputs.scope === "CLOUDFRONT" ? "global" : "regional";
+            return {
+                id,
+                name: aclName,
+                arn: `arn:aws:wafv2:${aclRegion}:${account}:${scope}/webacl/${aclName}/${id}`,
+                region: aclRegion,
+                capacity: 1000,
+                lockToken: hex(`lock:${name}`, 32),
+            };
+        }
+        case TYPES.webAclAssociation:
+            return { id: `${inputs.webAclArn},${inputs.resourceArn}` };
         case TYPES.bucketObject:
             return { id: inputs.key, etag: hex(`object:${name}`, 32), versionId: "" };
         default:
@@ -171,6 +189,10 @@ export function mockInvoke(token: string, inputs: Record<string, any>): Record<s
             };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+        case "aws:s3/getCanonicalUserId:getCanonicalUserId": {
+            const id = hex(`canonical:${MOCK_ACCOUNT_ID}`, 64);
+            return { id, displayName: "deployer" };
+        }
         case "aws:route53/getZone:getZone": {
             const zoneName = String(inputs.name ?? "").replace(/\.$/, "");
             const zoneId = inputs.zoneId ?? `Z${hex(`zone:${zoneName}`, 20).toUpperCase()}`;

@@ -16,6 +16,10 @@ export const TYPES = {
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    bucketAcl: "aws:s3/bucketAcl:BucketAcl",
+    bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
     // Lambda and IAM
     lambdaFunction: "aws:lambda/function:Function",
     permission: "aws:lambda/permission:Permission",
@@ -34,6 +38,9 @@ export const TYPES = {
     userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
     userPoolDomain: "aws:cognito/userPoolDomain:UserPoolDomain",
     resourceServer: "aws:cognito/resourceServer:ResourceServer",
+    // AWS WAF
+    webAcl: "aws:wafv2/webAcl:WebAcl",
+    webAclAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
     // Random values
     randomId: "random:index/randomId:RandomId",
     // DNS and certificates

@@ -31,3 +31,10 @@ export const READ_AND_OPTIONS_METHODS: readonly string[] = ["GET", "HEAD", "OPTI
 
 /** The hosted zone id of every CloudFront distribution, for Route 53 alias records. */
 export const CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2";
+
+/**
+ * The canonical user id of `awslogsdelivery`, the AWS account that writes CloudFront's standard logs
+ * (legacy) into an S3 bucket: the bucket's ACL must grant it FULL_CONTROL ("Configure standard
+ * logging (legacy)", Permissions required, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html).
+ */
+export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";

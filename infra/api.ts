@@ -65,6 +65,11 @@ export interface ApiArgs {
      * @example "eu-west-1"
      */
     readonly region: string;
+    /**
+     * Days CloudWatch keeps the handler functions' logs.
+     * @default 30
+     */
+    readonly logRetentionDays?: number;
 }
 
 /**
@@ -81,6 +86,8 @@ export class Api extends pulumi.ComponentResource {
     readonly executeApiHost: pulumi.Output<string>;
     /** `arn:aws:execute-api:{region}:{account}:{id}`, for invoke permissions. */
     readonly executionArn: pulumi.Output<string>;
+    /** `arn:aws:apigateway:{region}::/restapis/{id}/stages/{stage}`, for a web ACL association. */
+    readonly stageArn: pulumi.Output<string>;
     /** The handler functions, by module. */
     readonly handlers: ReadonlyMap<string, BundledFunction>;
 
@@ -95,7 +102,12 @@ export class Api extends pulumi.ComponentResource {
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`The route table is invalid:\n  - ${problems.join("\n  - ")}`, this);
         }
-        this.handlers = this.createHandlers(name, args.routes, args.handlersDir ?? FUNCTIONS_DIR);
+        this.handlers = this.createHandlers(
+            name,
+            args.routes,
+            args.handlersDir ?? FUNCTIONS_DIR,
+            args.logRetentionDays,
+        );
         const body = this.definition(name, args);
         const restApi = new aws.apigateway.RestApi(
             `${name}-rest`,
@@ -123,17 +135,24 @@ export class Api extends pulumi.ComponentResource {
         this.stageUrl = stage.invokeUrl;
         this.executeApiHost = stage.invokeUrl.apply(hostOf);
         this.executionArn = restApi.executionArn;
+        this.stageArn = stage.arn;
         this.registerOutputs({
             restApiId: this.restApiId,
             stageName: this.stageName,
             stageUrl: this.stageUrl,
             executeApiHost: this.executeApiHost,
             executionArn: this.executionArn,
+            stageArn: this.stageArn,
         });
     }
 
     /** One function per handler module, whatever the number of routes it serves. */
-    private createHandlers(name: string, routes: RouteTable, dir: string): Map<string, BundledFunction> {
+    private createHandlers(
+        name: string,
+        routes: RouteTable,
+        dir: string,
+        logRetentionDays: number | undefined,
+    ): Map<string, BundledFunction> {
         const modules = [...new Set(routes.map((route) => route.handler))];
         // The module as the project names it: functions/echo.ts.
         const shown = (module: string) => path.relative(path.dirname(FUNCTIONS_DIR), path.join(dir, module));
@@ -146,6 +165,7 @@ export class Api extends pulumi.ComponentResource {
                         description: `same-origin: API handler ${shown(module)}`,
                         source: { entry: module, dir },
                         timeoutSeconds: 10,
+                        logRetentionDays,
                     },
                     this,
                 ),

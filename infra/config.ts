@@ -258,8 +258,8 @@ function readFields<T extends object>(
 const ACCOUNT_RATE_LIMIT = 10_000;
 const ACCOUNT_BURST_LIMIT = 5_000;
 /** AWS WAF's lowest rate-based rule limit ("Rate-based rule statement", waf-rule-statement-type-rate-based-high-level-settings.html). */
-const WAF_MIN_RATE_LIMIT = 10;
-const WAF_MAX_RATE_LIMIT = 2_000_000_000;
+export const WAF_MIN_RATE_LIMIT = 10;
+export const WAF_MAX_RATE_LIMIT = 2_000_000_000;
 
 // A stage cap far below the account's 10,000 rps shared by every API of the region: one abused or
 // looping client cannot starve the others, nor run up Lambda's 1,000 concurrent executions (100 rps

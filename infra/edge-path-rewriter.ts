@@ -13,6 +13,11 @@ export interface EdgePathRewriterArgs {
      * @example "/api"
      */
     readonly prefix: string;
+    /**
+     * Days CloudWatch keeps the function's logs (the us-east-1 log group the stack manages).
+     * @default 30
+     */
+    readonly logRetentionDays?: number;
 }
 
 /**
@@ -49,6 +54,7 @@ export class EdgePathRewriter extends pulumi.ComponentResource {
                 edge: true,
                 // Origin-request functions may run up to 30 s; stripping a prefix takes microseconds.
                 timeoutSeconds: 5,
+                logRetentionDays: args.logRetentionDays,
             },
             this,
         ).function;

@@ -42,3 +42,20 @@ export function logWritingPolicy(groupName: string, groupArn: string, edge: bool
         ],
     });
 }
+
+/**
+ * The bucket policy statement that refuses every request made without TLS, whoever makes it: an
+ * explicit Deny when `aws:SecureTransport` is false, on the bucket and its objects. Security Hub's
+ * S3.5 (Config rule `s3-bucket-ssl-requests-only`) passes only with this Deny; an Allow conditioned
+ * on TLS is not enough (https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule).
+ */
+export function denyInsecureTransportStatement(bucketArn: string): Record<string, unknown> {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SiteFile } from "../site/build";
 import { bundleCloudFrontFunction } from "./bundle";
 import { PriceClass } from "./config";
+import { denyInsecureTransportStatement } from "./iam";
 import {
     ALL_METHODS,
     CLOUDFRONT_FUNCTION_MAX_BYTES,
@@ -73,11 +74,17 @@ export function spaRewriteEntry(manifest: SiteManifest): string {
     );
 }
 
-/** A bucket policy letting only this distribution (through Origin Access Control) read objects. */
+/**
+ * The site bucket's policy: only this distribution (through Origin Access Control) reads objects,
+ * and no request without TLS gets in. CloudFront reaches an S3 origin over the protocol the viewer
+ * used ("How CloudFront processes HTTP and HTTPS requests", HTTPandHTTPSRequests.html), and the
+ * site's behavior redirects HTTP viewers to HTTPS first, so its reads always come over TLS.
+ */
 export function siteBucketPolicy(bucketArn: string, distributionArn: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
+            denyInsecureTransportStatement(bucketArn),
             {
                 Sid: "AllowCloudFrontServicePrincipalReadOnly",
                 Effect: "Allow",
@@ -88,6 +95,30 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
             },
         ],
     });
+}
+
+/** Where the site's logs go: the log bucket, and a key prefix for each kind of log. */
+export interface SiteLogs {
+    /**
+     * The log bucket's name, the target of the site bucket's S3 server access logs.
+     * @example logs.bucketName
+     */
+    readonly bucketName: pulumi.Input<string>;
+    /**
+     * The log bucket as CloudFront's standard logging (legacy) names it, `<bucket>.s3.amazonaws.com`.
+     * @example logs.domainName
+     */
+    readonly bucketDomainName: pulumi.Input<string>;
+    /**
+     * The key prefix of CloudFront's standard logs.
+     * @example "cloudfront/"
+     */
+    readonly cloudFrontPrefix: string;
+    /**
+     * The key prefix of the site bucket's S3 server access logs.
+     * @example "s3/site/"
+     */
+    readonly accessLogPrefix: string;
 }
 
 export interface SiteDistributionArgs {
@@ -122,14 +153,27 @@ export interface SiteDistributionArgs {
      * @example "assets"
      */
     readonly assetFolder: string;
+    /**
+     * Where CloudFront's standard logs and the site bucket's server access logs go.
+     * @example { bucketName: logs.bucketName, bucketDomainName: logs.domainName, cloudFrontPrefix: "cloudfront/", accessLogPrefix: "s3/site/" }
+     */
+    readonly logs: SiteLogs;
+    /**
+     * The ARN of a CLOUDFRONT-scope AWS WAF web ACL for the distribution.
+     * @default none
+     * @example waf.cloudFrontWebAclArn
+     */
+    readonly webAclId?: pulumi.Input<string>;
 }
 
 /**
  * The private site bucket, the CloudFront distribution in front of it and the API, the SPA
- * deep-link function, and the uploaded site with its `config.json`.
+ * deep-link function, and the uploaded site with its `config.json`. CloudFront writes its standard
+ * logs (legacy, to S3; cookies left out) and the bucket its server access logs to the log bucket.
  */
 export class SiteDistribution extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
     readonly distributionId: pulumi.Output<string>;
     /** `https://<distribution domain>`. */
     readonly url: pulumi.Output<string>;
@@ -190,6 +234,14 @@ export class SiteDistribution extends pulumi.ComponentResource {
                 orderedCacheBehaviors: apiCacheBehaviors(args.apiPath, args.edgeRewriterArn),
                 restrictions: { geoRestriction: { restrictionType: "none" } },
                 viewerCertificate: { cloudfrontDefaultCertificate: true },
+                // Standard logging (legacy), to S3: the only kind Security Hub's CloudFront.5 checks
+                // (Config rule cloudfront-accesslogs-enabled). Cookies can carry credentials: not logged.
+                loggingConfig: {
+                    bucket: args.logs.bucketDomainName,
+                    prefix: args.logs.cloudFrontPrefix,
+                    includeCookies: false,
+                },
+                ...(args.webAclId !== undefined ? { webAclId: args.webAclId } : {}),
             },
             { parent: this },
         );
@@ -202,12 +254,23 @@ export class SiteDistribution extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        new aws.s3.BucketLogging(
+            `${name}-access-logs`,
+            { bucket: bucket.id, targetBucket: args.logs.bucketName, targetPrefix: args.logs.accessLogPrefix },
+            { parent: this },
+        );
         this.uploadSite(name, bucket, args);
 
         this.bucketName = bucket.bucket;
+        this.bucketArn = bucket.arn;
         this.distributionId = distribution.id;
         this.url = pulumi.interpolate`https://${distribution.domainName}`;
-        this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            distributionId: this.distributionId,
+            url: this.url,
+        });
     }
 
     /**

@@ -77,6 +77,11 @@ export interface TokenAuthorizerArgs {
      * @example api.executionArn
      */
     readonly apiExecutionArn: pulumi.Input<string>;
+    /**
+     * Days CloudWatch keeps the function's logs.
+     * @default 30
+     */
+    readonly logRetentionDays?: number;
 }
 
 /**
@@ -125,6 +130,7 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
                     .apply((verification) => authorizerEnvironment(verification, routeScopes)),
                 // A cold start downloads the issuer's JWKS (3 s timeout in the handler).
                 timeoutSeconds: 10,
+                logRetentionDays: args.logRetentionDays,
             },
             this,
         ).function;

@@ -16,7 +16,9 @@ export const GENERAL = [
     "No caching and no edge locations: every request reaches the origin (X-Cache is always a miss), TTLs, invalidations and " +
         "compression are not emulated, and the latency is this machine's (plus LATENCY_MS).",
     "CloudFront geolocation and device headers (CloudFront-Viewer-Country, CloudFront-Is-*-Viewer, ...) are not generated; " +
-        "WAF, geo restrictions, signed URLs and cookies, origin groups and Origin Shield are not emulated.",
+        "geo restrictions, signed URLs and cookies, origin groups and Origin Shield are not emulated.",
+    "AWS WAF is not emulated: with waf.enabled, the web ACLs on the distribution and the stage (managed rules, per-IP rate " +
+        "limit) block nothing here.",
     "CloudFront Functions run in Node's V8, which accepts JavaScript the cloudfront-js-2.0 runtime rejects; the compute-" +
         "utilization limit is replaced by a 1 s wall-clock limit.",
     `Lambda functions (and Lambda@Edge) run inside this Node.js ${process.version} process from their deployment packages, ` +
@@ -40,7 +42,8 @@ export const GENERAL = [
         "to an unknown or malformed request is not documented (a malformed one gets its 400 page here).",
     "No CloudWatch, X-Ray or access logs: function output and errors are printed here, with one line per request.",
     "S3 objects are read from their source files when the stack starts (as S3 holds what was uploaded): restart it to serve a rebuilt site; " +
-        "range requests, versioning and encryption are not emulated.",
+        "range requests, versioning and encryption are not emulated. Bucket policies see CloudFront's requests as made over TLS " +
+        "(aws:SecureTransport true), as its hop to S3 is on AWS for HTTPS viewers.",
     '/config.json carries an extra "local" field with the local IAM credentials, which the deployed file does not have.',
     "With a sign-in provider, a stand-in issuer on PORT+2 (local/issuer.ts) replaces Cognito or the OIDC provider: any user " +
         "name signs in on its own page (no password, MFA or hosted UI), and it also accepts the local site's URL as a " +

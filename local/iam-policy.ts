@@ -68,6 +68,9 @@ const CONDITION_OPERATORS: Readonly<Record<string, (expected: string, actual: st
     ArnLike: (e, a) => wildcardMatches(e, a),
     ArnNotEquals: (e, a) => e !== a,
     ArnNotLike: (e, a) => !wildcardMatches(e, a),
+    // Boolean values compare as the strings "true" and "false", case-insensitively
+    // (reference_policies_elements_condition_operators.html#Conditions_Boolean).
+    Bool: (e, a) => e.toLowerCase() === a.toLowerCase(),
 };
 
 function conditionsHold(condition: unknown, context: Readonly<Record<string, string>> = {}): boolean {

@@ -49,10 +49,15 @@ export function originFetcher(
             if (!buckets.has(bucket.id)) {
                 buckets.set(bucket.id, new S3Bucket(graph, bucket));
             }
+            // In-process here, but over TLS on AWS: CloudFront reaches an S3 origin with the viewer's
+            // protocol ("How CloudFront processes HTTP and HTTPS requests", HTTPandHTTPSRequests.html),
+            // and the local listeners stand for HTTPS viewers (a redirect-to-https behavior serves
+            // them as if redirected). So bucket policies see aws:SecureTransport true.
+            const secureTransport = true;
             const caller: S3Caller =
                 origin.originAccessControlId !== undefined && signingOacs.has(origin.originAccessControlId)
-                    ? { kind: "cloudfront", distributionArn }
-                    : { kind: "anonymous" };
+                    ? { kind: "cloudfront", distributionArn, secureTransport }
+                    : { kind: "anonymous", secureTransport };
             const response = buckets.get(bucket.id)!.handle(request, caller);
             trace.answeredBy = "S3";
             return request.path === `${origin.path}/${CONFIG_KEY}` && response.status === 200

@@ -16,9 +16,13 @@ import { HttpRequest, HttpResponse, requestId } from "./http";
 import { evaluatePolicy, PolicyRequest } from "./iam-policy";
 import { TYPES } from "../capture/types";
 
-/** Who asks S3: CloudFront with OAC (signed, with the distribution's ARN) or anonymous. */
-export type S3Caller =
-    { readonly kind: "cloudfront"; readonly distributionArn: string } | { readonly kind: "anonymous" };
+/**
+ * Who asks S3: CloudFront with OAC (signed, with the distribution's ARN) or anonymous, and whether
+ * the request came over TLS (the `aws:SecureTransport` condition key).
+ */
+export type S3Caller = (
+    { readonly kind: "cloudfront"; readonly distributionArn: string } | { readonly kind: "anonymous" }
+) & { readonly secureTransport: boolean };
 
 function s3Error(status: number, code: string, message: string): HttpResponse {
     const xml =
@@ -83,15 +87,16 @@ export class S3Bucket {
         if (caller.kind === "anonymous" && this.blocksPublicPolicies) {
             return false;
         }
+        const secureTransport = { "aws:SecureTransport": String(caller.secureTransport) };
         const request: PolicyRequest =
             caller.kind === "cloudfront"
                 ? {
                       action,
                       resource,
                       principal: { service: "cloudfront.amazonaws.com" },
-                      context: { "aws:SourceArn": caller.distributionArn },
+                      context: { "aws:SourceArn": caller.distributionArn, ...secureTransport },
                   }
-                : { action, resource, principal: { aws: "*" } };
+                : { action, resource, principal: { aws: "*" }, context: secureTransport };
         const decisions = this.policies.map((p) => evaluatePolicy(p, request));
         return !decisions.includes("explicit-deny") && decisions.includes("allow");
     }

@@ -8,7 +8,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CapturedStack } from "../capture/capture";
+import type { CapturedResource, CapturedStack } from "../capture/capture";
 import { TYPES } from "../capture/types";
 import { USAGE as START_USAGE } from "../local/cli";
 import { GENERAL } from "../local/fidelity";
@@ -126,17 +126,53 @@ function allows(policy: PolicyDocument, action: string, resource: string): boole
 const ZONE_LOOKUP_ACTIONS = ["route53:ListHostedZones", "route53:GetHostedZone", "route53:ListTagsForResource"];
 const A_HOSTED_ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
 
-/** What deploying must be allowed to do to each named resource the program declares, by type. */
-const LIFECYCLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-    [TYPES.role]: ["iam:CreateRole", "iam:GetRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole"],
-    [TYPES.lambdaFunction]: [
+/**
+ * The log bucket's ACL names the account's canonical user id, which `aws.s3.getCanonicalUserId`
+ * reads with ListBuckets (terraform-provider-aws, data source aws_canonical_user_id): an action
+ * without resource-level permissions, so granted on `*`.
+ */
+const CANONICAL_USER_LOOKUP_ACTION = "s3:ListAllMyBuckets";
+
+/** A resource's own ARN, or the ARN of the bucket a bucket setting belongs to. */
+const ownArn = (r: CapturedResource) => String(r.state.arn);
+const bucketArnOf = (r: CapturedResource) => `arn:aws:s3:::${r.state.bucket}`;
+const on = (arnOf: (r: CapturedResource) => string, actions: readonly string[]) => (r: CapturedResource) =>
+    actions.map((action): [string, string] => [action, arnOf(r)]);
+
+/** What deploying must be allowed to do to each resource the program declares, by type: actions and the ARNs they act on. */
+const LIFECYCLE_ACTIONS: Readonly<Record<string, (r: CapturedResource) => [string, string][]>> = {
+    [TYPES.role]: on(ownArn, [
+        "iam:CreateRole",
+        "iam:GetRole",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:DeleteRole",
+    ]),
+    [TYPES.lambdaFunction]: on(ownArn, [
         "lambda:CreateFunction",
         "lambda:GetFunction",
         "lambda:UpdateFunctionCode",
         "lambda:DeleteFunction",
+    ]),
+    [TYPES.logGroup]: on(ownArn, ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DeleteLogGroup"]),
+    [TYPES.bucket]: on(ownArn, ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutObject", "s3:DeleteBucket"]),
+    [TYPES.bucketPublicAccessBlock]: on(bucketArnOf, [
+        "s3:PutBucketPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+    ]),
+    [TYPES.ownership]: on(bucketArnOf, ["s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"]),
+    // CloudFront's standard logging (legacy) also needs these on its bucket (standard-logging-legacy-s3.html).
+    [TYPES.bucketAcl]: on(bucketArnOf, ["s3:PutBucketAcl", "s3:GetBucketAcl"]),
+    [TYPES.bucketEncryption]: on(bucketArnOf, ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"]),
+    [TYPES.bucketLifecycle]: on(bucketArnOf, ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"]),
+    [TYPES.bucketLogging]: on(bucketArnOf, ["s3:PutBucketLogging", "s3:GetBucketLogging"]),
+    [TYPES.webAcl]: on(ownArn, ["wafv2:CreateWebACL", "wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL"]),
+    // AssociateWebACL takes both (Service Authorization Reference, AWS WAF V2).
+    [TYPES.webAclAssociation]: (r) => [
+        ["wafv2:AssociateWebACL", String(r.state.webAclArn)],
+        ["wafv2:DisassociateWebACL", String(r.state.webAclArn)],
+        ["apigateway:SetWebACL", String(r.state.resourceArn)],
     ],
-    [TYPES.logGroup]: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DeleteLogGroup"],
-    [TYPES.bucket]: ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutObject", "s3:DeleteBucket"],
 };
 
 /** A captured ARN with the docs' account placeholder in place of the mock's account id. */
@@ -147,16 +183,24 @@ function deployPolicyProblems(deployingDoc: string, graphs: readonly CapturedSta
     const problems = ZONE_LOOKUP_ACTIONS.filter((action) => !allows(policy, action, A_HOSTED_ZONE)).map(
         (action) => `the zone look-up needs ${action}`,
     );
+    if (!allows(policy, CANONICAL_USER_LOOKUP_ACTION, "*")) {
+        problems.push(`the canonical user look-up needs ${CANONICAL_USER_LOOKUP_ACTION}`);
+    }
     for (const graph of graphs) {
         for (const resource of graph.resources.filter((r) => LIFECYCLE_ACTIONS[r.type] !== undefined)) {
-            const arn = documentedArn(String(resource.state.arn));
-            for (const action of LIFECYCLE_ACTIONS[resource.type].filter((a) => !allows(policy, a, arn))) {
-                problems.push(`${action} on ${arn} (${resource.name})`);
+            for (const [action, arn] of LIFECYCLE_ACTIONS[resource.type](resource)) {
+                if (!allows(policy, action, documentedArn(arn))) {
+                    problems.push(`${action} on ${documentedArn(arn)} (${resource.name})`);
+                }
             }
         }
     }
     return [...new Set(problems)];
 }
+
+/** The log bucket's name in the graphs (the same in each: the mock derives it from the resource's name). */
+const logsBucketName = (graphs: readonly CapturedStack[]) =>
+    String(graphs[0].resources.find((r) => r.type === TYPES.bucket && r.name === "logs-bucket")?.state.bucket);
 
 /** A read: an action (or an action pattern) named Get…, List… or Describe…, or API Gateway's GET. */
 const READ_ONLY_ACTION = /^[a-z0-9-]+:((Get|List|Describe)[A-Za-z]*\*?|GET)$/;
@@ -170,6 +214,9 @@ function previewPolicyProblems(deployingDoc: string): string[] {
         ...ZONE_LOOKUP_ACTIONS.filter((action) => !allows(policy, action, A_HOSTED_ZONE)).map(
             (action) => `the zone look-up needs ${action}`,
         ),
+        ...(allows(policy, CANONICAL_USER_LOOKUP_ACTION, "*")
+            ? []
+            : [`the canonical user look-up needs ${CANONICAL_USER_LOOKUP_ACTION}`]),
     ];
 }
 
@@ -288,6 +335,7 @@ describe("docs", () => {
                         hostedZoneName: "example.com",
                         basePath: "v1",
                     }),
+                    waf: JSON.stringify({ enabled: true }),
                 },
             ];
             graphs = [];
@@ -326,6 +374,27 @@ describe("docs", () => {
                 '"Resource": "arn:aws:logs:*:<ACCOUNT_ID>:log-group:/aws/*"',
             );
             assert.ok(deployPolicyProblems(noLogs, graphs).some((p) => p.startsWith("logs:CreateLogGroup on ")));
+            const noWaf = doc.replace(
+                '"arn:aws:wafv2:*:<ACCOUNT_ID>:*/webacl/same-origin-*/*"',
+                '"arn:aws:wafv2:*:<ACCOUNT_ID>:*/ipset/*"',
+            );
+            assert.ok(deployPolicyProblems(noWaf, graphs).some((p) => p.startsWith("wafv2:CreateWebACL on ")));
+            assert.ok(deployPolicyProblems(noWaf, graphs).some((p) => p.startsWith("wafv2:AssociateWebACL on ")));
+            const noLogBucket = doc.replace(/"arn:aws:s3:::logs-bucket-\*",/g, "");
+            assert.ok(
+                deployPolicyProblems(noLogBucket, graphs).includes(
+                    "s3:PutBucketAcl on arn:aws:s3:::" + logsBucketName(graphs) + " (logs-acl)",
+                ),
+            );
+            const noOwnerLookup = doc.replace(/"s3:ListAllMyBuckets"/g, '"s3:ListBucket"');
+            assert.ok(
+                deployPolicyProblems(noOwnerLookup, graphs).includes(
+                    "the canonical user look-up needs s3:ListAllMyBuckets",
+                ),
+            );
+            assert.ok(
+                previewPolicyProblems(noOwnerLookup).includes("the canonical user look-up needs s3:ListAllMyBuckets"),
+            );
             const writes = doc.replace('"route53:Get*", "route53:List*"', '"route53:Get*", "route53:*"');
             assert.deepEqual(previewPolicyProblems(writes), ["not a read: route53:*"]);
             const noList = doc.replace('"route53:Get*", "route53:List*"', '"route53:Get*"');

@@ -7,6 +7,8 @@ import { captureStack, CapturedStack, ProgramError, UNKNOWN } from "../capture/c
 import { onlyResourceOfType, resourcesOfType } from "../capture/lookups";
 import { PROJECT_DIR, readStackFile } from "../capture/stack-config";
 import { TYPES } from "../capture/types";
+import { fsbpFindings } from "./support/fsbp";
+import { broken } from "./support/graphs";
 import { evaluatePolicies } from "./support/policy-harness";
 import { policies } from "../policy/rules";
 
@@ -173,6 +175,59 @@ describe("environments", function () {
             }
         });
     }
+
+    describe("Security Hub FSBP controls of the edge side (tests/support/fsbp.ts)", () => {
+        const prod = () => captures.get(key("prod", false))!;
+        const failing = (stack: CapturedStack) => fsbpFindings(stack).findings.map((f) => `${f.control} ${f.resource}`);
+
+        it("prod passes CloudFront.5 and .6, APIGateway.4, S3.5, S3.8 and S3.9, suppressed on the log bucket alone", () => {
+            assert.equal(writtenValue("prod", "waf").enabled, true);
+            const { findings, suppressed } = fsbpFindings(prod());
+            assert.deepEqual(findings, []);
+            assert.deepEqual(
+                suppressed.map((f) => `${f.control} ${f.resource}`),
+                ["S3.9 logs-bucket"],
+            );
+        });
+
+        it("dev, with WAF off, fails CloudFront.6 and APIGateway.4 only", () => {
+            assert.equal(writtenValue("dev", "waf"), undefined, "Pulumi.dev.yaml leaves waf at its default, off");
+            assert.deepEqual(failing(captures.get(key("dev", false))!), [
+                "CloudFront.6 site-cdn",
+                "APIGateway.4 api-stage",
+            ]);
+        });
+
+        it("would notice each control failing on a broken copy of prod", () => {
+            const withoutLogging = broken(prod(), TYPES.distribution, (state) => delete state.loggingConfig);
+            assert.deepEqual(failing(withoutLogging), ["CloudFront.5 site-cdn"]);
+            const withoutWaf = broken(prod(), TYPES.distribution, (state) => delete state.webAclId);
+            assert.deepEqual(failing(withoutWaf), ["CloudFront.6 site-cdn"]);
+            const stageUnprotected = broken(prod(), TYPES.webAclAssociation, (state) => {
+                state.resourceArn = "arn:aws:apigateway:eu-west-1::/restapis/other/stages/prod";
+            });
+            assert.deepEqual(failing(stageUnprotected), ["APIGateway.4 api-stage"]);
+            const tlsAllowedOnly = broken(prod(), TYPES.bucketPolicy, (state) => {
+                state.policy = state.policy.replace('"aws:SecureTransport":"false"', '"aws:SecureTransport":"true"');
+            });
+            assert.deepEqual(failing(tlsAllowedOnly), ["S3.5 logs-bucket", "S3.5 site-bucket"]);
+            const notEveryone = broken(prod(), TYPES.bucketPolicy, (state) => {
+                state.policy = state.policy.replace(
+                    '"Principal":"*"',
+                    '"Principal":{"Service":"cloudfront.amazonaws.com"}',
+                );
+            });
+            assert.deepEqual(failing(notEveryone), ["S3.5 logs-bucket", "S3.5 site-bucket"]);
+            const publicPolicies = broken(prod(), TYPES.bucketPublicAccessBlock, (state) => {
+                state.restrictPublicBuckets = false;
+            });
+            assert.deepEqual(failing(publicPolicies), ["S3.8 logs-bucket", "S3.8 site-bucket"]);
+            const siteUnlogged = broken(prod(), TYPES.bucketLogging, (state) => {
+                state.bucket = "another-bucket";
+            });
+            assert.deepEqual(failing(siteUnlogged), ["S3.9 site-bucket"]);
+        });
+    });
 
     describe("prod settings", () => {
         it("reaches the API through a custom domain, a placeholder until a real zone is set", () => {

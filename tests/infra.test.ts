@@ -27,6 +27,10 @@ interface Scenario {
     readonly rewriter: boolean;
     readonly authorizerCacheTtl: number;
     readonly pathPrefix: string;
+    /** The WAF rate limit when `waf.enabled`, else undefined. */
+    readonly wafRateLimit?: number;
+    /** `logs.retentionDays`. */
+    readonly retentionDays: number;
 }
 
 /** The program's configurations: Pulumi.dev.yaml (stage "dev") plus overrides. */
@@ -41,10 +45,17 @@ const SCENARIOS: Scenario[] = [
         rewriter: false,
         authorizerCacheTtl: 0,
         pathPrefix: "/dev/api",
+        retentionDays: 30,
     },
     {
         title: "custom-domain mode (zone, base path v1)",
-        config: { proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN, authorizerCacheTtl: "300" },
+        config: {
+            proxyMode: "custom-domain",
+            customDomain: CUSTOM_DOMAIN,
+            authorizerCacheTtl: "300",
+            waf: '{"enabled":true}',
+            logs: '{"retentionDays":90}',
+        },
         apiPath: "/api",
         stageName: "dev",
         basePath: "/api",
@@ -53,6 +64,8 @@ const SCENARIOS: Scenario[] = [
         rewriter: false,
         authorizerCacheTtl: 300,
         pathPrefix: "/v1/api",
+        wafRateLimit: 1000,
+        retentionDays: 90,
     },
     {
         title: "custom-domain mode (given certificate, no zone, no base path)",
@@ -68,10 +81,17 @@ const SCENARIOS: Scenario[] = [
         rewriter: false,
         authorizerCacheTtl: 0,
         pathPrefix: "/api",
+        retentionDays: 30,
     },
     {
         title: "lambda-edge rewriter",
-        config: { pathRewriter: "lambda-edge", apiPath: "/backend", stageName: "live" },
+        config: {
+            pathRewriter: "lambda-edge",
+            apiPath: "/backend",
+            stageName: "live",
+            waf: '{"enabled":true,"rateLimit":2000}',
+            logs: '{"retentionDays":7}',
+        },
         apiPath: "/backend",
         stageName: "live",
         basePath: "",
@@ -79,6 +99,8 @@ const SCENARIOS: Scenario[] = [
         rewriter: true,
         authorizerCacheTtl: 0,
         pathPrefix: "/live",
+        wafRateLimit: 2000,
+        retentionDays: 7,
     },
     {
         title: "custom-domain mode with the lambda-edge rewriter",
@@ -91,6 +113,7 @@ const SCENARIOS: Scenario[] = [
         rewriter: true,
         authorizerCacheTtl: 0,
         pathPrefix: "/v1",
+        retentionDays: 30,
     },
 ];
 
@@ -113,6 +136,9 @@ function* strings(value: unknown, at = ""): Generator<[string, string]> {
 
 const lambdaByName = (stack: CapturedStack, name: string): CapturedResource =>
     resourcesOfType(stack, T.lambdaFunction).find((r) => r.name === name) ?? assert.fail(`no function ${name}`);
+
+const bucketNamed = (stack: CapturedStack, name: string): CapturedResource =>
+    resourcesOfType(stack, T.bucket).find((r) => r.name === name) ?? assert.fail(`no bucket ${name}`);
 
 const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123defg/dev/GET/api/authorized/profile";
 
@@ -145,6 +171,8 @@ for (const scenario of SCENARIOS) {
                     "same-origin:token-authorizer:TokenAuthorizer authorizer",
                     "same-origin:site-distribution:SiteDistribution site",
                     "same-origin:runtime-config:RuntimeConfig config",
+                    "same-origin:log-bucket:LogBucket logs",
+                    ...(scenario.wafRateLimit !== undefined ? ["same-origin:waf:WebAcls waf"] : []),
                     ...(scenario.customDomain ? ["same-origin:api-custom-domain:ApiCustomDomain api-domain"] : []),
                     ...(scenario.rewriter ? ["same-origin:edge-path-rewriter:EdgePathRewriter edge-rewriter"] : []),
                 ].sort();
@@ -152,7 +180,7 @@ for (const scenario of SCENARIOS) {
             });
 
             it("names every resource after its component and parents it there", () => {
-                const roots = ["api", "authorizer", "site", "config", "api-domain", "edge-rewriter"];
+                const roots = ["api", "authorizer", "site", "config", "api-domain", "edge-rewriter", "logs", "waf"];
                 for (const r of stack.resources) {
                     assert.ok(
                         roots.some((root) => r.name === root || r.name.startsWith(`${root}-`)),
@@ -296,6 +324,61 @@ for (const scenario of SCENARIOS) {
                 }
             });
 
+            it("logs CloudFront (legacy, no cookies) and the site bucket's access to the log bucket, which lets only that bucket in", () => {
+                const site = bucketNamed(stack, "site-bucket");
+                const logs = bucketNamed(stack, "logs-bucket");
+                const { loggingConfig } = distribution.inputs;
+                assert.deepEqual([loggingConfig.prefix, loggingConfig.includeCookies], ["cloudfront/", false]);
+                computed(loggingConfig.bucket, `${logs.state.bucket}.s3.amazonaws.com`);
+                const accessLogs = onlyResourceOfType(stack, T.bucketLogging).inputs;
+                assert.equal(accessLogs.targetPrefix, "s3/site/");
+                computed(accessLogs.bucket, site.id);
+                computed(accessLogs.targetBucket, logs.id);
+                const policy = resourcesOfType(stack, T.bucketPolicy).find((p) => p.name === "logs-policy")!.inputs;
+                if (preview) {
+                    assert.equal(policy.policy, UNKNOWN, "it names both buckets' ARNs");
+                    return;
+                }
+                const logWriting = JSON.parse(policy.policy).Statement.filter((st: any) => st.Effect === "Allow");
+                assert.deepEqual(
+                    logWriting.map((st: any) => [st.Resource, st.Condition.ArnLike["aws:SourceArn"]]),
+                    [[`${logs.state.arn}/s3/site/*`, site.state.arn]],
+                );
+            });
+
+            it("keeps logs for logs.retentionDays: every function's log group and the log bucket's objects", () => {
+                const groups = resourcesOfType(stack, T.logGroup);
+                assert.ok(groups.length >= (scenario.rewriter ? 3 : 2), groups.map((g) => g.name).join(", "));
+                for (const group of groups) {
+                    assert.equal(group.inputs.retentionInDays, scenario.retentionDays, group.name);
+                }
+                const lifecycle = onlyResourceOfType(stack, T.bucketLifecycle).inputs;
+                assert.deepEqual(lifecycle.rules[0].expiration, { days: scenario.retentionDays });
+            });
+
+            it("puts AWS WAF on the distribution and the stage only when waf.enabled, with its rate limit", () => {
+                const acls = resourcesOfType(stack, T.webAcl);
+                const associations = resourcesOfType(stack, T.webAclAssociation);
+                if (scenario.wafRateLimit === undefined) {
+                    assert.deepEqual([...acls, ...associations], []);
+                    assert.equal(distribution.inputs.webAclId, undefined);
+                    return;
+                }
+                const cloudFront = acls.find((a) => a.inputs.scope === "CLOUDFRONT")!;
+                const regional = acls.find((a) => a.inputs.scope === "REGIONAL")!;
+                assert.equal(acls.length, 2);
+                assert.equal(cloudFront.inputs.region, "us-east-1");
+                for (const acl of acls) {
+                    assert.equal(acl.inputs.rules[0].statement.rateBasedStatement.limit, scenario.wafRateLimit);
+                }
+                // The distribution names its web ACL by ARN (CloudFront API reference, DistributionConfig WebACLId).
+                computed(distribution.inputs.webAclId, cloudFront.state.arn);
+                const [association] = associations;
+                assert.equal(associations.length, 1);
+                computed(association.inputs.resourceArn, onlyResourceOfType(stack, T.stage).state.arn);
+                computed(association.inputs.webAclArn, regional.state.arn);
+            });
+
             it("writes config.json and the stack outputs the frontend reads", () => {
                 const configObject =
                     resourcesOfType(stack, T.bucketObject).find((o) => o.inputs.key === "config.json") ??
@@ -324,7 +407,7 @@ for (const scenario of SCENARIOS) {
                         assert.equal(configObject.inputs.content, UNKNOWN);
                         assert.equal(outputs.frontendConfig, UNKNOWN);
                     }
-                    for (const key of ["siteUrl", "apiUrl", "directApiUrl", "distributionId"]) {
+                    for (const key of ["siteUrl", "apiUrl", "directApiUrl", "distributionId", "logBucketName"]) {
                         assert.equal(outputs[key], UNKNOWN, key);
                     }
                     return;
@@ -335,7 +418,8 @@ for (const scenario of SCENARIOS) {
                 assert.equal(outputs.apiUrl, `https://${distribution.state.domainName}${scenario.apiPath}`);
                 assert.equal(outputs.directApiUrl, `https://${executeApiHost}/${scenario.stageName}`);
                 assert.equal(outputs.distributionId, distribution.id);
-                assert.equal(outputs.bucketName, onlyResourceOfType(stack, T.bucket).state.bucket);
+                assert.equal(outputs.bucketName, bucketNamed(stack, "site-bucket").state.bucket);
+                assert.equal(outputs.logBucketName, bucketNamed(stack, "logs-bucket").state.bucket);
                 assert.equal(
                     outputs.customDomainUrl,
                     scenario.customDomain

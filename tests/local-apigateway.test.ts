@@ -214,6 +214,34 @@ describe("local API Gateway: IAM policy evaluation", () => {
             "implicit-deny",
         );
     });
+
+    // Bool compares "true"/"false" (Condition operators, reference_policies_elements_condition_operators.html#Conditions_Boolean);
+    // a key absent from the request matches no non-negated operator.
+    it("bucket policies: a Deny on aws:SecureTransport false (Bool) applies to insecure requests only", () => {
+        const policy = {
+            Statement: [
+                { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" },
+                {
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ],
+        };
+        const read = (context?: Record<string, string>) =>
+            evaluatePolicy(policy, {
+                action: "s3:GetObject",
+                resource: "arn:aws:s3:::b/index.html",
+                principal: { aws: "*" },
+                context,
+            });
+        assert.equal(read({ "aws:SecureTransport": "false" }), "explicit-deny");
+        assert.equal(read({ "aws:securetransport": "FALSE" }), "explicit-deny", "key and value are case-insensitive");
+        assert.equal(read({ "aws:SecureTransport": "true" }), "allow");
+        assert.equal(read(), "allow", "without the key, the Deny does not apply");
+    });
 });
 
 // AWS: "Gateway response types for API Gateway" (supported-gateway-response-types.html): default

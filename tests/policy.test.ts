@@ -203,11 +203,16 @@ describe("policy pack", function () {
         });
 
         it("reports a bucket policy that lets anyone read", async () => {
-            const resources = broken("dev", BUCKET_POLICY, (p) => {
-                const document = JSON.parse(p.policy);
-                document.Statement[0].Principal = "*";
-                p.policy = JSON.stringify(document);
-            });
+            const resources = broken(
+                "dev",
+                BUCKET_POLICY,
+                (p) => {
+                    const document = JSON.parse(p.policy);
+                    document.Statement.find((s: { Effect: string }) => s.Effect === "Allow").Principal = "*";
+                    p.policy = JSON.stringify(document);
+                },
+                "site-bucket-policy",
+            );
             await expectViolation(
                 policy,
                 resources,
@@ -216,11 +221,16 @@ describe("policy pack", function () {
         });
 
         it("reports a CloudFront grant without AWS:SourceArn", async () => {
-            const resources = broken("dev", BUCKET_POLICY, (p) => {
-                const document = JSON.parse(p.policy);
-                delete document.Statement[0].Condition;
-                p.policy = JSON.stringify(document);
-            });
+            const resources = broken(
+                "dev",
+                BUCKET_POLICY,
+                (p) => {
+                    const document = JSON.parse(p.policy);
+                    delete document.Statement.find((s: { Effect: string }) => s.Effect === "Allow").Condition;
+                    p.policy = JSON.stringify(document);
+                },
+                "site-bucket-policy",
+            );
             await expectViolation(
                 policy,
                 resources,

@@ -156,7 +156,7 @@ describe("Api", () => {
             assert.equal(JSON.parse(response.body).path, "/api/hello");
         });
 
-        it("reports its id, stage, URL, execute-api host and execution ARN", () => {
+        it("reports its id, stage, URL, execute-api host, execution ARN and stage ARN", () => {
             const restApi = onlyResourceOfType(run, TYPES.restApi);
             assert.deepEqual(run.outputs, {
                 restApiId: restApi.id,
@@ -164,8 +164,25 @@ describe("Api", () => {
                 stageUrl: `https://${restApi.id}.execute-api.eu-west-1.amazonaws.com/dev`,
                 executeApiHost: `${restApi.id}.execute-api.eu-west-1.amazonaws.com`,
                 executionArn: restApi.state.executionArn,
+                // The form a web ACL association takes (WAF API reference, AssociateWebACL ResourceArn).
+                stageArn: `arn:aws:apigateway:eu-west-1::/restapis/${restApi.id}/stages/dev`,
             });
         });
+
+        it("keeps its handlers' logs 30 days unless told otherwise", () => {
+            for (const group of resourcesOfType(run, TYPES.logGroup)) {
+                assert.equal(group.inputs.retentionInDays, 30, group.name);
+            }
+        });
+    });
+
+    it("keeps every handler's logs for logRetentionDays", async () => {
+        const run = await runApi({ logRetentionDays: 365 });
+        const groups = resourcesOfType(run, TYPES.logGroup);
+        assert.deepEqual(groups.map((g) => [g.name, g.inputs.retentionInDays]).sort(), [
+            ["api-authorizer-logs", 365],
+            ["api-echo-logs", 365],
+        ]);
     });
 
     it("puts the routes at the API root for an empty base path (a rewriter strips the prefix)", async () => {
@@ -217,6 +234,7 @@ describe("Api", () => {
             stageUrl: UNKNOWN,
             executeApiHost: UNKNOWN,
             executionArn: UNKNOWN,
+            stageArn: UNKNOWN,
         });
         // The OpenAPI body embeds the handlers' ARNs, which do not exist yet.
         assert.equal(onlyResourceOfType(run, TYPES.restApi).inputs.body, UNKNOWN);

@@ -89,6 +89,21 @@ describe("EdgePathRewriter", () => {
         assert.equal(run.outputs.qualifiedArn, UNKNOWN);
     });
 
+    it("keeps its logs (the us-east-1 log group) 30 days by default, logRetentionDays when given", async () => {
+        const logsOf = async (logRetentionDays?: number) => {
+            const run = await runComponent(
+                () => new EdgePathRewriter("edge-rewriter", { prefix: "/api", logRetentionDays }),
+            );
+            return named(run, "edge-rewriter-function-logs").inputs;
+        };
+        assert.deepEqual(await logsOf(), {
+            region: "us-east-1",
+            name: "/same-origin/test/edge-rewriter-function",
+            retentionInDays: 30,
+        });
+        assert.equal((await logsOf(14)).retentionInDays, 14);
+    });
+
     it("compiles a prefix in as data, so no prefix can become code", async () => {
         const hostile = '/a");throw new Error("injected");("';
         const run = await runComponent(() => new EdgePathRewriter("edge-rewriter", { prefix: hostile }));

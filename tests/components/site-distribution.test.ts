@@ -20,6 +20,9 @@ import { runViewerRequestFunction } from "../support/deployed-code";
 
 const API_HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com";
 const EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge-rewriter-function-1a2b3c4:3";
+const LOG_BUCKET = "logs-bucket-0a1b2c3";
+const WEB_ACL_ARN =
+    "arn:aws:wafv2:us-east-1:123456789012:global/webacl/same-origin-test-waf-cloudfront/0a1b2c3d-1111-2222-3333-444455556666";
 
 /** A small build, written out: a page, a hashed asset and an unhashed file at the root. */
 const SITE_FILES: SiteFile[] = [
@@ -49,6 +52,12 @@ const ARGS: SiteDistributionArgs = {
     priceClass: "PriceClass_200",
     siteFiles: SITE_FILES,
     assetFolder: "assets",
+    logs: {
+        bucketName: LOG_BUCKET,
+        bucketDomainName: `${LOG_BUCKET}.s3.amazonaws.com`,
+        cloudFrontPrefix: "cdn-logs/",
+        accessLogPrefix: "access/site/",
+    },
 };
 
 const runSite = (args: Partial<SiteDistributionArgs> = {}, preview = false) =>
@@ -116,11 +125,21 @@ describe("SiteDistribution", () => {
             });
         });
 
-        it("lets only this distribution read the bucket's objects", () => {
+        // S3.5 (s3-bucket-ssl-requests-only) asks for an explicit Deny on aws:SecureTransport false for
+        // every principal and action (https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule).
+        it("lets only this distribution read the bucket's objects, and refuses any request without TLS", () => {
             const bucket = onlyResourceOfType(run, TYPES.bucket);
             const policy = onlyResourceOfType(run, TYPES.bucketPolicy).inputs;
             assert.equal(policy.bucket, bucket.id);
             assert.deepEqual(JSON.parse(policy.policy).Statement, [
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [bucket.state.arn, `${bucket.state.arn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
                 {
                     Sid: "AllowCloudFrontServicePrincipalReadOnly",
                     Effect: "Allow",
@@ -274,12 +293,38 @@ describe("SiteDistribution", () => {
             assert.deepEqual(distribution.viewerCertificate, { cloudfrontDefaultCertificate: true });
         });
 
-        it("reports the site's URL, the distribution id and the bucket name", () => {
+        // Only standard logging (legacy), to an S3 bucket, passes Security Hub's CloudFront.5
+        // (Config rule cloudfront-accesslogs-enabled, cloudfront-accesslogs-enabled.html).
+        it("writes CloudFront's standard logs (legacy) to the log bucket under its prefix, without cookies", () => {
+            assert.deepEqual(distributionOf(run).inputs.loggingConfig, {
+                bucket: `${LOG_BUCKET}.s3.amazonaws.com`,
+                prefix: "cdn-logs/",
+                includeCookies: false,
+            });
+        });
+
+        it("sends the site bucket's S3 server access logs to the log bucket under their prefix", () => {
+            const logging = onlyResourceOfType(run, TYPES.bucketLogging);
+            assert.deepEqual(logging.inputs, {
+                bucket: onlyResourceOfType(run, TYPES.bucket).id,
+                targetBucket: LOG_BUCKET,
+                targetPrefix: "access/site/",
+            });
+            assert.equal(logging.name, "site-access-logs");
+        });
+
+        it("has no web ACL unless given one", () => {
+            assert.equal(distributionOf(run).inputs.webAclId, undefined);
+        });
+
+        it("reports the site's URL, the distribution id and the bucket's name and ARN", () => {
             const distribution = distributionOf(run);
+            const bucket = onlyResourceOfType(run, TYPES.bucket);
             assert.deepEqual(run.outputs, {
                 url: `https://${distribution.state.domainName}`,
                 distributionId: distribution.id,
-                bucketName: onlyResourceOfType(run, TYPES.bucket).state.bucket,
+                bucketName: bucket.state.bucket,
+                bucketArn: bucket.state.arn,
             });
             assert.match(String(run.outputs.url), /^https:\/\/d[0-9a-f]+\.cloudfront\.net$/);
         });
@@ -299,8 +344,13 @@ describe("SiteDistribution", () => {
             assert.equal(association.functionArn, UNKNOWN);
         });
 
-        it("knows what comes from its arguments: the behaviors and the API origin", () => {
+        it("knows what comes from its arguments: the behaviors, the API origin and the logging config", () => {
             const distribution = distributionOf(run).inputs;
+            assert.deepEqual(distribution.loggingConfig, {
+                bucket: `${LOG_BUCKET}.s3.amazonaws.com`,
+                prefix: "cdn-logs/",
+                includeCookies: false,
+            });
             assert.deepEqual(
                 distribution.orderedCacheBehaviors.map((b: any) => b.pathPattern),
                 ["/api", "/api/*"],
@@ -319,6 +369,13 @@ describe("SiteDistribution", () => {
                 ]);
             }
             assert.equal(distribution.defaultCacheBehavior.lambdaFunctionAssociations, undefined);
+        });
+    });
+
+    describe("with a web ACL", () => {
+        it("names the web ACL by its ARN in the distribution's webAclId", async () => {
+            const run = await runSite({ webAclId: WEB_ACL_ARN });
+            assert.equal(distributionOf(run).inputs.webAclId, WEB_ACL_ARN);
         });
     });
 

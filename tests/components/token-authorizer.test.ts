@@ -178,6 +178,12 @@ describe("TokenAuthorizer", () => {
         );
     });
 
+    it("keeps its logs 30 days by default, logRetentionDays when given", async () => {
+        assert.equal(named(await runAuthorizer(), "authorizer-function-logs").inputs.retentionInDays, 30);
+        const run = await runAuthorizer({ logRetentionDays: 731 });
+        assert.equal(named(run, "authorizer-function-logs").inputs.retentionInDays, 731);
+    });
+
     it("in a preview, declares the same function, whose ARN is not known yet", async () => {
         const run = await runAuthorizer({}, true);
         const fn = named(run, "authorizer-function");
