@@ -7,3 +7,10 @@
  * CloudFront sends it to the API origin as an origin custom header when the origin is locked down.
  */
 export const API_KEY_HEADER = "x-api-key";
+
+/**
+ * The method path of a stage's default method settings: every resource, every method ("Throttle
+ * requests to your REST APIs", api-gateway-request-throttling.html, calls these the "default
+ * per-method limits"; the `aws.apigateway.MethodSettings` docs name the path `*\/*`).
+ */
+export const ALL_METHODS_PATH = "*/*";
