@@ -93,7 +93,7 @@ new RuntimeConfig("config", { bucket: site.bucketName, config: frontend });
 export const siteUrl = site.url;
 /** The same-origin API base: what the browser calls. */
 export const apiUrl = pulumi.interpolate`${site.url}${config.apiPath}`;
-/** The API Gateway stage URL, bypassing CloudFront (cross-origin from the site). */
+/** The API Gateway stage URL, bypassing CloudFront (cross-origin from the site; 403 with originLockdown). */
 export const directApiUrl = api.stageUrl;
 /** The custom domain's URL, in custom-domain mode. */
 export const customDomainUrl = customDomain?.url;
