@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ASSET_FOLDER, buildSite } from "./site/build";
 import { Api } from "./infra/api";
 import { ApiCustomDomain } from "./infra/api-custom-domain";
+import { ApiGatewayAccount } from "./infra/api-gateway-account";
+import { API_KEY_HEADER } from "./core/api-gateway";
 import { readStackConfig } from "./infra/stack-config";
 import { EdgePathRewriter } from "./infra/edge-path-rewriter";
 import { LOG_PREFIXES, LogBucket } from "./infra/log-bucket";
@@ -22,10 +24,13 @@ checkRouteScopes(config.auth, ROUTES);
 
 // 2. The API, from the route table. Routes live under apiPath unless the edge rewriter strips it.
 // It names its TOKEN authorizer now; the function comes last (step 6): its configuration holds the
-// sign-in client's id, the client needs the site's URL, and the site needs the API.
+// sign-in client's id, the client needs the site's URL, and the site needs the API. Its stage logs
+// once API Gateway's account-wide CloudWatch role is set, here or (config "existing") elsewhere.
 const basePath = apiBasePath(config.apiPath, config.pathRewriter);
 const originPath = apiOriginPath(config.proxyMode, config.stageName, config.customDomain?.basePath);
 const authorizerPlan = plannedAuthorizer("authorizer", config.region);
+const account =
+    config.logs.apiGatewayCloudWatchRole === "create" ? new ApiGatewayAccount("api-gateway-account") : undefined;
 const api = new Api("api", {
     basePath,
     stageName: config.stageName,
@@ -33,7 +38,12 @@ const api = new Api("api", {
     handlersDir: HANDLERS_DIR,
     tokenAuthorizer: { functionArn: authorizerPlan.functionArn, resultTtlInSeconds: config.authorizerCacheTtl },
     region: config.region,
-    logRetentionDays: config.logs.retentionDays,
+    // Through a custom domain, CloudFront never needs the execute-api host: it is turned off.
+    originLockdown: config.originLockdown
+        ? { disableExecuteApiEndpoint: config.proxyMode === "custom-domain" }
+        : undefined,
+    throttle: config.throttle,
+    logs: { retentionDays: config.logs.retentionDays, accountSettings: account?.settings },
 });
 
 // 3. What CloudFront talks to: the execute-api host, or the custom domain mapped to the stage.
@@ -68,6 +78,8 @@ const site = new SiteDistribution("site", {
     apiOrigin: {
         domainName: apiHost,
         originPath,
+        // The origin lockdown's key, which only CloudFront holds (secret in the state).
+        customHeaders: api.originKey && [{ name: API_KEY_HEADER, value: api.originKey }],
     },
     edgeRewriterArn: rewriter?.qualifiedArn,
     priceClass: config.priceClass,
@@ -109,7 +121,7 @@ new RuntimeConfig("config", { bucket: site.bucketName, config: frontend });
 export const siteUrl = site.url;
 /** The same-origin API base: what the browser calls. */
 export const apiUrl = pulumi.interpolate`${site.url}${config.apiPath}`;
-/** The API Gateway stage URL, bypassing CloudFront (cross-origin from the site). */
+/** The API Gateway stage URL, bypassing CloudFront (cross-origin from the site; 403 with originLockdown). */
 export const directApiUrl = api.stageUrl;
 /** The custom domain's URL, in custom-domain mode. */
 export const customDomainUrl = customDomain?.url;
@@ -125,3 +137,7 @@ export const logBucketName = logs.bucketName;
 export const frontendConfig = frontend;
 /** The Cognito user pool (provider `cognito`), for creating users. */
 export const userPoolId = auth.cognito?.userPoolId;
+/** The API's access log group (one JSON line per request), for `aws logs tail`. */
+export const apiAccessLogGroup = api.accessLogGroupName;
+/** The API's execution log group (API Gateway's errors). */
+export const apiExecutionLogGroup = api.executionLogGroupName;

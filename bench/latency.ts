@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { signingPathFor } from "../core/paths";
-import { startLocalStack, type LocalStack } from "../local/server";
+import { startLocalStack, type LocalStack, type LocalStackOptions } from "../local/server";
 import { type ApiTarget, apiTargetOf, directPathFor, directUrlFor } from "../tests/browser/api-target";
 import { openConsole } from "../tests/browser/console-page";
 import { fetchFromPage, type PageFetchRequest } from "../tests/browser/page-fetch";
@@ -109,9 +109,18 @@ async function warmUp(page: Page, target: ApiTarget): Promise<void> {
     }
 }
 
+/**
+ * The stack a measurement runs against: the dev stack with `latencyMs` injected, free ports, and the
+ * origin lockdown off, so that API Gateway's own endpoint answers the cross-origin calls (locked down,
+ * it refuses every call without the API key only CloudFront holds).
+ */
+export function benchStackOptions(latencyMs: number): LocalStackOptions {
+    return { latencyMs, port: 0, directPort: 0, config: { originLockdown: "false" } };
+}
+
 /** Starts a stack with `latencyMs` injected and measures every kind from both origins. */
 export async function measureAtLatency(browser: Browser, latencyMs: number, calls: number): Promise<Measurement[]> {
-    const stack = await startLocalStack({ latencyMs, port: 0, directPort: 0 });
+    const stack = await startLocalStack(benchStackOptions(latencyMs));
     // A fresh context: no preflight cache or connection carried over from another latency.
     const context = await browser.newContext();
     try {

@@ -29,6 +29,17 @@ export interface CapturedResource {
     readonly id: string;
     /** The inputs, plain JSON except assets ({@link CapturedAsset}) and, in preview, {@link UNKNOWN}. */
     readonly inputs: Record<string, any>;
+    /**
+     * The inputs the engine receives as secrets, stored encrypted in the state. Pulumi marks a whole
+     * top-level input secret when any value inside it is (`inputs` holds them unwrapped). Absent in
+     * hand-built resources: none.
+     */
+    readonly secretInputs?: readonly string[];
+    /**
+     * URNs of the resources it waits for: its `dependsOn` and those its inputs come from. Absent in
+     * hand-built resources.
+     */
+    readonly dependencies?: readonly string[];
     /** Inputs plus computed attributes. In preview, computed attributes are absent (unknown). */
     readonly state: Record<string, any>;
 }
@@ -114,10 +125,23 @@ export class ProgramError extends Error {
     }
 }
 
-/** Turns assets into {@link CapturedAsset}s and a preview's unknown values into {@link UNKNOWN}. */
+/** The names of a resource's top-level inputs that reached the engine as secrets. */
+export function secretInputNames(inputs: unknown): string[] {
+    return Object.entries((inputs ?? {}) as Record<string, unknown>)
+        .filter(([, value]) => pulumi.runtime.isRpcSecret(value))
+        .map(([name]) => name);
+}
+
+/**
+ * Turns assets into {@link CapturedAsset}s and a preview's unknown values into {@link UNKNOWN}; a
+ * secret is its value (see {@link secretInputNames}).
+ */
 export async function resolveInputs(value: unknown): Promise<unknown> {
     if (pulumi.isUnknown(value)) {
         return UNKNOWN;
+    }
+    if (pulumi.runtime.isRpcSecret(value)) {
+        return resolveInputs(pulumi.runtime.unwrapRpcSecret(value));
     }
     if (pulumi.asset.Archive.isInstance(value)) {
         const assets = await (value as pulumi.asset.AssetArchive).assets;
@@ -226,6 +250,15 @@ async function runProgram(options: CaptureOptions): Promise<CapturedStack> {
         require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsResourceReferences: boolean } }
     ).getStore().supportsResourceReferences = false;
     pulumi.runtime.setAllConfig(config);
+    // The mock hands newResource no dependencies: read them off the registration requests.
+    const dependencies = new Map<string, string[]>();
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; getMonitor(): any };
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request: any, callback: (error: unknown, response?: unknown) => void) => {
+        dependencies.set(`${request.getType()}::${request.getName()}`, request.getDependenciesList());
+        return register(request, callback);
+    };
 
     const entry = require.resolve(path.join(PROJECT_DIR, "index.ts"));
     delete require.cache[entry];
@@ -246,9 +279,7 @@ async function runProgram(options: CaptureOptions): Promise<CapturedStack> {
         outputs[key] = await resolveOutput(value);
     }
     // Internal runtime API: drain pending registrations, then read the mock monitor's URNs.
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; getMonitor(): any };
     await settings.waitForRPCs();
-    const monitor = settings.getMonitor();
     const urns = [...(monitor.getRegisteredResources() as Map<string, unknown>).keys()];
     const resources: CapturedResource[] = [];
     for (const r of registered) {
@@ -260,6 +291,8 @@ async function runProgram(options: CaptureOptions): Promise<CapturedStack> {
             custom: r.custom,
             id: r.id,
             inputs: (await resolveInputs(r.inputs)) as Record<string, any>,
+            secretInputs: secretInputNames(r.inputs),
+            dependencies: dependencies.get(`${r.type}::${r.name}`) ?? [],
             state: (await resolveInputs(r.state)) as Record<string, any>,
         });
     }

@@ -126,3 +126,33 @@ export function basePathMappingsOf(stack: CapturedStack, domainName: string): Ca
 export function executeApiHost(restApiId: string, region: string): string {
     return `${restApiId}.execute-api.${region}.amazonaws.com`;
 }
+
+/** The usage plans bound to a stage: their `apiStages` name the REST API and the stage. */
+export function usagePlansOfStage(stack: CapturedStack, restApiId: string, stageName: string): CapturedResource[] {
+    return resourcesOfType(stack, TYPES.usagePlan).filter((plan) =>
+        ((plan.state.apiStages ?? []) as { apiId?: string; stage?: string }[]).some(
+            (s) => s.apiId === restApiId && s.stage === stageName,
+        ),
+    );
+}
+
+/** The API keys a usage plan holds, through its usage plan keys (`keyId`, type API_KEY). */
+export function apiKeysOfUsagePlan(stack: CapturedStack, plan: CapturedResource): CapturedResource[] {
+    const keyIds = resourcesOfType(stack, TYPES.usagePlanKey)
+        .filter((k) => k.state.usagePlanId === plan.id && k.state.keyType === "API_KEY")
+        .map((k) => k.state.keyId);
+    return resourcesOfType(stack, TYPES.apiKey).filter((key) => keyIds.includes(key.id));
+}
+
+/** A stage's method settings (`aws.apigateway.MethodSettings`), by method path (`*\/*`, `res/path/GET`). */
+export function methodSettingsOf(
+    stack: CapturedStack,
+    restApiId: string,
+    stageName: string,
+): Map<string, Record<string, any>> {
+    return new Map(
+        resourcesOfType(stack, TYPES.methodSettings)
+            .filter((m) => m.state.restApi === restApiId && m.state.stageName === stageName)
+            .map((m) => [String(m.state.methodPath), m.state.settings ?? {}]),
+    );
+}

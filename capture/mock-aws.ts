@@ -13,6 +13,30 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 
 const hex = (seed: string, length: number) => crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
 
+/** `length` characters drawn from `alphabet`, deterministically from `seed`. */
+function drawn(seed: string, length: number, alphabet: string): string {
+    let out = "";
+    for (let block = 0; out.length < length; block++) {
+        for (const byte of crypto.createHash("sha256").update(`${seed}:${block}`).digest()) {
+            out += alphabet[byte % alphabet.length];
+        }
+    }
+    return out.slice(0, length);
+}
+
+/**
+ * The characters a `random.RandomPassword` draws from, as its inputs choose them (each class on
+ * unless turned off; the provider's default special characters, or `overrideSpecial`).
+ */
+function passwordAlphabet(inputs: Record<string, any>): string {
+    return [
+        inputs.lower !== false ? "abcdefghijklmnopqrstuvwxyz" : "",
+        inputs.upper !== false ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "",
+        inputs.numeric !== false && inputs.number !== false ? "0123456789" : "",
+        inputs.special !== false ? (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?") : "",
+    ].join("");
+}
+
 /**
  * The attributes AWS computes for a resource, derived deterministically from its name and inputs,
  * in the formats AWS uses, so every URL, host and ARN the program builds from them is realistic.
@@ -70,6 +94,40 @@ export function computedAttributes(
             const bytes = hex(`random:${name}`, 2 * Number(inputs.byteLength ?? 8));
             return { id: bytes, hex: bytes, b64Url: Buffer.from(bytes, "hex").toString("base64url") };
         }
+        case TYPES.randomPassword: {
+            const result = drawn(`password:${name}`, Number(inputs.length), passwordAlphabet(inputs));
+            return { id: "none", result, bcryptHash: `$2a$10$${hex(`bcrypt:${name}`, 53)}` };
+        }
+        case TYPES.apiKey: {
+            const id = hex(`apikey:${name}`, 10);
+            return {
+                id,
+                arn: `arn:aws:apigateway:${region}::/apikeys/${id}`,
+                // A key created without a value gets one from API Gateway.
+                ...(inputs.value === undefined
+                    ? {
+                          value: drawn(
+                              `apikey-value:${name}`,
+                              40,
+                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                          ),
+                      }
+                    : {}),
+                enabled: inputs.enabled ?? true,
+                createdDate: "2024-01-01T00:00:00Z",
+                lastUpdatedDate: "2024-01-01T00:00:00Z",
+            };
+        }
+        case TYPES.usagePlan: {
+            const id = hex(`usageplan:${name}`, 6);
+            return { id, arn: `arn:aws:apigateway:${region}::/usageplans/${id}`, name: inputs.name ?? name };
+        }
+        case TYPES.usagePlanKey:
+            return { id: inputs.keyId, name: `${name}-key` };
+        case TYPES.methodSettings:
+            return { id: `${inputs.restApi}-${inputs.stageName}-${inputs.methodPath}` };
+        case TYPES.apiGatewayAccount:
+            return { id: "api-gateway-account", apiKeyVersion: "4", features: ["UsagePlans"] };
         case TYPES.logGroup: {
             const groupName = inputs.name ?? `${name}-${hex(name, 7)}`;
             const groupRegion = inputs.region ?? region;

@@ -25,6 +25,7 @@ export const TYPES = {
     permission: "aws:lambda/permission:Permission",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     // API Gateway
     restApi: "aws:apigateway/restApi:RestApi",
@@ -33,6 +34,11 @@ export const TYPES = {
     basePathMapping: "aws:apigateway/basePathMapping:BasePathMapping",
     gatewayResponse: "aws:apigateway/response:Response",
     deployment: "aws:apigateway/deployment:Deployment",
+    methodSettings: "aws:apigateway/methodSettings:MethodSettings",
+    apiKey: "aws:apigateway/apiKey:ApiKey",
+    usagePlan: "aws:apigateway/usagePlan:UsagePlan",
+    usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
+    apiGatewayAccount: "aws:apigateway/account:Account",
     // Cognito
     userPool: "aws:cognito/userPool:UserPool",
     userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
@@ -43,6 +49,7 @@ export const TYPES = {
     webAclAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
     // Random values
     randomId: "random:index/randomId:RandomId",
+    randomPassword: "random:index/randomPassword:RandomPassword",
     // DNS and certificates
     record: "aws:route53/record:Record",
     certificate: "aws:acm/certificate:Certificate",

@@ -1,4 +1,20 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { API_KEY_HEADER } from "../core/api-gateway";
+
+/**
+ * Request headers that carry credentials: a bearer token or SigV4 signature, cookies, a session
+ * token, the origin's API key. The echo says they were sent, never what they hold: its answer goes
+ * to the browser, and the API key must never reach one.
+ */
+export const CREDENTIAL_HEADERS: readonly string[] = [
+    "authorization",
+    "cookie",
+    "x-amz-security-token",
+    API_KEY_HEADER,
+];
+
+/** What the echo shows instead of a credential. */
+export const REDACTED = "[redacted]";
 
 /** What the echo Lambda returns: the parts of the proxy event a caller needs to see the routing. */
 export interface EchoBody {
@@ -26,7 +42,26 @@ function decodedBody(event: APIGatewayProxyEvent): string | null {
     return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
 }
 
-/** Builds the echo of a Lambda proxy (REST, v1) event. */
+/** The headers with each credential's value replaced, whatever the case of its name. */
+function redactedHeaders(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+    return Object.fromEntries(
+        Object.entries(headers).map(([name, value]) => [
+            name,
+            CREDENTIAL_HEADERS.includes(name.toLowerCase()) ? REDACTED : value,
+        ]),
+    );
+}
+
+/** The caller's identity without the API key's value (`identity.apiKey`); its id stays. */
+function redactedIdentity(identity: unknown): unknown {
+    if (identity === null || typeof identity !== "object") {
+        return identity ?? null;
+    }
+    const { apiKey } = identity as { apiKey?: unknown };
+    return apiKey === undefined || apiKey === null ? identity : { ...identity, apiKey: REDACTED };
+}
+
+/** Builds the echo of a Lambda proxy (REST, v1) event, credentials redacted. */
 export function echoBody(event: APIGatewayProxyEvent): EchoBody {
     const context = event.requestContext ?? {};
     return {
@@ -35,14 +70,14 @@ export function echoBody(event: APIGatewayProxyEvent): EchoBody {
         httpMethod: event.httpMethod,
         pathParameters: event.pathParameters ?? null,
         queryStringParameters: event.queryStringParameters ?? null,
-        headers: event.headers ?? {},
+        headers: redactedHeaders(event.headers ?? {}),
         body: decodedBody(event),
         requestContext: {
             stage: context.stage,
             path: context.path,
             resourcePath: context.resourcePath,
             authorizer: context.authorizer ?? null,
-            identity: context.identity ?? null,
+            identity: redactedIdentity(context.identity),
         },
     };
 }

@@ -60,13 +60,14 @@ export interface BundledFunction {
 }
 
 /**
- * The log group name for a function: a custom name, because the function's own name is not known
- * before it is created. Custom names must not start with `aws/` (Lambda Developer Guide,
- * "Configuring CloudWatch log groups", monitoring-cloudwatchlogs-loggroups.html). Lambda@Edge keeps
- * a custom name unprefixed in every region it runs in (CloudFront Developer Guide, "Edge function
- * logs", edge-functions-logs.html).
+ * The name of a log group the stack creates (a function's, the API's access logs), under the one
+ * prefix the deploy roles may manage (docs/deploying.md). A function's is a custom name, because
+ * the function's own name is not known before it is created. Custom names must not start with
+ * `aws/` (Lambda Developer Guide, "Configuring CloudWatch log groups",
+ * monitoring-cloudwatchlogs-loggroups.html). Lambda@Edge keeps a custom name unprefixed in every
+ * region it runs in (CloudFront Developer Guide, "Edge function logs", edge-functions-logs.html).
  */
-export function functionLogGroupName(stack: string, name: string): string {
+export function stackLogGroupName(stack: string, name: string): string {
     return `/same-origin/${stack}/${name}`;
 }
 
@@ -92,7 +93,7 @@ export function bundledFunction(name: string, args: BundledFunctionArgs, parent:
         `${name}-logs`,
         {
             ...(region ? { region } : {}),
-            name: functionLogGroupName(pulumi.getStack(), name),
+            name: stackLogGroupName(pulumi.getStack(), name),
             retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
         },
         { parent },

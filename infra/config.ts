@@ -490,7 +490,7 @@ export const CONFIG = {
         description:
             'Logs: { retentionDays (CloudWatch log groups, the log bucket\'s expiry), apiGatewayCloudWatchRole: "create" (this stack sets API Gateway\'s account-wide logging role) | "existing" }.',
         read: (v) =>
-            readFields(v, { retentionDays: 30, apiGatewayCloudWatchRole: "create" } as LogsConfig, {
+            readFields<LogsConfig>(v, LOGS_DEFAULTS, {
                 retentionDays: (f) => {
                     const days = f.integer(
                         1,

@@ -24,6 +24,12 @@ export interface ApiOrigin {
     readonly domainName: pulumi.Input<string>;
     /** `/prod`, `/v1` or `""`: prepended to the full viewer path. */
     readonly originPath: string;
+    /**
+     * Headers CloudFront adds to every request to the API, replacing a viewer's header of the same
+     * name ("Add custom headers to origin requests", add-origin-custom-headers.html).
+     * @default none
+     */
+    readonly customHeaders?: readonly { readonly name: string; readonly value: pulumi.Input<string> }[];
 }
 
 /**
@@ -213,6 +219,7 @@ export class SiteDistribution extends pulumi.ComponentResource {
                         originId: API_ORIGIN_ID,
                         domainName: args.apiOrigin.domainName,
                         originPath: args.apiOrigin.originPath,
+                        customHeaders: args.apiOrigin.customHeaders?.map((header) => ({ ...header })),
                         customOriginConfig: {
                             httpPort: 80,
                             httpsPort: 443,

@@ -157,7 +157,11 @@ export function startBanner(stack: LocalStack, options: CliOptions): string {
             ? []
             : [`  listening on ${stack.host}${["0.0.0.0", "::"].includes(stack.host) ? " (every interface)" : ""}`]),
         `  site (CloudFront):          ${stack.url}/`,
-        `  API Gateway's own endpoint: ${stack.directUrl}/${stage !== undefined ? `${stage}/` : ""} (cross-origin, permissive CORS)`,
+        `  API Gateway's own endpoint: ${stack.directUrl}/${stage !== undefined ? `${stage}/` : ""} (cross-origin, permissive CORS${
+            resourcesOfType(graph, TYPES.apiKey).length > 0
+                ? "; 403 Forbidden without the API key CloudFront sends: originLockdown"
+                : ""
+        })`,
         `  local IAM credentials:      ${LOCAL_CREDENTIALS.accessKeyId} / ${LOCAL_CREDENTIALS.secretAccessKey} (for AWS_IAM routes; the site reads them from /config.json)`,
         stack.issuerUrl === undefined
             ? "  sign-in:                    demo tokens (Authorization: allow | deny)"

@@ -29,9 +29,10 @@ export const GENERAL = [
     "IAM is not evaluated: execution roles, Lambda resource policies (aws:lambda/permission), the authorizer's invocation " +
         "role and API Gateway resource policies are assumed to allow. SigV4 is verified for one local key " +
         "(AKIALOCALSTACK000000 / local-secret-key), which may invoke every AWS_IAM method.",
-    "API Gateway: only Lambda proxy integrations and TOKEN authorizers are emulated; no throttling, usage plans, API keys, " +
-        "request validation, mapping templates, 29 s integration timeout, 10 MB payload limit or integration-response " +
-        "header remapping.",
+    "API Gateway: only Lambda proxy integrations and TOKEN authorizers are emulated, with API keys (x-api-key, usage " +
+        "plans bound to the stage) and throttling (token buckets for the stage's method settings and the usage plans, " +
+        "in this process); no quotas, account-level throttling, request validation, mapping templates, 29 s integration " +
+        "timeout, 10 MB payload limit or integration-response header remapping.",
     "Behaviors are matched on the path normalized as RFC 3986 says (unreserved characters percent-decoded, repeated " +
         "slashes merged, dot segments removed) and the raw path is forwarded; CloudFront documents that it normalizes " +
         "`//` and `..`, not its exact rules.",
@@ -40,7 +41,8 @@ export const GENERAL = [
         "Gateway's 10,240-character URL and 1,600-byte method ARN limits are not emulated.",
     "A method CloudFront does not know (FOO, PROPFIND) gets its 403 method-not-allowed page; what CloudFront answers " +
         "to an unknown or malformed request is not documented (a malformed one gets its 400 page here).",
-    "No CloudWatch, X-Ray or access logs: function output and errors are printed here, with one line per request.",
+    "No CloudWatch, X-Ray or access logs (the stage's access log format, execution logging and tracing are not applied): " +
+        "function output and errors are printed here, with one line per request.",
     "S3 objects are read from their source files when the stack starts (as S3 holds what was uploaded): restart it to serve a rebuilt site; " +
         "range requests, versioning and encryption are not emulated. Bucket policies see CloudFront's requests as made over TLS " +
         "(aws:SecureTransport true), as its hop to S3 is on AWS for HTTPS viewers.",

@@ -3,7 +3,8 @@
  * median and percentile, the same/cross pairing and its ratio, rounding, and the Markdown table.
  */
 import * as assert from "node:assert/strict";
-import type { Measurement } from "../bench/latency";
+import { benchStackOptions, type Measurement } from "../bench/latency";
+import { startLocalStack } from "../local/server";
 import { type BenchResult, latencyRows, markdownReport } from "../bench/report";
 import { median, percentile } from "../bench/stats";
 
@@ -123,5 +124,28 @@ describe("bench: report", () => {
         assert.ok(lines.includes("| 100 | token | cross | 100 | 100 | 3 | 0.33 |"), markdown);
         assert.ok(lines.includes("| **total** | 2048 | 1024 (1.0 KiB) |"), markdown);
         assert.ok(lines.includes("| spa-rewrite (CloudFront Function) | 900 | 500 | 10240 (within) |"), markdown);
+    });
+});
+
+describe("bench: the stack it measures", function () {
+    this.timeout(120_000);
+
+    it("answers the cross-origin calls: API Gateway's own endpoint is open (originLockdown off), with the latency injected", async () => {
+        for (const [options, status] of [
+            [benchStackOptions(20), 200],
+            [{ ...benchStackOptions(20), config: {} }, 403],
+        ] as const) {
+            const stack = await startLocalStack(options);
+            try {
+                const started = Date.now();
+                const reply = await fetch(`${stack.directUrl}/dev/api/authorized/item/1`, {
+                    headers: { Authorization: "allow" },
+                });
+                assert.equal(reply.status, status, await reply.text());
+                assert.ok(Date.now() - started >= 20, "the latency is injected");
+            } finally {
+                await stack.close();
+            }
+        }
     });
 });

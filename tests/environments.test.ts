@@ -136,6 +136,17 @@ describe("environments", function () {
                         assert.deepEqual(resourcesOfType(stack, TYPES.domainName), []);
                         assert.equal(apiOrigin.originPath, `/${writtenValue(environment, "stageName")}`);
                     }
+                    // The API's hardening: the lockdown's origin header, and the log groups' retention
+                    // (30 days unless the stack file says otherwise, written out here).
+                    const lockdown = writtenValue(environment, "originLockdown");
+                    assert.equal(typeof lockdown, "boolean");
+                    assert.equal(apiOrigin.customHeaders?.[0]?.name, lockdown ? "x-api-key" : undefined);
+                    assert.equal(resourcesOfType(stack, TYPES.usagePlan).length, lockdown ? 1 : 0);
+                    const retentionDays = writtenValue(environment, "logs")?.retentionDays ?? 30;
+                    for (const name of ["api-access-logs", "api-execution-logs"]) {
+                        const group = resourcesOfType(stack, TYPES.logGroup).find((g) => g.name === name);
+                        assert.equal(group?.inputs.retentionInDays, retentionDays, name);
+                    }
                     const body = onlyResourceOfType(stack, TYPES.restApi).inputs.body;
                     if (preview) {
                         assert.equal(body, UNKNOWN, "the OpenAPI body embeds ARNs a preview cannot know");

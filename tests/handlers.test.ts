@@ -128,10 +128,48 @@ describe("echo handler", () => {
         assert.equal(body.requestContext.identity, null);
     });
 
-    it("works as the deployed bundle", async () => {
+    it("works as the deployed bundle, redacting credentials there too", async () => {
         const bundled = loadLambdaHandler(bundleLambda({ entry: "echo.ts" }));
-        const result = await bundled(proxyEvent());
+        const result = await bundled(proxyEvent({ headers: { "X-Api-Key": "origin-secret" } }));
         assert.equal(JSON.parse(result.body).path, "/api/hello");
+        assert.deepEqual(JSON.parse(result.body).headers, { "X-Api-Key": "[redacted]" });
+    });
+
+    it("shows that credentials were sent, never their values: tokens, cookies, session tokens, the API key", () => {
+        const body = echoBody(
+            proxyEvent({
+                headers: {
+                    Authorization: "Bearer eyJ.secret.sig",
+                    cookie: "session=s3cr3t",
+                    "X-Amz-Security-Token": "FwoGZXIvYXdzEJr",
+                    "x-API-key": "origin-secret",
+                    "X-Amz-Date": "20250102T030405Z",
+                    Host: "abc123defg.execute-api.eu-west-1.amazonaws.com",
+                },
+                requestContext: {
+                    ...proxyEvent().requestContext,
+                    identity: {
+                        sourceIp: "203.0.113.9",
+                        apiKey: "origin-secret",
+                        apiKeyId: "k1a2b3",
+                    } as APIGatewayProxyEvent["requestContext"]["identity"],
+                },
+            }),
+        );
+        assert.deepEqual(body.headers, {
+            Authorization: "[redacted]",
+            cookie: "[redacted]",
+            "X-Amz-Security-Token": "[redacted]",
+            "x-API-key": "[redacted]",
+            "X-Amz-Date": "20250102T030405Z",
+            Host: "abc123defg.execute-api.eu-west-1.amazonaws.com",
+        });
+        assert.deepEqual(body.requestContext.identity, {
+            sourceIp: "203.0.113.9",
+            apiKey: "[redacted]",
+            apiKeyId: "k1a2b3",
+        });
+        assert.doesNotMatch(JSON.stringify(body), /secret|s3cr3t|FwoGZXIv/);
     });
 });
 

@@ -173,6 +173,8 @@ for (const scenario of SCENARIOS) {
                     "same-origin:runtime-config:RuntimeConfig config",
                     "same-origin:log-bucket:LogBucket logs",
                     ...(scenario.wafRateLimit !== undefined ? ["same-origin:waf:WebAcls waf"] : []),
+                    // Pulumi.dev.yaml keeps logs.apiGatewayCloudWatchRole at its default, "create".
+                    "same-origin:api-gateway-account:ApiGatewayAccount api-gateway-account",
                     ...(scenario.customDomain ? ["same-origin:api-custom-domain:ApiCustomDomain api-domain"] : []),
                     ...(scenario.rewriter ? ["same-origin:edge-path-rewriter:EdgePathRewriter edge-rewriter"] : []),
                 ].sort();
@@ -180,7 +182,17 @@ for (const scenario of SCENARIOS) {
             });
 
             it("names every resource after its component and parents it there", () => {
-                const roots = ["api", "authorizer", "site", "config", "api-domain", "edge-rewriter", "logs", "waf"];
+                const roots = [
+                    "api",
+                    "authorizer",
+                    "site",
+                    "config",
+                    "api-domain",
+                    "edge-rewriter",
+                    "api-gateway-account",
+                    "logs",
+                    "waf",
+                ];
                 for (const r of stack.resources) {
                     assert.ok(
                         roots.some((root) => r.name === root || r.name.startsWith(`${root}-`)),
@@ -224,6 +236,68 @@ for (const scenario of SCENARIOS) {
                     computed(api.domainName, `${restApiId}.execute-api.eu-west-1.amazonaws.com`);
                 }
                 assert.equal(distribution.inputs.priceClass, "PriceClass_100", "Pulumi.yaml's default");
+            });
+
+            it("locks the API to the distribution: CloudFront sends the usage plan's API key, kept secret", () => {
+                const api = distribution.inputs.origins.find((o: any) => o.originId === "api");
+                const key = onlyResourceOfType(stack, T.apiKey);
+                assert.equal(api.customHeaders.length, 1);
+                assert.equal(api.customHeaders[0].name, "x-api-key");
+                computed(api.customHeaders[0].value, key.inputs.value);
+                if (!preview) {
+                    assert.match(key.inputs.value, /^[A-Za-z0-9]{64}$/);
+                    assert.deepEqual(
+                        distribution.secretInputs,
+                        ["origins"],
+                        "the distribution stores its origins encrypted",
+                    );
+                    assert.deepEqual(key.secretInputs, ["value"]);
+                    const body = JSON.parse(onlyResourceOfType(stack, T.restApi).inputs.body);
+                    assert.deepEqual(body.securityDefinitions["api-key"], {
+                        type: "apiKey",
+                        name: "x-api-key",
+                        in: "header",
+                    });
+                }
+                const plan = onlyResourceOfType(stack, T.usagePlan).inputs;
+                assert.equal(plan.apiStages[0].stage, scenario.stageName);
+                assert.deepEqual(plan.throttleSettings, { rateLimit: 100, burstLimit: 200 }, "the defaults");
+                assert.equal(
+                    onlyResourceOfType(stack, T.restApi).inputs.disableExecuteApiEndpoint,
+                    scenario.customDomain !== undefined,
+                    "the execute-api endpoint is off when CloudFront goes through the custom domain",
+                );
+                for (const [name, value] of Object.entries(stack.outputs)) {
+                    if (!preview) {
+                        assert.ok(
+                            !JSON.stringify(value ?? null).includes(key.inputs.value),
+                            `output ${name} holds the key`,
+                        );
+                    }
+                }
+            });
+
+            it("throttles and logs the stage, once this stack has set the region's CloudWatch role", () => {
+                const settings = onlyResourceOfType(stack, T.methodSettings).inputs;
+                assert.equal(settings.methodPath, "*/*");
+                assert.deepEqual(
+                    {
+                        rate: settings.settings.throttlingRateLimit,
+                        burst: settings.settings.throttlingBurstLimit,
+                        level: settings.settings.loggingLevel,
+                    },
+                    { rate: 100, burst: 200, level: "ERROR" },
+                );
+                const stage = onlyResourceOfType(stack, T.stage);
+                assert.equal(stage.inputs.xrayTracingEnabled, true);
+                const account = onlyResourceOfType(stack, T.apiGatewayAccount);
+                assert.ok(stage.dependencies!.includes(account.urn), "the stage waits for the account's role");
+                const accessLogs = resourcesOfType(stack, T.logGroup).find((g) => g.name === "api-access-logs")!;
+                assert.deepEqual(accessLogs.inputs, {
+                    name: "/same-origin/dev/api-access-logs",
+                    retentionInDays: scenario.retentionDays,
+                });
+                computed(stage.inputs.accessLogSettings.destinationArn, accessLogs.state.arn);
             });
 
             it("runs the edge rewriter, stripping apiPath, on the API behaviors only in lambda-edge mode", async () => {
@@ -407,11 +481,24 @@ for (const scenario of SCENARIOS) {
                         assert.equal(configObject.inputs.content, UNKNOWN);
                         assert.equal(outputs.frontendConfig, UNKNOWN);
                     }
-                    for (const key of ["siteUrl", "apiUrl", "directApiUrl", "distributionId", "logBucketName"]) {
+                    for (const key of [
+                        "siteUrl",
+                        "apiUrl",
+                        "directApiUrl",
+                        "distributionId",
+                        "logBucketName",
+                        "apiExecutionLogGroup",
+                    ]) {
                         assert.equal(outputs[key], UNKNOWN, key);
                     }
+                    assert.equal(outputs.apiAccessLogGroup, "/same-origin/dev/api-access-logs");
                     return;
                 }
+                assert.equal(outputs.apiAccessLogGroup, "/same-origin/dev/api-access-logs");
+                assert.equal(
+                    outputs.apiExecutionLogGroup,
+                    `API-Gateway-Execution-Logs_${restApi.id}/${scenario.stageName}`,
+                );
                 assert.deepEqual(outputs.frontendConfig, expected);
                 assert.deepEqual(JSON.parse(configObject.inputs.content), expected);
                 assert.equal(outputs.siteUrl, `https://${distribution.state.domainName}`);
@@ -440,6 +527,72 @@ for (const scenario of SCENARIOS) {
         });
     }
 }
+
+describe("infrastructure: the API's hardening keys", () => {
+    it("originLockdown=false: no password, key or usage plan, no origin header, the execute-api endpoint on", async () => {
+        for (const config of [
+            { originLockdown: "false" },
+            { originLockdown: "false", proxyMode: "custom-domain", customDomain: CUSTOM_DOMAIN },
+        ]) {
+            const stack = await captureStack({ stack: "dev", config });
+            for (const type of [T.randomPassword, T.apiKey, T.usagePlan, T.usagePlanKey]) {
+                assert.deepEqual(resourcesOfType(stack, type), [], type);
+            }
+            const api = onlyResourceOfType(stack, T.distribution).inputs.origins.find((o: any) => o.originId === "api");
+            assert.equal(api.customHeaders, undefined);
+            assert.deepEqual(onlyResourceOfType(stack, T.distribution).secretInputs, []);
+            assert.equal(onlyResourceOfType(stack, T.restApi).inputs.disableExecuteApiEndpoint, false);
+            assert.equal(
+                JSON.parse(onlyResourceOfType(stack, T.restApi).inputs.body).securityDefinitions["api-key"],
+                undefined,
+            );
+        }
+    });
+
+    it("throttle and logs.retentionDays reach the stage, the usage plan and both API log groups", async () => {
+        const stack = await captureStack({
+            stack: "dev",
+            config: { throttle: '{"rateLimit":5,"burstLimit":9}', logs: '{"retentionDays":365}' },
+        });
+        const settings = onlyResourceOfType(stack, T.methodSettings).inputs.settings;
+        assert.deepEqual([settings.throttlingRateLimit, settings.throttlingBurstLimit], [5, 9]);
+        assert.deepEqual(onlyResourceOfType(stack, T.usagePlan).inputs.throttleSettings, {
+            rateLimit: 5,
+            burstLimit: 9,
+        });
+        const retention = Object.fromEntries(
+            resourcesOfType(stack, T.logGroup)
+                .filter((g) => g.name.startsWith("api-") && g.name.endsWith("-logs") && g.name !== "api-echo-logs")
+                .map((g) => [g.name, g.inputs.retentionInDays]),
+        );
+        assert.deepEqual(retention, { "api-access-logs": 365, "api-execution-logs": 365 });
+    });
+
+    it('logs.apiGatewayCloudWatchRole "existing": no role or account settings, the stage assumes them', async () => {
+        const stack = await captureStack({ stack: "dev", config: { logs: '{"apiGatewayCloudWatchRole":"existing"}' } });
+        assert.deepEqual(resourcesOfType(stack, T.apiGatewayAccount), []);
+        assert.deepEqual(
+            stack.resources.filter((r) => r.name.startsWith("api-gateway-account")).map((r) => r.name),
+            [],
+        );
+        const stage = onlyResourceOfType(stack, T.stage);
+        assert.ok(stage.inputs.accessLogSettings.destinationArn, "it still logs");
+    });
+
+    it('logs.apiGatewayCloudWatchRole "create": the role API Gateway assumes, all of it kept on destroy', async () => {
+        const stack = await captureStack({ stack: "dev" });
+        const role = resourcesOfType(stack, T.role).find((r) => r.name === "api-gateway-account-role")!;
+        assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, {
+            Service: ["apigateway.amazonaws.com"],
+        });
+        const attachment = onlyResourceOfType(stack, T.rolePolicyAttachment).inputs;
+        assert.deepEqual(attachment, {
+            role: role.state.name,
+            policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+        });
+        assert.equal(onlyResourceOfType(stack, T.apiGatewayAccount).inputs.cloudwatchRoleArn, role.state.arn);
+    });
+});
 
 describe("infrastructure: bad config fails before any resource is created", () => {
     const cases: { title: string; config: Record<string, string | undefined>; message: RegExp }[] = [
@@ -490,6 +643,21 @@ describe("infrastructure: bad config fails before any resource is created", () =
             message: /same-origin:pathRewriter is "yes"/,
         },
         { title: "unknown priceClass", config: { priceClass: "all" }, message: /same-origin:priceClass is "all"/ },
+        {
+            title: "originLockdown that is not a boolean",
+            config: { originLockdown: "yes" },
+            message: /same-origin:originLockdown is "yes"/,
+        },
+        {
+            title: "a throttle rate of 0",
+            config: { throttle: '{"rateLimit":0}' },
+            message: /same-origin:throttle\.rateLimit is 0/,
+        },
+        {
+            title: "an unknown apiGatewayCloudWatchRole",
+            config: { logs: '{"apiGatewayCloudWatchRole":"shared"}' },
+            message: /same-origin:logs\.apiGatewayCloudWatchRole is "shared"/,
+        },
         { title: "a misspelt key", config: { apipath: "/api" }, message: /same-origin:apipath is not a config key/ },
         { title: "no aws:region", config: { "aws:region": undefined }, message: /aws:region is not set/ },
         {

@@ -18,6 +18,7 @@ import { matchResource } from "../local/apigateway/resources";
 import { ApiRoute, routeRequest } from "../local/apigateway/routing";
 import { SignedRequest, verifySigV4 } from "../local/apigateway/sigv4";
 import { TokenAuthorizers } from "../local/apigateway/token-authorizer";
+import { TokenBucket, UsagePlans } from "../local/apigateway/usage-plans";
 import type { CapturedResource, CapturedStack } from "../capture/capture";
 import { HeaderList, headerValue, HttpResponse } from "../local/http";
 import { evaluatePolicy } from "../local/iam-policy";
@@ -77,6 +78,9 @@ const BODY = JSON.stringify({
         },
         "/api/iam": { post: { "x-amazon-apigateway-auth": { type: "AWS_IAM" } }, parameters: [] },
         "/api/key": { get: { security: [{ api_key: [] }] } },
+        "/api/token-and-key": { get: { security: [{ tok: [], api_key: [] }] } },
+        "/api/other-key-header": { get: { security: [{ custom_key: [] }] } },
+        "/api/either": { get: { security: [{ tok: [] }, { api_key: [] }] } },
     },
     securityDefinitions: {
         tok: {
@@ -92,6 +96,7 @@ const BODY = JSON.stringify({
             },
         },
         api_key: { type: "apiKey", name: "x-api-key", in: "header" },
+        custom_key: { type: "apiKey", name: "X-Custom-Key", in: "header" },
     },
     "x-amazon-apigateway-binary-media-types": ["image/png"],
     "x-amazon-apigateway-gateway-responses": { MISSING_AUTHENTICATION_TOKEN: { statusCode: 404 } },
@@ -107,9 +112,12 @@ describe("local API Gateway: OpenAPI body", () => {
         assert.deepEqual([...definition.resources.keys()].sort(), [
             "/",
             "/api",
+            "/api/either",
             "/api/iam",
             "/api/key",
+            "/api/other-key-header",
             "/api/token",
+            "/api/token-and-key",
             "/api/{proxy+}",
         ]);
         assert.equal(definition.resources.get("/api")!.size, 0);
@@ -130,7 +138,37 @@ describe("local API Gateway: OpenAPI body", () => {
                 validationExpression: undefined,
             },
         });
-        assert.equal(definition.resources.get("/api/key")!.get("GET")!.auth.kind, "unsupported");
+        assert.equal(any.apiKeyRequired, false);
+    });
+
+    // "Configure a method to use API keys with an OpenAPI definition" (api-key-usage-plan-oas.html):
+    // a security requirement on an `apiKey` definition named x-api-key, in the header.
+    it("reads an API key requirement, alone or next to an authorizer, and refuses what it cannot emulate", () => {
+        const method = (path: string) => definition.resources.get(path)!.get("GET")!;
+        assert.deepEqual(
+            { auth: method("/api/key").auth, apiKeyRequired: method("/api/key").apiKeyRequired },
+            { auth: { kind: "none" }, apiKeyRequired: true },
+        );
+        assert.equal(method("/api/token-and-key").auth.kind, "token");
+        assert.equal(method("/api/token-and-key").apiKeyRequired, true);
+        assert.equal(method("/api/token").apiKeyRequired, false);
+        assert.deepEqual(method("/api/other-key-header").auth, {
+            kind: "unsupported",
+            what: 'the API key definition "custom_key" not on the x-api-key header',
+        });
+        assert.deepEqual(method("/api/either").auth, {
+            kind: "unsupported",
+            what: "2 alternative security requirements",
+        });
+    });
+
+    it("reads the API key source, HEADER unless the body says AUTHORIZER", () => {
+        assert.equal(definition.apiKeySource, "HEADER");
+        const authorizerSource = JSON.stringify({
+            ...JSON.parse(BODY),
+            "x-amazon-apigateway-api-key-source": "AUTHORIZER",
+        });
+        assert.equal(parseApiDefinition(authorizerSource).apiKeySource, "AUTHORIZER");
     });
 
     it("merges the binary media types and keeps the gateway responses", () => {
@@ -320,6 +358,28 @@ describe("local API Gateway: gateway responses", () => {
         );
         assert.equal(plain.status, 403);
     });
+
+    it("answers an invalid API key 403 Forbidden and throttling 429 Too Many Requests by default", () => {
+        const invalid = gatewayResponse({ type: "INVALID_API_KEY", message: "Forbidden" }, {}, context, []);
+        assert.equal(invalid.status, 403);
+        assert.deepEqual(JSON.parse(invalid.body.toString()), { message: "Forbidden" });
+        assert.equal(headerValue(invalid.headers, "x-amzn-errortype"), "ForbiddenException");
+        const throttled = gatewayResponse({ type: "THROTTLED", message: "Too Many Requests" }, {}, context, []);
+        assert.equal(throttled.status, 429);
+        assert.deepEqual(JSON.parse(throttled.body.toString()), { message: "Too Many Requests" });
+        assert.equal(headerValue(throttled.headers, "x-amzn-errortype"), "TooManyRequestsException");
+        // An API's DEFAULT_4XX applies to both, as to any 4xx it does not define.
+        const custom = {
+            DEFAULT_4XX: {
+                statusCode: 400,
+                responseTemplates: { "application/json": '{"e":"$context.error.responseType"}' },
+            },
+        };
+        assert.equal(
+            gatewayResponse({ type: "THROTTLED", message: "Too Many Requests" }, custom, context, []).body.toString(),
+            '{"e":"THROTTLED"}',
+        );
+    });
 });
 
 // AWS: IAM User Guide, "AWS Signature Version 4 for API requests" (reference_sigv.html) and
@@ -387,6 +447,19 @@ describe("local API Gateway: SigV4", () => {
         const presigned = signed({ query: true });
         assert.deepEqual(
             verifySigV4({ ...presigned, headers: [["Host", "abc.execute-api.eu-west-1.amazonaws.com"]] }, options),
+            { ok: true, accessKeyId: "AKIDLOCAL" },
+        );
+    });
+
+    // SigV4 signs the headers listed in SignedHeaders only (reference_sigv.html, "Elements of an AWS
+    // API request signature"): a header added after signing, as CloudFront adds the origin's x-api-key,
+    // is outside the signature.
+    it("accepts a header added after signing, such as CloudFront's x-api-key", () => {
+        const request = signed();
+        const authorization = headerValue(request.headers, "authorization")!;
+        assert.doesNotMatch(/SignedHeaders=([^,]+)/.exec(authorization)![1], /x-api-key/);
+        assert.deepEqual(
+            verifySigV4({ ...request, headers: [...request.headers, ["x-api-key", "origin-secret"]] }, options),
             { ok: true, accessKeyId: "AKIDLOCAL" },
         );
     });
@@ -641,6 +714,141 @@ describe("local API Gateway: host routing", () => {
             contextPath: "/v1x/y",
         });
         assert.equal(route("d111.cloudfront.net", "/v1/api/x"), 403);
+    });
+
+    it("an API whose default endpoint is disabled: its execute-api host answers 403, its custom domain still routes", () => {
+        const disabled: CapturedStack = {
+            ...stack,
+            resources: stack.resources.map((r) =>
+                r.type === TYPES.restApi ? { ...r, state: { ...r.state, disableExecuteApiEndpoint: true } } : r,
+            ),
+        };
+        const routeIn = (host: string, path: string) => routeRequest(disabled, host, path, "eu-west-1");
+        const refused = routeIn("abc123.execute-api.eu-west-1.amazonaws.com", "/dev/api/x") as HttpResponse;
+        assert.equal(refused.status, 403);
+        assert.deepEqual(JSON.parse(refused.body.toString()), { message: "Forbidden" });
+        assert.equal((routeIn("api.example.com", "/v1/api/x") as ApiRoute).stage.state.stageName, "dev");
+    });
+});
+
+// AWS: "Usage plans and API keys for REST APIs in API Gateway" (api-gateway-api-usage-plans.html: a
+// key is accepted on the stages of the usage plans holding it); "Throttle requests to your REST APIs
+// for better throughput in API Gateway" (api-gateway-request-throttling.html: token buckets whose size
+// is the burst, usage plan limits before the stage's default per-method limits).
+describe("local API Gateway: API keys and throttling", () => {
+    const resource = (type: string, name: string, state: Record<string, unknown>): CapturedResource => ({
+        type,
+        name,
+        urn: "",
+        custom: true,
+        id: name,
+        inputs: state,
+        state: { ...state, id: name },
+    });
+    const graph: CapturedStack = {
+        stack: "test",
+        preview: false,
+        config: { "aws:region": "eu-west-1" },
+        outputs: {},
+        resources: [
+            resource(TYPES.apiKey, "k-good", { value: "good-key-value-0000000001", enabled: true }),
+            resource(TYPES.apiKey, "k-off", { value: "disabled-key-value-000001", enabled: false }),
+            resource(TYPES.apiKey, "k-prod", { value: "prod-only-key-value-00001" }),
+            resource(TYPES.apiKey, "k-loose", { value: "key-in-no-plan-value-0001" }),
+            resource(TYPES.usagePlan, "p-dev", {
+                apiStages: [
+                    {
+                        apiId: "abc123",
+                        stage: "dev",
+                        throttles: [{ path: "/api/slow/GET", rateLimit: 0, burstLimit: 1 }],
+                    },
+                ],
+                throttleSettings: { rateLimit: 1, burstLimit: 2 },
+            }),
+            resource(TYPES.usagePlan, "p-prod", { apiStages: [{ apiId: "abc123", stage: "prod" }] }),
+            resource(TYPES.usagePlanKey, "pk1", { keyId: "k-good", keyType: "API_KEY", usagePlanId: "p-dev" }),
+            resource(TYPES.usagePlanKey, "pk2", { keyId: "k-off", keyType: "API_KEY", usagePlanId: "p-dev" }),
+            resource(TYPES.usagePlanKey, "pk3", { keyId: "k-prod", keyType: "API_KEY", usagePlanId: "p-prod" }),
+            resource(TYPES.methodSettings, "ms-all", {
+                restApi: "abc123",
+                stageName: "dev",
+                methodPath: "*/*",
+                settings: { throttlingRateLimit: 10, throttlingBurstLimit: 3 },
+            }),
+            resource(TYPES.methodSettings, "ms-one", {
+                restApi: "abc123",
+                stageName: "dev",
+                methodPath: "api/one/POST",
+                settings: { throttlingRateLimit: 0, throttlingBurstLimit: 1 },
+            }),
+        ],
+    };
+    const method = (resourcePath: string, httpMethod = "GET") => ({ resourcePath, httpMethod });
+
+    it("accepts an enabled key of a usage plan bound to the stage, nothing else", () => {
+        const plans = new UsagePlans(graph, () => 0);
+        assert.equal(plans.keyFor("abc123", "dev", "good-key-value-0000000001")?.key.name, "k-good");
+        assert.deepEqual(
+            plans.keyFor("abc123", "dev", "good-key-value-0000000001")?.plans.map((p) => p.name),
+            ["p-dev"],
+        );
+        for (const value of [
+            "disabled-key-value-000001",
+            "prod-only-key-value-00001",
+            "key-in-no-plan-value-0001",
+            "GOOD-KEY-VALUE-0000000001",
+            "",
+            undefined,
+        ]) {
+            assert.equal(plans.keyFor("abc123", "dev", value), undefined, String(value));
+        }
+        assert.equal(plans.keyFor("abc123", "prod", "prod-only-key-value-00001")?.key.name, "k-prod");
+        assert.equal(plans.keyFor("other", "dev", "good-key-value-0000000001"), undefined, "another API");
+    });
+
+    it("throttles each method of the stage with its own bucket of the default size, or the method's own settings", () => {
+        let clock = 0;
+        const plans = new UsagePlans(graph, () => clock);
+        const burst = (m: ReturnType<typeof method>, n: number) =>
+            Array.from({ length: n }, () => plans.admit("abc123", "dev", m)).filter(Boolean).length;
+        assert.equal(burst(method("/api/{proxy+}", "ANY"), 10), 3, "the default burst");
+        assert.equal(burst(method("/api/authorized", "ANY"), 10), 3, "another method, another bucket");
+        assert.equal(burst(method("/api/one", "POST"), 10), 1, "the method's own settings");
+        clock += 200;
+        assert.equal(burst(method("/api/{proxy+}", "ANY"), 10), 2, "10 per second refill 2 tokens in 200 ms");
+        clock += 60_000;
+        assert.equal(burst(method("/api/{proxy+}", "ANY"), 10), 3, "never more than the burst");
+        assert.equal(burst(method("/api/one", "POST"), 1), 0, "a rate of 0 never refills");
+        assert.equal(
+            new UsagePlans(graph, () => 0).admit("abc123", "prod", method("/x")),
+            true,
+            "a stage without settings",
+        );
+    });
+
+    it("throttles a key by its usage plan's limits before the stage's", () => {
+        let clock = 0;
+        const plans = new UsagePlans(graph, () => clock);
+        const key = plans.keyFor("abc123", "dev", "good-key-value-0000000001")!;
+        const admitted = (m: ReturnType<typeof method>, n: number) =>
+            Array.from({ length: n }, () => plans.admit("abc123", "dev", m, key)).filter(Boolean).length;
+        assert.equal(admitted(method("/api/{proxy+}", "ANY"), 10), 2, "the plan's burst, below the stage's 3");
+        assert.equal(
+            admitted(method("/api/authorized", "ANY"), 10),
+            0,
+            "the plan's bucket is the key's, across methods",
+        );
+        clock += 1000;
+        assert.equal(admitted(method("/api/{proxy+}", "ANY"), 10), 1, "1 per second");
+        assert.equal(admitted(method("/api/slow", "GET"), 5), 1, "the plan's limit for one method");
+    });
+
+    it("keeps a token bucket between empty and its burst", () => {
+        const bucket = new TokenBucket({ rateLimit: 2, burstLimit: 2 }, 0);
+        assert.deepEqual([bucket.take(0), bucket.take(0), bucket.take(0)], [true, true, false]);
+        assert.equal(bucket.take(499), false, "0.998 tokens");
+        assert.equal(bucket.take(500), true);
+        assert.deepEqual([bucket.take(10_000), bucket.take(10_000), bucket.take(10_000)], [true, true, false]);
     });
 });
 

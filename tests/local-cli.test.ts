@@ -258,13 +258,19 @@ describe("local CLI: process", function () {
             );
             assert.match(stdout, /^ {2}latency: none added/m);
             assert.match(stdout, new RegExp(`^ {2}site \\(CloudFront\\): +${match[1]}/$`, "m"));
-            assert.match(stdout, new RegExp(`^ {2}API Gateway's own endpoint: +${match[3]}/dev/ `, "m"));
+            assert.match(
+                stdout,
+                new RegExp(
+                    `^ {2}API Gateway's own endpoint: +${match[3]}/dev/ \\(cross-origin, permissive CORS; 403 Forbidden without the API key CloudFront sends: originLockdown\\)$`,
+                    "m",
+                ),
+            );
             assert.match(stdout, /AKIALOCALSTACK000000 \/ local-secret-key/);
             assert.match(stdout, /^ {2}\d+ fidelity notes: npm start -- --fidelity lists them$/m);
             assert.doesNotMatch(stdout, /No TLS/, "the notes themselves are listed only with --fidelity");
 
             assert.equal((await fetch(`${match[1]}/config.json`)).status, 200);
-            assert.equal((await fetch(`${match[3]}/dev/api/hello`)).status, 200);
+            assert.equal((await fetch(`${match[3]}/dev/api/hello`)).status, 403, "locked down: no API key");
             await waitForOutput(started, /^direct .*\n/m);
             assert.match(
                 started.output(),
@@ -272,7 +278,7 @@ describe("local CLI: process", function () {
             );
             assert.match(
                 started.output(),
-                /^direct {5}GET \/dev\/api\/hello -> \S+\/dev\/api\/hello, answered by Lambda \S+: 200 in \d+ ms$/m,
+                /^direct {5}GET \/dev\/api\/hello -> \S+\/dev\/api\/hello, answered by API Gateway: 403 in \d+ ms$/m,
             );
         } finally {
             assert.equal(await stop(started), 0);

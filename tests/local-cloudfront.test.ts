@@ -399,6 +399,7 @@ describe("local CloudFront: Lambda@Edge origin-request", () => {
         protocol: "https",
         port: 443,
         sslProtocols: ["TLSv1.2"],
+        customHeaders: [["X-Api-Key", "origin-secret"]],
     };
     const request: OriginRequestParts = {
         method: "GET",
@@ -427,6 +428,11 @@ describe("local CloudFront: Lambda@Edge origin-request", () => {
         assert.equal(cf.request.origin.custom.path, "/dev");
         assert.equal(cf.request.origin.custom.domainName, origin.domainName);
         assert.equal(cf.request.body, undefined);
+        // The origin's custom headers are the origin's, not yet the request's.
+        assert.deepEqual(cf.request.origin.custom.customHeaders, {
+            "x-api-key": [{ key: "X-Api-Key", value: "origin-secret" }],
+        });
+        assert.equal(cf.request.headers["x-api-key"], undefined);
     });
 
     it("applies a returned request, a generated response, or reports an invalid result", () => {
@@ -434,10 +440,17 @@ describe("local CloudFront: Lambda@Edge origin-request", () => {
             uri: "/x",
             querystring: "a=1",
             headers: { host: [{ key: "Host", value: origin.domainName }] },
-            origin: { custom: { domainName: origin.domainName, path: "/dev" } },
+            origin: {
+                custom: {
+                    domainName: origin.domainName,
+                    path: "/dev",
+                    customHeaders: { "x-api-key": [{ key: "X-Api-Key", value: "changed" }] },
+                },
+            },
         });
         assert.equal(changed.kind === "request" && changed.request.uri, "/x");
         assert.equal(changed.kind === "request" && changed.origin.path, "/dev");
+        assert.deepEqual(changed.kind === "request" && changed.origin.customHeaders, [["X-Api-Key", "changed"]]);
         const generated = applyOriginRequestResult(request, origin, {
             status: "403",
             statusDescription: "Forbidden",

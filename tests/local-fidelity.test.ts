@@ -7,6 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { CapturedStack, captureStack } from "../capture/capture";
+import { onlyResourceOfType } from "../capture/lookups";
 import { TYPES } from "../capture/types";
 import { API_ORIGIN_ID, SITE_ORIGIN_ID } from "../infra/site-distribution";
 import { normalizedPath } from "../local/cloudfront/behaviors";
@@ -188,10 +189,12 @@ describe("local stack: as AWS answers unusual requests", function () {
             const headers: [string, string][] = [
                 ["Host", `localhost:${directPort}`],
                 ["Connection", "close"],
+                // The key CloudFront sends: without it the locked-down API answers 403.
+                ["x-api-key", String(onlyResourceOfType(graph, TYPES.apiKey).state.value)],
                 ["X-Fill", ""],
             ];
             const fixed = headers.reduce((total, [n, v]) => total + Buffer.byteLength(`${n}: ${v}\r\n`), 0);
-            headers[2][1] = "f".repeat(bytes - fixed);
+            headers[3][1] = "f".repeat(bytes - fixed);
             return requestHead("GET", "/dev/api/hello", headers);
         }
 

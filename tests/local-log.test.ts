@@ -126,10 +126,16 @@ describe("request log: what a newcomer meets", function () {
         );
     });
 
-    it("API Gateway's own endpoint: marked direct, the host it stands for, the echo Lambda", async () => {
+    it("API Gateway's own endpoint: marked direct, the host it stands for, the echo Lambda or API Gateway", async () => {
+        const key = String(graph.resources.find((r) => r.type === TYPES.apiKey)!.state.value);
         assert.match(
-            await lineFor(`${stack.directUrl}/dev/api/hello`),
+            await lineFor(`${stack.directUrl}/dev/api/hello`, { headers: { "x-api-key": key } }),
             new RegExp(`^direct {5}GET /dev/api/hello -> ${apiHost}/dev/api/hello, answered by Lambda [\\w-]+: 200$`),
+        );
+        assert.equal(
+            await lineFor(`${stack.directUrl}/dev/api/hello`),
+            `direct     GET /dev/api/hello -> ${apiHost}/dev/api/hello, answered by API Gateway: 403`,
+            "without the API key",
         );
         assert.equal(
             await lineFor(`${stack.directUrl}/nowhere/x`),

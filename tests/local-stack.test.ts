@@ -10,6 +10,7 @@ import type { AuthProvider } from "../core/auth";
 import { DEMO_IDENTITY } from "../functions/authorizer";
 import { LOCAL_TOKEN_PATH } from "../local/issuer";
 import type { CapturedStack } from "../capture/capture";
+import { onlyResourceOfType, resourcesOfType } from "../capture/lookups";
 import { TYPES } from "../capture/types";
 import { LocalStack, startLocalStack } from "../local/server";
 import type { ConsoleConfig } from "../site/src/config";
@@ -114,6 +115,11 @@ function sigV4(
         },
         { accessKeyId: LOCAL_KEY.accessKeyId, secretAccessKey: options.secret ?? LOCAL_KEY.secretAccessKey },
     );
+}
+
+/** The origin lockdown's API key, read from the graph as CloudFront's origin header carries it. */
+function originKey(stack: LocalStack): string {
+    return String(onlyResourceOfType(stack.graph, TYPES.apiKey).state.value);
 }
 
 for (const mode of MODES) {
@@ -223,7 +229,8 @@ for (const mode of MODES) {
                 const { integrationLatency, ...authorizer } = allowed.json.requestContext.authorizer;
                 assert.equal(typeof integrationLatency, "number");
                 assert.deepEqual(authorizer, { ...DEMO_IDENTITY, principalId: DEMO_IDENTITY.sub });
-                assert.equal(allowed.json.headers.Authorization, "Bearer allow", "the token reaches API Gateway");
+                // The token reaches the handler, which echoes that it came, never its value.
+                assert.equal(allowed.json.headers.Authorization, "[redacted]");
             });
         }
 
@@ -324,7 +331,30 @@ for (const mode of MODES) {
             assert.equal(reply.headers.get("x-amzn-errortype"), "MissingAuthenticationTokenException");
         });
 
-        it("API Gateway's own endpoint: permissive CORS, public and IAM routes, unknown stage", async () => {
+        it("API Gateway's own endpoint: locked down, it answers 403 Forbidden but to the key CloudFront sends", async () => {
+            const direct = `${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}`;
+            for (const headers of [{}, { "x-api-key": "a-guess-of-the-key-000000000" }] as Record<string, string>[]) {
+                const refused = await call(`${direct}/hello`, { headers });
+                assert.equal(refused.status, 403, refused.text);
+                assert.deepEqual(refused.json, { message: "Forbidden" });
+                assert.equal(refused.headers.get("x-amzn-errortype"), "ForbiddenException");
+            }
+            // Authorization before the key: a request the authorizer or IAM refuses is refused as before.
+            assert.equal((await call(`${direct}/authorized/x`)).status, 401);
+            assert.equal((await call(`${direct}/iam/x`)).status, 404, "unsigned: MISSING_AUTHENTICATION_TOKEN");
+            // A token the API accepts: the demo's, or a signed-in user's.
+            const token = "token" in target.bearer ? `Bearer ${target.bearer.token}` : "allow";
+            const tokenWithoutKey = await call(`${direct}/authorized/x`, { headers: { Authorization: token } });
+            assert.equal(tokenWithoutKey.status, 403, "a valid token without the key");
+            assert.deepEqual(tokenWithoutKey.json, { message: "Forbidden" });
+            const keyed = await call(`${direct}/authorized/x`, {
+                headers: { Authorization: token, "x-api-key": originKey(stack) },
+            });
+            assert.equal(keyed.status, 200, keyed.text);
+        });
+
+        it("API Gateway's own endpoint, with the key: permissive CORS, public and IAM routes, unknown stage", async () => {
+            const key = { "x-api-key": originKey(stack) };
             const siteOrigin = new URL(stack.url).origin;
             const directHost = new URL(stack.directUrl).host;
             const preflight = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
@@ -341,17 +371,24 @@ for (const mode of MODES) {
             assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /x-amz-date/);
 
             const hello = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
-                headers: { Origin: siteOrigin },
+                headers: { Origin: siteOrigin, ...key },
             });
             assert.equal(hello.status, 200, hello.text);
             assert.equal(hello.headers.get("access-control-allow-origin"), siteOrigin);
             assert.equal(hello.json.path, `${mode.pathPrefix}${mode.routeBase}/hello`);
             assert.equal(hello.json.requestContext.path, `${mode.endpointPrefix}${mode.routeBase}/hello`);
-            // The endpoint is the execute-api host too: `/<stage>/...` strips the stage in every layout.
-            const viaStage = await call(`${stack.directUrl}/dev${mode.routeBase}/hello`);
-            assert.equal(viaStage.status, 200, viaStage.text);
-            assert.equal(viaStage.json.path, `${mode.routeBase}/hello`);
-            assert.equal(viaStage.json.requestContext.path, `/dev${mode.routeBase}/hello`);
+            assert.equal(hello.json.headers["x-api-key"], "[redacted]");
+            // The endpoint is the execute-api host too: `/<stage>/...` strips the stage. Through a custom
+            // domain the program turns that endpoint off: 403 Forbidden, key or not.
+            const viaStage = await call(`${stack.directUrl}/dev${mode.routeBase}/hello`, { headers: key });
+            if (mode.pathPrefix === "/v1") {
+                assert.equal(viaStage.status, 403, viaStage.text);
+                assert.deepEqual(viaStage.json, { message: "Forbidden" });
+            } else {
+                assert.equal(viaStage.status, 200, viaStage.text);
+                assert.equal(viaStage.json.path, `${mode.routeBase}/hello`);
+                assert.equal(viaStage.json.requestContext.path, `/dev${mode.routeBase}/hello`);
+            }
             // Permissive CORS: any origin (a local dev server's, say) is echoed back, varying by Origin.
             const devServer = "http://localhost:5173";
             const foreignPreflight = await call(
@@ -376,7 +413,7 @@ for (const mode of MODES) {
             );
             assert.match(foreignPreflight.headers.get("vary") ?? "", /\bOrigin\b/);
             const foreign = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
-                headers: { Origin: devServer },
+                headers: { Origin: devServer, ...key },
             });
             assert.equal(foreign.status, 200, foreign.text);
             assert.equal(foreign.headers.get("access-control-allow-origin"), devServer);
@@ -384,17 +421,30 @@ for (const mode of MODES) {
             const other = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
                 headers: { Origin: "https://app.example.test:8443" },
             });
-            assert.equal(other.headers.get("access-control-allow-origin"), "https://app.example.test:8443");
-            const noOrigin = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`);
+            assert.equal(other.status, 403, "no key");
+            assert.equal(
+                other.headers.get("access-control-allow-origin"),
+                "https://app.example.test:8443",
+                "a refusal carries the CORS headers too, so the page can read it",
+            );
+            const noOrigin = await call(`${stack.directUrl}${mode.endpointPrefix}${mode.routeBase}/hello`, {
+                headers: key,
+            });
             assert.equal(noOrigin.headers.get("access-control-allow-origin"), null, "no Origin, nothing to echo");
 
             const iamPath = `${mode.endpointPrefix}${mode.routeBase}/iam/x`;
-            const iam = await call(`${stack.directUrl}${iamPath}`, { headers: sigV4(directHost, iamPath) });
+            const iam = await call(`${stack.directUrl}${iamPath}`, {
+                headers: { ...sigV4(directHost, iamPath), ...key },
+            });
             assert.equal(iam.status, 200, iam.text);
+            const iamWithoutKey = await call(`${stack.directUrl}${iamPath}`, { headers: sigV4(directHost, iamPath) });
+            assert.equal(iamWithoutKey.status, 403, "signed, but without the key");
+            assert.deepEqual(iamWithoutKey.json, { message: "Forbidden" });
             const iamForGraphHost = await call(`${stack.directUrl}${iamPath}`, {
-                headers: sigV4(config.signing.host, iamPath),
+                headers: { ...sigV4(config.signing.host, iamPath), ...key },
             });
             assert.equal(iamForGraphHost.status, 403, "API Gateway verifies against the Host it received");
+            assert.match(iamForGraphHost.json.message, /^The request signature we calculated does not match/);
 
             const nowhere = await call(`${stack.directUrl}/no-such-stage/x`);
             assert.equal(nowhere.status, 403);
@@ -414,6 +464,72 @@ for (const mode of MODES) {
         });
     });
 }
+
+describe("local stack: the origin lockdown and throttling", function () {
+    let open: LocalStack[] = [];
+
+    afterEach(async () => {
+        await Promise.all(open.map((s) => s.close()));
+        open = [];
+    });
+
+    async function serve(config: Record<string, string>): Promise<LocalStack> {
+        const stack = await startLocalStack({ graph: await graphOf(config), port: 0, directPort: 0 });
+        open.push(stack);
+        return stack;
+    }
+
+    it("CloudFront sends its key in place of any x-api-key a viewer sends; the echo only says one came", async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        const stack = await serve({});
+        for (const headers of [{}, { "X-Api-Key": "a-viewer-guess-000000000000" }] as Record<string, string>[]) {
+            const reply = await call(`${stack.url}/api/hello`, { headers });
+            assert.equal(reply.status, 200, reply.text);
+            assert.deepEqual(
+                Object.entries(reply.json.headers).filter(([name]) => name.toLowerCase() === "x-api-key"),
+                [["x-api-key", "[redacted]"]],
+                "one x-api-key header, CloudFront's",
+            );
+            assert.equal(reply.json.requestContext.identity.apiKey, "[redacted]");
+            assert.equal(reply.json.requestContext.identity.apiKeyId, onlyResourceOfType(stack.graph, TYPES.apiKey).id);
+        }
+        assert.doesNotMatch((await call(`${stack.url}/api/hello`)).text, new RegExp(originKey(stack)));
+    });
+
+    it("with originLockdown=false, API Gateway's own endpoint answers anyone and CloudFront sends no key", async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        const stack = await serve({ originLockdown: "false" });
+        assert.deepEqual(resourcesOfType(stack.graph, TYPES.apiKey), []);
+        const direct = await call(`${stack.directUrl}/dev/api/hello`);
+        assert.equal(direct.status, 200, direct.text);
+        const viaSite = await call(`${stack.url}/api/hello`);
+        assert.equal(viaSite.status, 200, viaSite.text);
+        assert.ok(
+            !Object.keys(viaSite.json.headers).some((name) => name.toLowerCase() === "x-api-key"),
+            JSON.stringify(viaSite.json.headers),
+        );
+    });
+
+    it("a burst past the throttle gets 429 Too Many Requests, never a 5xx or a dropped connection", async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        const stack = await serve({ throttle: JSON.stringify({ rateLimit: 1, burstLimit: 3 }) });
+        const replies = await Promise.all(Array.from({ length: 10 }, () => call(`${stack.url}/api/hello`)));
+        const statuses = replies.map((r) => r.status);
+        const admitted = statuses.filter((s) => s === 200).length;
+        // The burst, plus at most one token refilled while the ten were served.
+        assert.ok(admitted >= 3 && admitted <= 4, statuses.join(" "));
+        const throttled = replies.filter((r) => r.status !== 200);
+        assert.equal(throttled.length, 10 - admitted, statuses.join(" "));
+        for (const reply of throttled) {
+            assert.equal(reply.status, 429);
+            assert.deepEqual(reply.json, { message: "Too Many Requests" });
+            assert.equal(reply.headers.get("x-amzn-errortype"), "TooManyRequestsException");
+        }
+        // A token a second: the API answers again.
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        assert.equal((await call(`${stack.url}/api/hello`)).status, 200);
+    });
+});
 
 const apiBehavior = (state: Record<string, any>) =>
     state.orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*");
@@ -515,6 +631,25 @@ describe("local stack: a broken graph fails the way AWS would", function () {
         const missing = await call(`${withoutCatchAll.url}/api/authorized/x`, { headers: { Authorization: "allow" } });
         assert.equal(missing.status, 404);
         assert.deepEqual(missing.json, { message: "Missing Authentication Token" });
+    });
+
+    it("the API origin without its custom header, or a key outside the stage's usage plan: 403 Forbidden", async () => {
+        for (const graph of [
+            broken(dev, TYPES.distribution, (state) => {
+                delete state.origins.find((o: any) => o.originId === apiBehavior(state).targetOriginId).customHeaders;
+            }),
+            broken(dev, TYPES.usagePlan, (state) => {
+                state.apiStages = [{ ...state.apiStages[0], stage: "another-stage" }];
+            }),
+            broken(dev, TYPES.apiKey, (state) => {
+                state.enabled = false;
+            }),
+        ]) {
+            const stack = await serve(graph);
+            const reply = await call(`${stack.url}/api/hello`);
+            assert.equal(reply.status, 403, reply.text);
+            assert.deepEqual(reply.json, { message: "Forbidden" });
+        }
     });
 
     it("a bucket policy for another distribution: S3 refuses CloudFront -> 403 AccessDenied", async () => {
@@ -622,9 +757,13 @@ describe("local stack: listeners", function () {
     it("delays every request by latencyMs on both listeners", async () => {
         const stack = await startLocalStack({ graph: dev, port: 0, directPort: 0, latencyMs: 150 });
         try {
-            for (const url of [`${stack.url}/config.json`, `${stack.directUrl}/dev/api/hello`]) {
+            const direct = { headers: { "x-api-key": originKey(stack) } };
+            for (const [url, init] of [
+                [`${stack.url}/config.json`, {}],
+                [`${stack.directUrl}/dev/api/hello`, direct],
+            ] as const) {
                 const started = Date.now();
-                assert.equal((await call(url)).status, 200);
+                assert.equal((await call(url, init)).status, 200);
                 assert.ok(Date.now() - started >= 150, `${url} took ${Date.now() - started} ms`);
             }
         } finally {

@@ -70,9 +70,11 @@ describe("own route: a fixture route table in place of functions/routes.ts", fun
         const { paths } = JSON.parse(onlyResourceOfType(graph, TYPES.restApi).inputs.body);
         assert.deepEqual(Object.keys(paths), ["/api/orders/{id}", "/api/orders", "/api/profile", "/api/health"]);
         assert.deepEqual(Object.keys(paths["/api/orders/{id}"]), ["get"]);
-        assert.deepEqual(paths["/api/orders/{id}"].get.security, [{ "token-authorizer": [] }]);
+        // Every method also requires the API key CloudFront sends (originLockdown, on by default).
+        assert.deepEqual(paths["/api/orders/{id}"].get.security, [{ "token-authorizer": [], "api-key": [] }]);
         assert.deepEqual(paths["/api/orders"].post["x-amazon-apigateway-auth"], { type: "AWS_IAM" });
-        assert.equal(paths["/api/health"].get.security, undefined);
+        assert.deepEqual(paths["/api/orders"].post.security, [{ "api-key": [] }]);
+        assert.deepEqual(paths["/api/health"].get.security, [{ "api-key": [] }]);
         assert.equal(paths["/api/health"].get["x-amazon-apigateway-auth"], undefined);
     });
 

@@ -88,18 +88,28 @@ function outputsTableProblems(readme: string): string[] {
     ];
 }
 
-/** One `$ curl ...` of the "Try it" section and the answer shown under it. */
+/** One `$ curl ...` of the "Try it" section, the answer shown under it and the stack's config overrides. */
 interface Example {
     readonly command: string;
     readonly shown: readonly string[];
+    /** The `--config key=value` of a `$ npm start` line opening the example's block; none for the default stack. */
+    readonly config: Readonly<Record<string, string>>;
+}
+
+/** The overrides of an `npm start -- --config key=value ...` command line. */
+function startConfig(command: string): Record<string, string> {
+    return Object.fromEntries([...command.matchAll(/--config (\S+?)=(\S+)/g)].map(([, key, value]) => [key, value]));
 }
 
 function examples(readme: string): Example[] {
     const found: Example[] = [];
     for (const block of codeBlocks(section(readme, "## Try it")).filter((b) => b.lang === "console")) {
+        let config: Record<string, string> = {};
         for (const line of block.body.split("\n")) {
-            if (line.startsWith("$ ")) {
-                found.push({ command: line.slice(2), shown: [] });
+            if (line.startsWith("$ npm start")) {
+                config = startConfig(line);
+            } else if (line.startsWith("$ ")) {
+                found.push({ command: line.slice(2), shown: [], config });
             } else if (line.trim() !== "") {
                 assert.ok(found.length > 0, `output before any command: ${line}`);
                 (found[found.length - 1].shown as string[]).push(line);
@@ -183,10 +193,13 @@ function elided(shown: string): RegExp {
 }
 
 /** Where a shown answer differs from what the stack answers: the status line, each header shown, the body. */
-async function exampleProblems(readme: string, stack: LocalStack): Promise<string[]> {
+async function exampleProblems(
+    readme: string,
+    stackFor: (config: Readonly<Record<string, string>>) => Promise<LocalStack>,
+): Promise<string[]> {
     const problems: string[] = [];
-    for (const { command, shown } of examples(readme)) {
-        const response = await send(command, stack);
+    for (const { command, shown, config } of examples(readme)) {
+        const response = await send(command, await stackFor(config));
         const text = await response.text();
         const [statusLine, ...rest] = shown;
         const status = `HTTP/1.1 ${response.status} ${response.statusText}`;
@@ -279,14 +292,18 @@ describe("README", () => {
 
     describe("Try it: the curl examples against a running local stack", function () {
         this.timeout(120_000);
-        let stack: LocalStack;
-
-        before(async () => {
-            stack = await startLocalStack({ port: 0, directPort: 0 });
-        });
+        /** One running stack per config an example block starts with. */
+        const stacks = new Map<string, Promise<LocalStack>>();
+        const stack = (config: Readonly<Record<string, string>>) => {
+            const key = JSON.stringify(config);
+            if (!stacks.has(key)) {
+                stacks.set(key, startLocalStack({ config: { ...config }, port: 0, directPort: 0 }));
+            }
+            return stacks.get(key)!;
+        };
 
         after(async () => {
-            await stack?.close();
+            await Promise.all([...stacks.values()].map(async (started) => (await started).close()));
         });
 
         it("cover every route and token of the dev stack, its direct endpoint, a JSON 404 and a deep link", () => {
@@ -300,6 +317,7 @@ describe("README", () => {
                 /\/api\/authorized\/profile$/,
                 /^curl -i http:\/\/localhost:8080\/api\/iam\//,
                 /^curl -i http:\/\/localhost:8081\/dev\/api\/hello$/,
+                /^curl -i http:\/\/localhost:8081\/dev\/api\/iam\/whoami --aws-sigv4 /,
                 /^curl -i http:\/\/localhost:8080\/api$/,
                 /^curl -i http:\/\/localhost:8080\/orders\/42$/,
             ]) {
@@ -312,6 +330,10 @@ describe("README", () => {
 
         it("are answered as shown: status line, the headers shown, the body with … for what is cut", async () => {
             assert.deepEqual(await exampleProblems(README, stack), []);
+            assert.ok(
+                examples(README).some((e) => e.config.originLockdown === "false"),
+                "an example runs with the lockdown off",
+            );
         });
 
         it("would notice a status, a header or a body the stack does not answer", async () => {

@@ -9,25 +9,38 @@
  */
 import { HeaderList, headerValue, HttpResponse } from "../http";
 
-/** The response types the emulator raises, with API Gateway's default status for each. */
+/**
+ * The response types the emulator raises, with API Gateway's default status for each: INVALID_API_KEY
+ * "for an invalid API key submitted for a method requiring an API key" (403), THROTTLED "when usage
+ * plan-, method-, stage-, or account-level throttling limits exceeded" (429).
+ */
 export const DEFAULT_STATUS = {
     ACCESS_DENIED: 403,
     AUTHORIZER_CONFIGURATION_ERROR: 500,
     DEFAULT_5XX: 500,
+    INVALID_API_KEY: 403,
     INVALID_SIGNATURE: 403,
     MISSING_AUTHENTICATION_TOKEN: 403,
+    THROTTLED: 429,
     UNAUTHORIZED: 401,
 } as const;
 
 export type GatewayResponseType = keyof typeof DEFAULT_STATUS;
 
-/** The `x-amzn-ErrorType` API Gateway sends with each response type. */
+/**
+ * The `x-amzn-ErrorType` API Gateway sends with each response type. The gateway response types page
+ * names none; for INVALID_API_KEY (ForbiddenException) and THROTTLED (TooManyRequestsException) these
+ * are LocalStack's (localstack services/apigateway/next_gen/execute_api/gateway_response.py): no AWS
+ * page read states them.
+ */
 const ERROR_TYPES: Readonly<Record<GatewayResponseType, string>> = {
     ACCESS_DENIED: "AccessDeniedException",
     AUTHORIZER_CONFIGURATION_ERROR: "AuthorizerConfigurationException",
     DEFAULT_5XX: "InternalServerErrorException",
+    INVALID_API_KEY: "ForbiddenException",
     INVALID_SIGNATURE: "InvalidSignatureException",
     MISSING_AUTHENTICATION_TOKEN: "MissingAuthenticationTokenException",
+    THROTTLED: "TooManyRequestsException",
     UNAUTHORIZED: "UnauthorizedException",
 };
 

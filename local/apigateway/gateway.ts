@@ -1,8 +1,8 @@
 /**
  * API Gateway (REST) for every REST API of the graph: route by Host and path to a stage, match the
- * resource and method, authorize (IAM or TOKEN authorizer), then call the Lambda proxy integration.
- * Every refusal goes through the API's gateway responses. Sources are cited in the modules this
- * one composes.
+ * resource and method, authorize (IAM or TOKEN authorizer), check the API key, throttle, then call
+ * the Lambda proxy integration. Every refusal goes through the API's gateway responses. Sources are
+ * cited in the modules this one composes.
  */
 import { randomBytes } from "node:crypto";
 import { type CapturedResource, type CapturedStack } from "../../capture/capture";
@@ -20,13 +20,15 @@ import {
 import type { LambdaRuntime } from "../lambda-runtime";
 import type { RequestTrace } from "../trace";
 import { TYPES } from "../../capture/types";
+import { API_KEY_HEADER } from "../../core/api-gateway";
 import { GatewayError, gatewayResponse, GatewayResponseDefinition } from "./gateway-responses";
-import { ApiDefinition, MethodDefinition, parseApiDefinition } from "./openapi";
+import { ApiDefinition, ApiKeySource, MethodDefinition, parseApiDefinition } from "./openapi";
 import { buildProxyEvent, proxyResponse } from "./proxy-integration";
 import { matchResource } from "./resources";
 import { ApiRoute, routeRequest, servesHost } from "./routing";
 import { SigV4Failure, verifySigV4 } from "./sigv4";
 import { TokenAuthorizers } from "./token-authorizer";
+import { PresentedKey, UsagePlans } from "./usage-plans";
 
 /**
  * The one IAM identity the local API Gateway knows. Its signature is checked; its permissions are
@@ -45,6 +47,8 @@ export interface GatewayConnection {
 interface ApiEntry {
     readonly definition: ApiDefinition;
     readonly gatewayResponses: Readonly<Record<string, GatewayResponseDefinition>>;
+    /** The RestApi's own `apiKeySource`, which overrides the body's. */
+    readonly apiKeySource: ApiKeySource;
 }
 
 /**
@@ -100,6 +104,7 @@ export class ApiGateway {
     private readonly account: string;
     private readonly apis = new Map<string, ApiEntry>();
     private readonly authorizers: TokenAuthorizers;
+    private readonly usagePlans: UsagePlans;
 
     constructor(
         private readonly stack: CapturedStack,
@@ -116,9 +121,14 @@ export class ApiGateway {
                 continue;
             }
             const definition = parseApiDefinition(api.state.body, api.state.binaryMediaTypes ?? []);
-            this.apis.set(api.id, { definition, gatewayResponses: this.responsesOf(api, definition) });
-            this.checkMethods(api, definition, warn);
+            const apiKeySource: ApiKeySource =
+                api.state.apiKeySource === "AUTHORIZER" || api.state.apiKeySource === "HEADER"
+                    ? api.state.apiKeySource
+                    : definition.apiKeySource;
+            this.apis.set(api.id, { definition, gatewayResponses: this.responsesOf(api, definition), apiKeySource });
+            this.checkMethods(api, definition, apiKeySource, warn);
         }
+        this.usagePlans = new UsagePlans(stack, () => this.now().getTime());
         this.authorizers = new TokenAuthorizers(
             async (definition, event) => {
                 const fn = lambdaByInvocationUri(stack, definition.uri);
@@ -226,6 +236,31 @@ export class ApiGateway {
                 return refuse({ type: "DEFAULT_5XX", message: "Internal server error" });
             default:
                 break;
+        }
+        // The API key after the authorizer: with the AUTHORIZER key source the key comes from the
+        // authorizer's answer, so it must run first. For the HEADER source no AWS page gives the
+        // order; LocalStack's handler chain (next_gen/execute_api/gateway.py) also validates the key
+        // after `preprocess_request`, where its authorizers run. Not verified against AWS.
+        let presented: PresentedKey | undefined;
+        if (method.apiKeyRequired) {
+            if (api.apiKeySource !== "HEADER") {
+                this.log(`API Gateway: the ${api.apiKeySource} API key source is not emulated`);
+                return refuse({ type: "DEFAULT_5XX", message: "Internal server error" });
+            }
+            presented = this.usagePlans.keyFor(
+                route.restApi.id,
+                context.stage,
+                headerValue(request.headers, API_KEY_HEADER),
+            );
+            if (!presented) {
+                return refuse({ type: "INVALID_API_KEY", message: "Forbidden" });
+            }
+            // $context.identity.apiKey and apiKeyId ("API Gateway mapping template and access logging
+            // variable reference", api-gateway-mapping-template-reference.html).
+            identity = { ...identity, apiKey: String(presented.key.state.value), apiKeyId: presented.key.id };
+        }
+        if (!this.usagePlans.admit(route.restApi.id, context.stage, method, presented)) {
+            return refuse({ type: "THROTTLED", message: "Too Many Requests" });
         }
         return this.integrate(
             request,
@@ -351,9 +386,19 @@ export class ApiGateway {
     }
 
     /** Warns about methods whose authorization or integration the emulator cannot run. */
-    private checkMethods(api: CapturedResource, definition: ApiDefinition, warn: (message: string) => void): void {
+    private checkMethods(
+        api: CapturedResource,
+        definition: ApiDefinition,
+        apiKeySource: ApiKeySource,
+        warn: (message: string) => void,
+    ): void {
         for (const methods of definition.resources.values()) {
             for (const method of methods.values()) {
+                if (method.apiKeyRequired && apiKeySource !== "HEADER") {
+                    warn(
+                        `${api.name} ${method.httpMethod} ${method.resourcePath}: the ${apiKeySource} API key source is not emulated (requests answer 500)`,
+                    );
+                }
                 if (method.auth.kind === "unsupported") {
                     warn(
                         `${api.name} ${method.httpMethod} ${method.resourcePath}: ${method.auth.what} is not emulated (requests answer 500)`,

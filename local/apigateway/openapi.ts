@@ -4,6 +4,7 @@
  * media types. Source: "OpenAPI extensions to API Gateway"
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html).
  */
+import { API_KEY_HEADER } from "../../core/api-gateway";
 import type { GatewayResponseDefinition } from "./gateway-responses";
 
 /** A TOKEN Lambda authorizer (`x-amazon-apigateway-authorizer` of type `token`). */
@@ -31,14 +32,21 @@ export interface MethodDefinition {
     /** `GET`, ... or `ANY`. */
     readonly httpMethod: string;
     readonly auth: MethodAuth;
+    /** The method requires an API key (a security requirement on an `x-api-key` header definition). */
+    readonly apiKeyRequired: boolean;
     readonly integration?: { readonly type: string; readonly uri?: string };
 }
+
+/** Where API Gateway reads a method's API key: the `x-api-key` header, or a Lambda authorizer's `usageIdentifierKey`. */
+export type ApiKeySource = "HEADER" | "AUTHORIZER";
 
 export interface ApiDefinition {
     /** Every resource, implicit parents included, to its methods by HTTP method (`ANY` for any). */
     readonly resources: ReadonlyMap<string, ReadonlyMap<string, MethodDefinition>>;
     readonly gatewayResponses: Readonly<Record<string, GatewayResponseDefinition>>;
     readonly binaryMediaTypes: readonly string[];
+    /** `x-amazon-apigateway-api-key-source`; HEADER when the body says nothing. */
+    readonly apiKeySource: ApiKeySource;
 }
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch"];
@@ -49,49 +57,83 @@ function headerOfIdentitySource(source: string | undefined): string | undefined 
     return /^method\.request\.header\.([^,\s]+)$/.exec((source ?? "").trim())?.[1];
 }
 
-function authOf(operation: any, document: any): MethodAuth {
-    const iam = operation["x-amazon-apigateway-auth"];
-    if (iam && String(iam.type).toUpperCase() === "AWS_IAM") {
+/**
+ * An API key requirement's security definition: `apiKey` with no authorizer; API Gateway's example
+ * ("Configure a method to use API keys with an OpenAPI definition",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-usage-plan-oas.html) puts it
+ * in the `x-api-key` header, the only header a HEADER key source reads.
+ */
+function isApiKeyDefinition(definition: any): boolean {
+    return (
+        definition.type === "apiKey" &&
+        definition["x-amazon-apigateway-authorizer"] === undefined &&
+        definition["x-amazon-apigateway-authtype"] === undefined
+    );
+}
+
+/** The authorization a security scheme other than an API key asks for. */
+function schemeAuth(name: string, definition: any): MethodAuth {
+    if (definition["x-amazon-apigateway-authtype"] === "awsSigv4") {
         return { kind: "iam" };
     }
-    const security: Record<string, unknown>[] = operation.security ?? document.security ?? [];
-    for (const requirement of security) {
-        for (const name of Object.keys(requirement)) {
-            const definition = document.securityDefinitions?.[name] ?? document.components?.securitySchemes?.[name];
-            if (!definition) {
-                return { kind: "unsupported", what: `a security requirement "${name}" with no security definition` };
+    const authorizer = definition["x-amazon-apigateway-authorizer"];
+    if (!authorizer) {
+        return { kind: "unsupported", what: `the security definition "${name}"` };
+    }
+    if (String(authorizer.type).toLowerCase() !== "token") {
+        return { kind: "unsupported", what: `the ${authorizer.type} authorizer "${name}"` };
+    }
+    // For TOKEN authorizers the header is the security definition's `name` (`in: header`);
+    // identitySource, when set, says the same in mapping-expression form.
+    const header =
+        headerOfIdentitySource(authorizer.identitySource) ?? (definition.in === "header" ? definition.name : undefined);
+    if (!header) {
+        return { kind: "unsupported", what: `the token authorizer "${name}" without a header identity source` };
+    }
+    return {
+        kind: "token",
+        authorizer: {
+            name,
+            header,
+            uri: String(authorizer.authorizerUri),
+            ttlSeconds: authorizer.authorizerResultTtlInSeconds ?? 300,
+            validationExpression: authorizer.identityValidationExpression || undefined,
+        },
+    };
+}
+
+/**
+ * A method's authorization and whether it needs an API key. The schemes of one security requirement
+ * all apply (a TOKEN authorizer and an API key, say); API Gateway takes one requirement per method.
+ */
+function securityOf(operation: any, document: any): { auth: MethodAuth; apiKeyRequired: boolean } {
+    const iam = operation["x-amazon-apigateway-auth"];
+    let auth: MethodAuth = iam && String(iam.type).toUpperCase() === "AWS_IAM" ? { kind: "iam" } : { kind: "none" };
+    let apiKeyRequired = false;
+    const [requirement, ...others]: Record<string, unknown>[] = operation.security ?? document.security ?? [];
+    if (others.length > 0) {
+        return {
+            auth: { kind: "unsupported", what: `${others.length + 1} alternative security requirements` },
+            apiKeyRequired,
+        };
+    }
+    for (const name of Object.keys(requirement ?? {})) {
+        const definition = document.securityDefinitions?.[name] ?? document.components?.securitySchemes?.[name];
+        if (!definition) {
+            auth = { kind: "unsupported", what: `a security requirement "${name}" with no security definition` };
+        } else if (isApiKeyDefinition(definition)) {
+            if (definition.in !== "header" || String(definition.name).toLowerCase() !== API_KEY_HEADER) {
+                auth = {
+                    kind: "unsupported",
+                    what: `the API key definition "${name}" not on the ${API_KEY_HEADER} header`,
+                };
             }
-            if (definition["x-amazon-apigateway-authtype"] === "awsSigv4") {
-                return { kind: "iam" };
-            }
-            const authorizer = definition["x-amazon-apigateway-authorizer"];
-            if (!authorizer) {
-                return { kind: "unsupported", what: `the API key requirement "${name}"` };
-            }
-            if (String(authorizer.type).toLowerCase() !== "token") {
-                return { kind: "unsupported", what: `the ${authorizer.type} authorizer "${name}"` };
-            }
-            // For TOKEN authorizers the header is the security definition's `name` (`in: header`);
-            // identitySource, when set, says the same in mapping-expression form.
-            const header =
-                headerOfIdentitySource(authorizer.identitySource) ??
-                (definition.in === "header" ? definition.name : undefined);
-            if (!header) {
-                return { kind: "unsupported", what: `the token authorizer "${name}" without a header identity source` };
-            }
-            return {
-                kind: "token",
-                authorizer: {
-                    name,
-                    header,
-                    uri: String(authorizer.authorizerUri),
-                    ttlSeconds: authorizer.authorizerResultTtlInSeconds ?? 300,
-                    validationExpression: authorizer.identityValidationExpression || undefined,
-                },
-            };
+            apiKeyRequired = true;
+        } else if (auth.kind !== "unsupported") {
+            auth = schemeAuth(name, definition);
         }
     }
-    return { kind: "none" };
+    return { auth, apiKeyRequired };
 }
 
 /** `/a/b/c` -> `/`, `/a`, `/a/b`, `/a/b/c`. */
@@ -120,7 +162,7 @@ export function parseApiDefinition(body: string, restApiBinaryMediaTypes: readon
             methods.set(httpMethod, {
                 resourcePath: template,
                 httpMethod,
-                auth: authOf(operation, document),
+                ...securityOf(operation, document),
                 integration: integration
                     ? { type: String(integration.type).toLowerCase(), uri: integration.uri }
                     : undefined,
@@ -133,5 +175,9 @@ export function parseApiDefinition(body: string, restApiBinaryMediaTypes: readon
         binaryMediaTypes: [
             ...new Set([...restApiBinaryMediaTypes, ...(document["x-amazon-apigateway-binary-media-types"] ?? [])]),
         ],
+        apiKeySource:
+            String(document["x-amazon-apigateway-api-key-source"] ?? "HEADER").toUpperCase() === "AUTHORIZER"
+                ? "AUTHORIZER"
+                : "HEADER",
     };
 }

@@ -1,9 +1,9 @@
 /**
  * Which API and stage a request reaches, from its Host header: an execute-api host takes the stage
  * from the first path segment; a custom domain picks a base path mapping (the longest matching base
- * path, else the mapping without one). Anything else is refused with 403 `{"message":"Forbidden"}`
- * before any API is involved, so no gateway response applies. Sources: "Invoke a REST API in API
- * Gateway" (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html) and
+ * path, else the mapping without one). Anything else, and the execute-api host of an API whose
+ * default endpoint is disabled, is refused with 403 `{"message":"Forbidden"}` before any API is
+ * involved, so no gateway response applies. Sources: "Invoke a REST API in API Gateway" (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html) and
  * "Use API mappings to connect API stages to a custom domain name for REST APIs"
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html).
  */
@@ -62,6 +62,11 @@ export function routeRequest(
 ): ApiRoute | HttpResponse {
     const api = restApiOfExecuteApiHost(stack, host, region);
     if (api) {
+        // "Clients can still connect to your default endpoint, but they will receive a 403 Forbidden
+        // status code" ("Disable the default endpoint for REST APIs", rest-api-disable-default-endpoint.html).
+        if (api.state.disableExecuteApiEndpoint === true) {
+            return forbidden();
+        }
         const match = /^\/([^/]+)(\/.*)?$/.exec(path);
         const stage = match ? stageOf(stack, api.id, match[1]) : undefined;
         if (!match || !stage) {

@@ -6,8 +6,8 @@
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-cloudfront-trigger-events.html):
  * check the request's size; choose the behavior by the normalized viewer path; check the method;
  * run the viewer-request function;
- * build the origin request from the policies; run the origin-request Lambda@Edge function; prepend
- * the origin path; fetch; apply custom error responses and the response headers policy.
+ * build the origin request from the policies; run the origin-request Lambda@Edge function; add the
+ * origin's custom headers; prepend the origin path; fetch; apply custom error responses and the response headers policy.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { EDGE_REGION } from "../../core/cloudfront";
@@ -46,6 +46,7 @@ interface DistributionConfig extends BehaviorTable {
         readonly domainName: string;
         readonly originPath?: string;
         readonly originAccessControlId?: string;
+        readonly customHeaders?: readonly { readonly name: string; readonly value: string }[];
         readonly customOriginConfig?: {
             readonly httpPort: number;
             readonly httpsPort: number;
@@ -304,11 +305,20 @@ export class CloudFrontDistribution {
             }
             ({ request, origin } = outcome);
         }
+        // The origin's custom headers: "If a header is present, CloudFront overwrites the header value
+        // before forwarding the request to the origin" ("Add custom headers to origin requests",
+        // add-origin-custom-headers.html). Lambda@Edge sees them in the origin object, not among the
+        // request's headers ("Lambda@Edge event structure", lambda-event-structure.html), so they are
+        // added once the functions ran.
+        const withCustomHeaders = origin.customHeaders.reduce<HeaderList>(
+            (all, [name, value]) => withHeader(all, name, value),
+            request.headers,
+        );
         // CloudFront sends the body it received with its length (the viewer's framing is not forwarded).
         const headers =
             request.body.length > 0 || headerValue(parts.headers, "content-length") !== undefined
-                ? withHeader(request.headers, "Content-Length", String(request.body.length))
-                : request.headers;
+                ? withHeader(withCustomHeaders, "Content-Length", String(request.body.length))
+                : withCustomHeaders;
         // The origin path is prepended to the full path, after any function ran
         // (DownloadDistValuesOrigin.html#DownloadDistValuesOriginPath).
         const path = `${origin.path}${request.uri}`;
@@ -401,6 +411,7 @@ export class CloudFrontDistribution {
             sslProtocols: custom?.originSslProtocols ?? ["TLSv1.2"],
             region: custom ? undefined : /\.s3\.([a-z0-9-]+)\.amazonaws\.com$/.exec(origin.domainName)?.[1],
             originAccessControlId: origin.originAccessControlId,
+            customHeaders: (origin.customHeaders ?? []).map(({ name, value }) => [name, value] as const),
         };
     }
 }

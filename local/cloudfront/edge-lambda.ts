@@ -18,6 +18,8 @@ export interface OriginTarget {
     readonly region?: string;
     /** The Origin Access Control that signs requests to an S3 origin. */
     readonly originAccessControlId?: string;
+    /** The origin's custom headers, which CloudFront adds to the request after the functions ran. */
+    readonly customHeaders: HeaderList;
 }
 
 /** The origin request as CloudFront has built it: the viewer's uri, the forwarded query and headers. */
@@ -63,7 +65,7 @@ export function originRequestEvent(
         origin.kind === "custom"
             ? {
                   custom: {
-                      customHeaders: {},
+                      customHeaders: edgeHeaders(origin.customHeaders),
                       domainName: origin.domainName,
                       keepaliveTimeout: 5,
                       path: origin.path,
@@ -76,7 +78,7 @@ export function originRequestEvent(
             : {
                   s3: {
                       authMethod: "origin-access-control",
-                      customHeaders: {},
+                      customHeaders: edgeHeaders(origin.customHeaders),
                       domainName: origin.domainName,
                       path: origin.path,
                       region: origin.region,
@@ -155,9 +157,16 @@ export function applyOriginRequestResult(
               path: String(custom.path ?? ""),
               protocol: custom.protocol ?? origin.protocol,
               port: Number(custom.port ?? origin.port),
+              customHeaders: headerList(custom.customHeaders),
           }
         : s3
-          ? { ...origin, kind: "s3", domainName: String(s3.domainName), path: String(s3.path ?? "") }
+          ? {
+                ...origin,
+                kind: "s3",
+                domainName: String(s3.domainName),
+                path: String(s3.path ?? ""),
+                customHeaders: headerList(s3.customHeaders),
+            }
           : origin;
     const body =
         r.body?.action === "replace" && typeof r.body.data === "string"

@@ -395,6 +395,27 @@ describe("SiteDistribution", () => {
         });
     });
 
+    describe("with custom headers for the API origin", () => {
+        it("adds them to the API origin only, a secret value keeping the distribution's origins secret", async () => {
+            const run = await runSite({
+                apiOrigin: {
+                    domainName: API_HOST,
+                    originPath: "/prod",
+                    customHeaders: [{ name: "x-api-key", value: pulumi.secret("origin-secret-value") }],
+                },
+            });
+            const distribution = distributionOf(run);
+            const [site, api] = ["site", "api"].map((id) =>
+                distribution.inputs.origins.find((o: any) => o.originId === id),
+            );
+            assert.deepEqual(api.customHeaders, [{ name: "x-api-key", value: "origin-secret-value" }]);
+            assert.equal(site.customHeaders, undefined);
+            assert.deepEqual(distribution.secretInputs, ["origins"]);
+            const plain = await runSite();
+            assert.deepEqual(distributionOf(plain).secretInputs, [], "nothing secret without them");
+        });
+    });
+
     describe("refusals", () => {
         it("refuses a site build that contains config.json, which the stack writes itself", async () => {
             const { error } = await siteError({

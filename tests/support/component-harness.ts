@@ -10,7 +10,7 @@
  * pending registration before it returns, so runs (and `captureStack`) follow each other cleanly.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CapturedResource, CapturedStack, resolveInputs, resolveOutput } from "../../capture/capture";
+import { CapturedResource, CapturedStack, resolveInputs, resolveOutput, secretInputNames } from "../../capture/capture";
 import { computedAttributes, mockInvoke } from "../../capture/mock-aws";
 import { CONFIG_NAMESPACE } from "../../infra/config";
 
@@ -34,6 +34,10 @@ export interface RegisteredResource extends CapturedResource {
     readonly parent: string | undefined;
     /** URNs of the resources it depends on: its `dependsOn` and those its input values come from. */
     readonly dependencies: readonly string[];
+    /** Outputs the engine is asked to keep secret (`additionalSecretOutputs`, a provider's or the caller's). */
+    readonly additionalSecretOutputs: readonly string[];
+    /** `retainOnDelete`: a destroy drops it from the stack and leaves it in the cloud. */
+    readonly retainOnDelete: boolean;
 }
 
 /** A data source call. */
@@ -70,6 +74,8 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getRetainondelete(): boolean | undefined;
 }
 interface MockMonitorInternals {
     registerResource(
@@ -123,10 +129,27 @@ async function run<T>(create: () => T, options: RunOptions): Promise<ComponentRu
     const stack = options.stack ?? TEST_STACK;
     const config = { "aws:region": region };
 
-    const created: Omit<RegisteredResource, "urn" | "parent" | "dependencies" | "inputs" | "state">[] = [];
+    const created: Omit<
+        RegisteredResource,
+        | "urn"
+        | "parent"
+        | "dependencies"
+        | "additionalSecretOutputs"
+        | "retainOnDelete"
+        | "inputs"
+        | "secretInputs"
+        | "state"
+    >[] = [];
     const rawInputs: unknown[] = [];
     const rawStates: unknown[] = [];
-    const placed: { key: string; urn: string; parent: string | undefined; dependencies: string[] }[] = [];
+    const placed: {
+        key: string;
+        urn: string;
+        parent: string | undefined;
+        dependencies: string[];
+        additionalSecretOutputs: string[];
+        retainOnDelete: boolean;
+    }[] = [];
     const invokes: Invoke[] = [];
 
     await pulumi.runtime.setMocks(
@@ -170,6 +193,8 @@ async function run<T>(create: () => T, options: RunOptions): Promise<ComponentRu
                     urn: response.getUrn(),
                     parent: request.getParent() || undefined,
                     dependencies: request.getDependenciesList(),
+                    additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+                    retainOnDelete: request.getRetainondelete() === true,
                 });
             }
             callback(error, response);
@@ -205,7 +230,10 @@ async function run<T>(create: () => T, options: RunOptions): Promise<ComponentRu
             urn: places[0].urn,
             parent: places[0].parent,
             dependencies: places[0].dependencies,
+            additionalSecretOutputs: places[0].additionalSecretOutputs,
+            retainOnDelete: places[0].retainOnDelete,
             inputs: (await resolveInputs(rawInputs[i])) as Record<string, any>,
+            secretInputs: secretInputNames(rawInputs[i]),
             state: (await resolveInputs(rawStates[i])) as Record<string, any>,
         });
     }
