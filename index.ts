@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ASSET_FOLDER, buildSite } from "./site/build";
+import { ASSET_FOLDER } from "./core/site";
+import { buildSite } from "./site/build";
 import { Api } from "./infra/api";
 import { ApiCustomDomain } from "./infra/api-custom-domain";
 import { ApiGatewayAccount } from "./infra/api-gateway-account";
@@ -12,6 +13,7 @@ import { apiBasePath, apiOriginPath } from "./core/paths";
 import { RuntimeConfig } from "./infra/runtime-config";
 import { checkRouteScopes, signIn } from "./infra/sign-in";
 import { SiteDistribution } from "./infra/site-distribution";
+import { SiteDomain } from "./infra/site-domain";
 import { plannedAuthorizer, TokenAuthorizer } from "./infra/token-authorizer";
 import { WebAcls } from "./infra/waf";
 import { scopedRoutes } from "./core/routes";
@@ -22,7 +24,7 @@ import { HANDLERS_DIR, ROUTES } from "./functions/routes";
 const config = readStackConfig();
 checkRouteScopes(config.auth, ROUTES);
 
-// 2. The API, from the route table. Routes live under apiPath unless the edge rewriter strips it.
+// 2. The API, from the route table. Routes live under apiPath unless a rewriter strips it.
 // It names its TOKEN authorizer now; the function comes last (step 6): its configuration holds the
 // sign-in client's id, the client needs the site's URL, and the site needs the API. Its stage logs
 // once API Gateway's account-wide CloudWatch role is set, here or (config "existing") elsewhere.
@@ -72,7 +74,9 @@ const logs = new LogBucket("logs", {
     accessLogSources: [{ bucketArn: siteBucketArn, prefix: LOG_PREFIXES.siteAccess }],
 });
 
-// 5. The distribution serving the site and the API.
+// 5. The distribution serving the site, the API and the other backends, on the site's own domain
+// when it has one (its certificate comes first: the distribution presents it).
+const siteDomain = config.siteDomain && new SiteDomain("site-domain", { domain: config.siteDomain });
 const site = new SiteDistribution("site", {
     apiPath: config.apiPath,
     apiOrigin: {
@@ -82,6 +86,14 @@ const site = new SiteDistribution("site", {
         customHeaders: api.originKey && [{ name: API_KEY_HEADER, value: api.originKey }],
     },
     edgeRewriterArn: rewriter?.qualifiedArn,
+    stripApiPath: config.pathRewriter === "cloudfront-function",
+    backends: config.backends,
+    cors: config.cors,
+    domain: siteDomain && {
+        domainName: siteDomain.domainName,
+        certificateArn: siteDomain.certificateArn,
+        zoneId: siteDomain.zoneId,
+    },
     priceClass: config.priceClass,
     siteFiles: buildSite(),
     assetFolder: ASSET_FOLDER,
@@ -117,8 +129,10 @@ const frontend = pulumi.all([apiHost, auth.frontend]).apply(([host, frontendAuth
 );
 new RuntimeConfig("config", { bucket: site.bucketName, config: frontend });
 
-/** The site's URL. */
+/** The site's URL: its own domain, or the distribution's. */
 export const siteUrl = site.url;
+/** Where the site domain's DNS must point when no Route 53 zone is managed here. */
+export const siteDomainTarget = siteDomain && site.distributionDomainName;
 /** The same-origin API base: what the browser calls. */
 export const apiUrl = pulumi.interpolate`${site.url}${config.apiPath}`;
 /** The API Gateway stage URL, bypassing CloudFront (cross-origin from the site; 403 with originLockdown). */

@@ -166,9 +166,11 @@ export function computedAttributes(
             };
         case TYPES.certificate: {
             const token = hex(`acm:${inputs.domainName}`, 32);
+            // A certificate for CloudFront is created in us-east-1 (its `region` input).
+            const arn = `arn:aws:acm:${inputs.region ?? region}:${account}:certificate/${hex(name, 8)}-${hex(name, 12)}`;
             return {
-                id: `arn:aws:acm:${region}:${account}:certificate/${hex(name, 8)}-${hex(name, 12)}`,
-                arn: `arn:aws:acm:${region}:${account}:certificate/${hex(name, 8)}-${hex(name, 12)}`,
+                id: arn,
+                arn,
                 domainValidationOptions: [
                     {
                         domainName: inputs.domainName,

@@ -38,3 +38,17 @@ export const CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2";
  * logging (legacy)", Permissions required, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html).
  */
 export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
+
+/**
+ * CloudFront's default quota of cache behaviors per distribution, the default behavior not counted
+ * ("Quotas on distributions", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-web-distributions).
+ * It can be raised through Service Quotas.
+ */
+export const CACHE_BEHAVIORS_QUOTA = 25;
+
+/**
+ * The oldest CloudFront viewer security policy the program and the policy pack accept with a custom
+ * certificate: TLS 1.2 only, with the ciphers of 2021 ("Supported protocols and ciphers between
+ * viewers and CloudFront", secure-connections-supported-viewer-protocols-ciphers.html).
+ */
+export const MINIMUM_VIEWER_SECURITY_POLICY = "TLSv1.2_2021";

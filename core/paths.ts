@@ -10,8 +10,8 @@
 /** How CloudFront reaches API Gateway. */
 export type ProxyMode = "direct-stage" | "custom-domain";
 
-/** Whether a Lambda@Edge origin-request function strips the behavior prefix. */
-export type PathRewriter = "none" | "lambda-edge";
+/** What strips the behavior prefix: nothing, a viewer-request CloudFront Function, or a Lambda@Edge origin-request function. */
+export type PathRewriter = "none" | "cloudfront-function" | "lambda-edge";
 
 /**
  * The API behaviors' path patterns for an `apiPath`: the prefix itself and everything under it.
@@ -22,12 +22,29 @@ export function apiPathPatterns(apiPath: string): [exact: string, under: string]
 }
 
 /**
+ * Removes a behavior prefix from a viewer path: `/api/x` -> `/x`, `/api` and `/api/` -> `/`. A
+ * path that is not under the prefix (`/apix`) is returned unchanged. The path stays encoded as
+ * CloudFront delivered it: decoding here would change what the origin sees and signs. Both edge
+ * rewriters (functions/viewer-request.ts, functions/edge-path-rewriter.ts) run it, so it is kept to
+ * syntax the CloudFront Functions runtime has.
+ */
+export function stripPathPrefix(uri: string, prefix: string): string {
+    if (uri === prefix) {
+        return "/";
+    }
+    if (uri.indexOf(prefix + "/") !== 0) {
+        return uri;
+    }
+    return uri.slice(prefix.length) || "/";
+}
+
+/**
  * The path under which the REST API's routes live. CloudFront forwards `/api/x` unchanged, so
- * without a rewriter the routes must be `/api/...`; the edge rewriter strips the prefix, so with
- * it the routes sit at the API root.
+ * without a rewriter the routes must be `/api/...`; either rewriter strips the prefix, so with one
+ * the routes sit at the API root.
  */
 export function apiBasePath(apiPath: string, pathRewriter: PathRewriter): string {
-    return pathRewriter === "lambda-edge" ? "" : apiPath;
+    return pathRewriter === "none" ? apiPath : "";
 }
 
 /**

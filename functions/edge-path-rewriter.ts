@@ -1,19 +1,5 @@
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
-
-/**
- * Removes the behavior prefix from a viewer path: `/api/x` -> `/x`, `/api` and `/api/` -> `/`.
- * A path that is not under the prefix (`/apix`) is returned unchanged. The path stays encoded as
- * CloudFront delivered it: decoding here would change what API Gateway sees and signs.
- */
-export function stripPathPrefix(uri: string, prefix: string): string {
-    if (uri === prefix) {
-        return "/";
-    }
-    if (!uri.startsWith(`${prefix}/`)) {
-        return uri;
-    }
-    return uri.slice(prefix.length) || "/";
-}
+import { stripPathPrefix } from "../core/paths";
 
 /**
  * Builds the origin-request handler for one prefix. Lambda@Edge has no environment variables, so

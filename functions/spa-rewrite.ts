@@ -7,20 +7,16 @@
  * segment means nothing. Distribution-wide custom error responses would also serve deep links,
  * but would turn the API's 403/404 into 200 HTML.
  *
- * Kept free of imports and of syntax the CloudFront runtime lacks: the deployed code is this module
+ * Kept free of Node imports and of syntax the CloudFront runtime lacks: the deployed code is this module
  * bundled with an entry that passes the manifest (`bundleCloudFrontFunction`).
  */
+
+import { APP_SHELL } from "../core/site";
+import { type EdgeResponse, plainTextResponse } from "./edge-response";
 
 interface CloudFrontFunctionRequest {
     uri: string;
     [key: string]: unknown;
-}
-
-interface CloudFrontFunctionResponse {
-    statusCode: number;
-    statusDescription: string;
-    headers: Record<string, { value: string }>;
-    body: { encoding: "text"; data: string };
 }
 
 /** What the function knows of the site: every object key (with a leading `/`) and the asset folder. */
@@ -31,29 +27,18 @@ export interface SiteManifest {
     readonly assetPrefix: string;
 }
 
-/** The file to serve for the app's routes. */
-export const APP_SHELL = "/index.html";
-
 /** The request to pass on (possibly with `/index.html` as its uri), or a 404 for a missing asset. */
 export function routeSiteRequest(
     request: CloudFrontFunctionRequest,
     manifest: SiteManifest,
-): CloudFrontFunctionRequest | CloudFrontFunctionResponse {
+): CloudFrontFunctionRequest | EdgeResponse {
     var uri = request.uri;
     if (manifest.files[uri] === 1) {
         return request;
     }
     if (uri.indexOf(manifest.assetPrefix) === 0) {
-        return {
-            statusCode: 404,
-            statusDescription: "Not Found",
-            headers: {
-                "content-type": { value: "text/plain; charset=utf-8" },
-                "cache-control": { value: "no-store" },
-            },
-            body: { encoding: "text", data: "Not Found: " + uri + " is not a file of this site's build.\n" },
-        };
+        return plainTextResponse(404, "Not Found", "Not Found: " + uri + " is not a file of this site's build.\n");
     }
-    request.uri = APP_SHELL;
+    request.uri = "/" + APP_SHELL;
     return request;
 }

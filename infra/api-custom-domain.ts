@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CustomDomainConfig } from "./config";
+import { aliasRecords, hostedZoneId, validatedCertificate } from "./dns";
 
 export interface ApiCustomDomainArgs {
     /**
@@ -27,7 +28,7 @@ export function customDomainUrl(domainName: string, basePath: string | undefined
 
 /**
  * A REGIONAL API Gateway custom domain: certificate (given, or DNS-validated ACM in the API's
- * region), the domain, a base path mapping to the stage and, when a zone is given, the Route 53
+ * region, where a regional domain takes it from), the domain, a base path mapping to the stage and, when a zone is given, the Route 53
  * alias record. CloudFront uses the domain itself as the API origin, so the Host it sends (the
  * origin's domain name) is one API Gateway knows.
  */
@@ -46,8 +47,10 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
         super("same-origin:api-custom-domain:ApiCustomDomain", name, {}, opts);
         const { domain } = args;
 
-        const zoneId = this.zoneId(domain);
-        const certificateArn = domain.certificateArn ?? this.validatedCertificate(name, domain.domainName, zoneId!);
+        const zoneId = hostedZoneId(domain, this);
+        const certificateArn =
+            domain.certificateArn ??
+            validatedCertificate(name, { domainName: domain.domainName, zoneId: zoneId! }, this);
         const apiDomain = new aws.apigateway.DomainName(
             `${name}-domain`,
             {
@@ -68,24 +71,18 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const alias =
+        const [alias] =
             zoneId === undefined
-                ? undefined
-                : new aws.route53.Record(
-                      `${name}-alias`,
+                ? []
+                : aliasRecords(
+                      name,
                       {
                           zoneId,
-                          name: domain.domainName,
-                          type: "A",
-                          aliases: [
-                              {
-                                  name: apiDomain.regionalDomainName,
-                                  zoneId: apiDomain.regionalZoneId,
-                                  evaluateTargetHealth: false,
-                              },
-                          ],
+                          domainName: domain.domainName,
+                          target: { name: apiDomain.regionalDomainName, zoneId: apiDomain.regionalZoneId },
+                          types: ["A"],
                       },
-                      { parent: this },
+                      this,
                   );
 
         // Read through the mapping and the alias record, so whatever uses the domain (CloudFront's
@@ -95,55 +92,5 @@ export class ApiCustomDomain extends pulumi.ComponentResource {
         this.url = pulumi.output(customDomainUrl(domain.domainName, domain.basePath));
         this.target = apiDomain.regionalDomainName;
         this.registerOutputs({ domainName: this.domainName, url: this.url, target: this.target });
-    }
-
-    /** The Route 53 zone: given by id, looked up by name, or none (DNS managed elsewhere). */
-    private zoneId(domain: CustomDomainConfig): pulumi.Output<string> | undefined {
-        if (domain.hostedZoneId !== undefined) {
-            return pulumi.output(domain.hostedZoneId);
-        }
-        if (domain.hostedZoneName !== undefined) {
-            return aws.route53.getZoneOutput({ name: domain.hostedZoneName, privateZone: false }, { parent: this })
-                .zoneId;
-        }
-        return undefined;
-    }
-
-    /** An ACM certificate in the API's region, validated through a DNS record in the zone. */
-    private validatedCertificate(
-        name: string,
-        domainName: string,
-        zoneId: pulumi.Output<string>,
-    ): pulumi.Output<string> {
-        const certificate = new aws.acm.Certificate(
-            `${name}-certificate`,
-            {
-                domainName,
-                validationMethod: "DNS",
-            },
-            { parent: this },
-        );
-        const option = certificate.domainValidationOptions[0];
-        const record = new aws.route53.Record(
-            `${name}-certificate-validation-record`,
-            {
-                zoneId,
-                name: option.resourceRecordName,
-                type: option.resourceRecordType,
-                records: [option.resourceRecordValue],
-                ttl: 300,
-                allowOverwrite: true,
-            },
-            { parent: this },
-        );
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-certificate-validation`,
-            {
-                certificateArn: certificate.arn,
-                validationRecordFqdns: [record.fqdn],
-            },
-            { parent: this },
-        );
-        return validation.certificateArn;
     }
 }

@@ -6,7 +6,11 @@
  * runtime (infra/stack-config.ts reads the values through Pulumi).
  */
 import { AUTH_PROVIDERS, type AuthProvider } from "../core/auth";
-import type { PathRewriter, ProxyMode } from "../core/paths";
+import { CACHE_BEHAVIORS_QUOTA, EDGE_REGION } from "../core/cloudfront";
+import { type CorsConfig, DEFAULT_CORS_ALLOW_HEADERS, DEFAULT_CORS_MAX_AGE_SECONDS, originProblem } from "../core/cors";
+import { CONFIG_KEY } from "../core/frontend-config";
+import { APP_SHELL, ASSET_FOLDER } from "../core/site";
+import { apiPathPatterns, type PathRewriter, type ProxyMode } from "../core/paths";
 import { COGNITO_SCOPE, OAUTH_SCOPE } from "../core/scopes";
 import {
     closestName,
@@ -22,22 +26,24 @@ import {
 export const CONFIG_NAMESPACE = "same-origin";
 
 export const PROXY_MODES: readonly ProxyMode[] = ["direct-stage", "custom-domain"];
-export const PATH_REWRITERS: readonly PathRewriter[] = ["none", "lambda-edge"];
+export const PATH_REWRITERS: readonly PathRewriter[] = ["none", "cloudfront-function", "lambda-edge"];
 export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 export type PriceClass = (typeof PRICE_CLASSES)[number];
 
 /** An API Gateway custom domain in front of the stage (custom-domain mode only). */
-export interface CustomDomainConfig {
-    /** The domain CloudFront uses as the API origin, e.g. `api.example.com`. */
-    readonly domainName: string;
-    /** Route 53 zone (by name) for the alias record and, without a certificate, ACM validation. */
-    readonly hostedZoneName?: string;
-    /** Route 53 zone (by id); an alternative to `hostedZoneName`. */
-    readonly hostedZoneId?: string;
-    /** An ACM certificate in the API's region covering `domainName`; created when absent. */
-    readonly certificateArn?: string;
+export interface CustomDomainConfig extends DomainConfig {
     /** Base path mapped to the stage, one path segment without slashes (`v1`); none by default. */
     readonly basePath?: string;
+}
+
+/** Another backend behind the same origin: its path prefix on the site, and where it answers. */
+export interface BackendConfig {
+    /** `/billing`: CloudFront sends `/billing` and `/billing/*` to it. */
+    readonly path: string;
+    /** `https://host[/path]`: the origin, and the path CloudFront prepends. */
+    readonly url: string;
+    /** Whether a CloudFront Function removes `path` before the URL's path is prepended. */
+    readonly stripPath: boolean;
 }
 
 /** Sign-in and token verification. */
@@ -117,9 +123,6 @@ const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 /** API Gateway's maximum TOKEN authorizer result TTL. */
 const MAX_AUTHORIZER_TTL = 3600;
-
-const CUSTOM_DOMAIN_FIELDS = ["domainName", "hostedZoneName", "hostedZoneId", "certificateArn", "basePath"];
-const CUSTOM_DOMAIN_EXAMPLE = '{ "domainName": "api.example.com", "hostedZoneName": "example.com" }';
 
 const AUTH_FIELDS: Readonly<Record<AuthProvider, readonly string[]>> = {
     demo: ["provider"],
@@ -241,11 +244,16 @@ function readFields<T extends object>(
     defaults: T,
     readers: { readonly [K in keyof T]: (field: ConfigValue) => T[K] | undefined },
 ): T | undefined {
-    const example = JSON.stringify(defaults);
-    const record = value.object(Object.keys(readers), example);
-    if (record === undefined) {
-        return undefined;
-    }
+    const record = value.object(Object.keys(readers), JSON.stringify(defaults));
+    return record === undefined ? undefined : readDefaultedFields(record, defaults, readers);
+}
+
+/** The fields of an object already read that each have a default: those given are read, the others keep theirs. */
+function readDefaultedFields<T extends object>(
+    record: ConfigValue,
+    defaults: T,
+    readers: { readonly [K in keyof T]: (field: ConfigValue) => T[K] | undefined },
+): T | undefined {
     const read: Partial<T> = {};
     for (const name of Object.keys(readers) as (keyof T & string)[]) {
         const field = record.field(name);
@@ -276,9 +284,39 @@ function key<T>(spec: KeySpec<T>): KeySpec<T> {
     return spec;
 }
 
-/** Reads a custom domain object: each field's shape (the cross-key checks run in {@link crossChecks}). */
-function readCustomDomain(value: ConfigValue): CustomDomainConfig | undefined {
-    const domain = value.object(CUSTOM_DOMAIN_FIELDS, CUSTOM_DOMAIN_EXAMPLE);
+/** A domain with its DNS zone and certificate: the fields the API's custom domain and the site's domain share. */
+export interface DomainConfig {
+    /** The domain, e.g. `api.example.com`. */
+    readonly domainName: string;
+    /** Route 53 zone (by name) for the alias records and, without a certificate, ACM validation. */
+    readonly hostedZoneName?: string;
+    /** Route 53 zone (by id); an alternative to `hostedZoneName`. */
+    readonly hostedZoneId?: string;
+    /** An ACM certificate covering `domainName`; created (DNS-validated in the zone) when absent. */
+    readonly certificateArn?: string;
+}
+
+const DOMAIN_FIELDS = ["domainName", "hostedZoneName", "hostedZoneId", "certificateArn"];
+
+/**
+ * Reads a domain object's shared fields (`extraFields` are read by the caller): each field's
+ * shape, one zone at most, the domain inside its zone, a zone or a certificate. `target` names
+ * the output DNS must point at when no zone is given; `example` is a domain for messages. The
+ * object is returned for the caller's fields even when the shared ones are wrong.
+ */
+function readDomain(
+    value: ConfigValue,
+    options: {
+        readonly extraFields: readonly string[];
+        readonly example: string;
+        readonly target: string;
+        readonly what: string;
+    },
+): { domain: ConfigValue; config: DomainConfig | undefined } | undefined {
+    const domain = value.object(
+        [...DOMAIN_FIELDS, ...options.extraFields],
+        `{ "domainName": "${options.example}", "hostedZoneName": "example.com" }`,
+    );
     if (domain === undefined) {
         return undefined;
     }
@@ -290,13 +328,10 @@ function readCustomDomain(value: ConfigValue): CustomDomainConfig | undefined {
     const domainName = domainNameField.isSet
         ? domainNameField.string({
               valid: DOMAIN_NAME,
-              must: 'it must be a lower-case DNS name such as "api.example.com"',
-              example: "api.example.com",
+              must: `it must be a lower-case DNS name such as "${options.example}"`,
+              example: options.example,
           })
-        : domainNameField.report(
-              `${domainNameField.key} is missing; custom-domain mode needs the API's domain name`,
-              "api.example.com",
-          );
+        : domainNameField.report(`${domainNameField.key} is missing; ${options.what}`, options.example);
     const hostedZoneName = optional("hostedZoneName", (f) =>
         f.string({
             valid: (v) => DOMAIN_NAME.test(v.replace(/\.$/, "")),
@@ -316,15 +351,6 @@ function readCustomDomain(value: ConfigValue): CustomDomainConfig | undefined {
             valid: CERTIFICATE_ARN,
             must: 'it must be an ACM certificate ARN "arn:aws:acm:<region>:<account>:certificate/<id>" (aws acm list-certificates)',
             example: "arn:aws:acm:eu-west-1:123456789012:certificate/<id>",
-        }),
-    );
-    const basePath = optional("basePath", (f) =>
-        f.string({
-            valid: BASE_PATH,
-            must:
-                'it must be one path segment without slashes, made of letters, digits and . _ - (e.g. "v1"); ' +
-                "leave it out to map the stage at the domain's root",
-            example: "v1",
         }),
     );
     if (hostedZoneName !== undefined && hostedZoneId !== undefined) {
@@ -353,14 +379,250 @@ function readCustomDomain(value: ConfigValue): CustomDomainConfig | undefined {
     if (!hasZone && !domain.field("certificateArn").isSet) {
         value.report(
             `${value.key} has neither a hosted zone nor a certificate; give hostedZoneName or hostedZoneId (a ` +
-                "DNS-validated certificate and the alias record are created there) or certificateArn (an existing " +
-                `certificate; you then point ${show(domainName ?? "the domain")} at the output customDomainTarget yourself)`,
+                "DNS-validated certificate and the alias records are created there) or certificateArn (an existing " +
+                `certificate; you then point ${show(domainName ?? "the domain")} at the output ${options.target} yourself)`,
             { set: `${value.key}.hostedZoneName`, value: "example.com" },
         );
     }
-    return domainName === undefined
-        ? undefined
-        : { domainName, hostedZoneName, hostedZoneId, certificateArn, basePath };
+    return {
+        domain,
+        config: domainName === undefined ? undefined : { domainName, hostedZoneName, hostedZoneId, certificateArn },
+    };
+}
+
+/** Reads a custom domain object: the domain's fields and the base path (the cross-key checks run in {@link crossChecks}). */
+function readCustomDomain(value: ConfigValue): CustomDomainConfig | undefined {
+    const read = readDomain(value, {
+        extraFields: ["basePath"],
+        example: "api.example.com",
+        target: "customDomainTarget",
+        what: "custom-domain mode needs the API's domain name",
+    });
+    const basePathField = read?.domain.field("basePath");
+    const basePath = basePathField?.isSet
+        ? basePathField.string({
+              valid: BASE_PATH,
+              must:
+                  'it must be one path segment without slashes, made of letters, digits and . _ - (e.g. "v1"); ' +
+                  "leave it out to map the stage at the domain's root",
+              example: "v1",
+          })
+        : undefined;
+    return read?.config === undefined ? undefined : { ...read.config, basePath };
+}
+
+/** Reads the site's domain: its certificate must be in us-east-1, where CloudFront takes certificates from. */
+function readSiteDomain(value: ConfigValue): DomainConfig | undefined {
+    const read = readDomain(value, {
+        extraFields: [],
+        example: "www.example.com",
+        target: "siteDomainTarget",
+        what: "the site's domain name is required",
+    });
+    const region = read?.config?.certificateArn && CERTIFICATE_ARN.exec(read.config.certificateArn)?.[1];
+    if (region && region !== EDGE_REGION) {
+        read!.domain
+            .field("certificateArn")
+            .report(
+                `${value.key}.certificateArn is ${show(read!.config!.certificateArn)}, in ${region}; CloudFront takes ` +
+                    `certificates from ${EDGE_REGION} only`,
+                {
+                    text: `request or import the certificate in ${EDGE_REGION} and set its ARN, or remove certificateArn to have one created in the zone`,
+                },
+            );
+    }
+    return read?.config;
+}
+
+/** Top-level names the site build and the stack use: an API or backend path must not take them. */
+const SITE_NAMES: readonly string[] = [ASSET_FOLDER, APP_SHELL, CONFIG_KEY];
+
+/**
+ * Reads a path prefix CloudFront serves from behaviors (`apiPath`, a backend's `path`): segments of
+ * letters, digits and . _ -, no `.` or `..`, and none of the site's own names.
+ */
+function readPathPrefix(value: ConfigValue, example: string): string | undefined {
+    const path = value.string({
+        valid: (p) => API_PATH.test(p) && !p.split("/").some((s) => s === "." || s === ".."),
+        must:
+            "it must be a path with a leading slash, no trailing slash and no wildcard, made of letters, " +
+            `digits and . _ - (e.g. "${example}"); CloudFront serves it as the behaviors "<path>" and "<path>/*", ` +
+            'and "/" would capture the whole site',
+        example,
+    });
+    if (path !== undefined && SITE_NAMES.includes(path.split("/")[1])) {
+        return value.invalid(`its first segment is a name the site uses (${SITE_NAMES.join(", ")})`, example);
+    }
+    return path;
+}
+
+/**
+ * A backend's name in resource names and origin ids: its path's segments joined by `-`
+ * (`/v2/orders` -> `v2-orders`). Config validation keeps two backends from sharing one.
+ */
+export function backendName(path: string): string {
+    return path.slice(1).replace(/[^A-Za-z0-9]+/g, "-");
+}
+
+/** The distribution's cache behaviors besides the default: `<path>` and `<path>/*` for the API and each backend. */
+export function behaviorCount(backendCount: number): number {
+    return apiPathPatterns("/").length * (1 + backendCount);
+}
+
+/** How many backends fit within CloudFront's cache behaviors quota, beside the API's behaviors. */
+export function maxBackends(): number {
+    return Math.floor((CACHE_BEHAVIORS_QUOTA - behaviorCount(0)) / (behaviorCount(1) - behaviorCount(0)));
+}
+
+/** Whether one path prefix is the other or lies under it (`/api` and `/api/v2`), so their behaviors overlap. */
+export function prefixesOverlap(a: string, b: string): boolean {
+    return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+const BACKEND_EXAMPLE_URL = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod";
+
+/** An origin URL CloudFront can use: https, a host, an optional path; no query, fragment, credentials or trailing slash. */
+function isOriginUrl(text: string): boolean {
+    if (!HTTPS_URL(text) || text.endsWith("/")) {
+        return false;
+    }
+    const url = new URL(text);
+    return url.username === "" && url.password === "" && url.port === "";
+}
+
+/** Reads one backend: its path, its URL, whether its prefix is stripped. */
+function readBackend(value: ConfigValue): BackendConfig | undefined {
+    const backend = value.object(
+        ["path", "url", "stripPath"],
+        `{ "path": "/billing", "url": "${BACKEND_EXAMPLE_URL}" }`,
+    );
+    if (backend === undefined) {
+        return undefined;
+    }
+    const required = <T>(name: string, why: string, example: string, read: (field: ConfigValue) => T | undefined) => {
+        const field = backend.field(name);
+        return field.isSet ? read(field) : field.report(`${field.key} is missing; ${why}`, example);
+    };
+    const path = required("path", "say which path prefix of the site the backend serves", "/billing", (f) =>
+        readPathPrefix(f, "/billing"),
+    );
+    const url = required("url", "say where the backend answers", BACKEND_EXAMPLE_URL, (f) =>
+        f.string({
+            valid: isOriginUrl,
+            must:
+                "it must be an https URL of the backend's host and an optional path, without port, query, fragment, " +
+                "credentials or trailing slash (CloudFront reaches custom origins on 443 over TLS 1.2 here)",
+            example: BACKEND_EXAMPLE_URL,
+        }),
+    );
+    const stripField = backend.field("stripPath");
+    const stripPath = stripField.isSet ? stripField.boolean(true) : false;
+    return path === undefined || url === undefined || stripPath === undefined ? undefined : { path, url, stripPath };
+}
+
+/** Reads `backends`: each backend, and no two paths overlapping (the cross-key checks run in {@link crossChecks}). */
+function readBackends(value: ConfigValue): BackendConfig[] | undefined {
+    const items = value.list(`[{ "path": "/billing", "url": "${BACKEND_EXAMPLE_URL}" }]`);
+    const backends = items?.map(readBackend);
+    backends?.forEach((backend, i) => {
+        const earlier = backends.findIndex(
+            (other, j) => j < i && other && backend && prefixesOverlap(other.path, backend.path),
+        );
+        const sameName = backends.findIndex(
+            (other, j) => j < i && other && backend && backendName(other.path) === backendName(backend.path),
+        );
+        if (earlier === -1 && sameName !== -1) {
+            items![i]
+                .field("path")
+                .invalid(
+                    `it names its resources "${backendName(backend!.path)}", as ${value.key}[${sameName}].path (${show(backends[sameName]!.path)}) does`,
+                    { text: "give the two backends paths that differ in their letters or digits" },
+                );
+        }
+        if (earlier !== -1) {
+            items![i]
+                .field("path")
+                .invalid(
+                    `it overlaps ${value.key}[${earlier}].path (${show(backends[earlier]!.path)}): one path's behaviors would take the other's requests`,
+                    { text: "give each backend its own prefix, neither under the other" },
+                );
+        }
+    });
+    return allOrNothing(backends);
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Reads `cors`: exact origins (no `*` with credentials), header lists, the preflight's max age. */
+function readCors(value: ConfigValue): CorsConfig | undefined {
+    const defaults: Omit<CorsConfig, "allowOrigins"> = {
+        allowCredentials: false,
+        allowHeaders: DEFAULT_CORS_ALLOW_HEADERS,
+        exposeHeaders: [],
+        maxAgeSeconds: DEFAULT_CORS_MAX_AGE_SECONDS,
+    };
+    const cors = value.object(
+        ["allowOrigins", ...Object.keys(defaults)],
+        '{ "allowOrigins": ["https://partner.example.com"] }',
+    );
+    if (cors === undefined) {
+        return undefined;
+    }
+    const originsField = cors.field("allowOrigins");
+    const allowOrigins = originsField.isSet
+        ? allOrNothing(
+              originsField.list('["https://partner.example.com"]')?.map((origin) => {
+                  const problem =
+                      typeof origin.value === "string" && origin.value !== "*"
+                          ? originProblem(origin.value)
+                          : undefined;
+                  return problem === undefined
+                      ? origin.string({
+                            must: 'it must be an origin such as "https://partner.example.com", or "*"',
+                            example: "https://partner.example.com",
+                        })
+                      : origin.invalid(problem, "https://partner.example.com");
+              }),
+          )
+        : originsField.report(`${originsField.key} is missing; list the partner sites' origins`, {
+              text: 'set it to a list like ["https://partner.example.com"]',
+          });
+    const headerNames = (field: ConfigValue) =>
+        allOrNothing(
+            field
+                .list('["content-type"]')
+                ?.map((header) =>
+                    header
+                        .string({ valid: HEADER_NAME, must: "it must be an HTTP header name", example: "content-type" })
+                        ?.toLowerCase(),
+                ),
+        );
+    const rest = readDefaultedFields(cors, defaults, {
+        allowCredentials: (f) => f.boolean(false),
+        allowHeaders: headerNames,
+        exposeHeaders: headerNames,
+        maxAgeSeconds: (f) =>
+            f.integer(
+                0,
+                86_400,
+                "it must be a whole number of seconds from 0 to 86400 (Chromium caps it at 7200)",
+                DEFAULT_CORS_MAX_AGE_SECONDS,
+            ),
+    });
+    if (rest?.allowCredentials && allowOrigins?.includes("*")) {
+        cors.field("allowCredentials").report(
+            `${cors.key} allows credentials with the origin "*": browsers refuse that answer, and it would let any site act for your users`,
+            { text: "list the partner origins exactly, or set allowCredentials to false" },
+        );
+        return undefined;
+    }
+    return allowOrigins === undefined || rest === undefined ? undefined : { allowOrigins, ...rest };
+}
+
+/** The list when every element was read, else undefined (each problem is already reported). */
+function allOrNothing<T>(items: readonly (T | undefined)[] | undefined): T[] | undefined {
+    return items?.every((item) => item !== undefined) ? (items as T[]) : undefined;
 }
 
 /** Every config key of the program, in the order they are documented. */
@@ -378,15 +640,7 @@ export const CONFIG = {
         default: "/api",
         description:
             'The same-origin API prefix; the CloudFront behavior is "<apiPath>/*". Leading slash, no trailing slash, no wildcard.',
-        read: (v) =>
-            v.string({
-                valid: (p) => API_PATH.test(p) && !p.split("/").some((s) => s === "." || s === ".."),
-                must:
-                    "it must be a path with a leading slash, no trailing slash and no wildcard, made of letters, " +
-                    'digits and . _ - (e.g. "/api" or "/v1/api"); CloudFront serves it as the behavior "<apiPath>/*" ' +
-                    'and "/" would capture the whole site',
-                example: "/api",
-            }),
+        read: (v) => readPathPrefix(v, "/api"),
     }),
     stageName: key<string>({
         type: "string",
@@ -403,7 +657,7 @@ export const CONFIG = {
         type: "string",
         default: "none",
         description:
-            '"none" (the API routes live under apiPath) or "lambda-edge" (a Lambda@Edge origin-request function strips apiPath; routes at the API root).',
+            '"none" (the API routes live under apiPath), "cloudfront-function" (a viewer-request CloudFront Function strips apiPath; routes at the API root) or "lambda-edge" (a Lambda@Edge origin-request function does).',
         read: (v) => v.oneOf(PATH_REWRITERS, "none"),
     }),
     customDomain: key<CustomDomainConfig>({
@@ -508,6 +762,25 @@ export const CONFIG = {
                 apiGatewayCloudWatchRole: (f) => f.oneOf(API_GATEWAY_CLOUDWATCH_ROLES, "create"),
             }),
     }),
+    siteDomain: key<DomainConfig>({
+        type: "object",
+        description:
+            "The site on your domain: { domainName, hostedZoneName? | hostedZoneId?, certificateArn? (in us-east-1) }; aliases, certificate and DNS records.",
+        read: readSiteDomain,
+    }),
+    backends: key<BackendConfig[]>({
+        type: "object",
+        default: [],
+        description:
+            'More backends behind the same origin: [{ path: "/billing", url: "https://...", stripPath? }], each an origin and the behaviors <path> and <path>/*.',
+        read: readBackends,
+    }),
+    cors: key<CorsConfig>({
+        type: "object",
+        description:
+            "CORS for partner sites on other origins, answered at the edge: { allowOrigins, allowCredentials?, allowHeaders?, exposeHeaders?, maxAgeSeconds? }.",
+        read: readCors,
+    }),
 };
 
 export type ConfigKey = keyof typeof CONFIG;
@@ -592,6 +865,37 @@ function crossChecks(
                 `(set ${qualified("proxyMode")} to "custom-domain" to use it)`,
             { rm: qualified("customDomain") },
         );
+    }
+    const backends = (config.backends as BackendConfig[] | undefined) ?? [];
+    const apiPath = config.apiPath as string | undefined;
+    backends.forEach((backend, i) => {
+        if (apiPath !== undefined && prefixesOverlap(apiPath, backend.path)) {
+            new ConfigValue(problems, `${qualified("backends")}[${i}].path`, backend.path).report(
+                `${qualified("backends")}[${i}].path is ${show(backend.path)}, which overlaps ${qualified("apiPath")} ` +
+                    `(${show(apiPath)}): one path's behaviors would take the other's requests`,
+                { text: "give the backend a prefix of its own, neither under apiPath nor above it" },
+            );
+        }
+    });
+    const behaviors = behaviorCount(backends.length);
+    if (behaviors > CACHE_BEHAVIORS_QUOTA) {
+        value("backends").report(
+            `${qualified("backends")} lists ${backends.length} backends: with the API that makes ${behaviors} cache behaviors, ` +
+                `over CloudFront's default quota of ${CACHE_BEHAVIORS_QUOTA} per distribution`,
+            { text: `list at most ${maxBackends()} backends; put more services behind one backend of their own` },
+        );
+    }
+    const siteDomain = config.siteDomain as DomainConfig | undefined;
+    if (siteDomain !== undefined && customDomain !== undefined && siteDomain.domainName === customDomain.domainName) {
+        value("siteDomain")
+            .field("domainName")
+            .report(
+                `${qualified("siteDomain")}.domainName and ${qualified("customDomain")}.domainName are both ${show(siteDomain.domainName)}; ` +
+                    "one name cannot point at both the distribution and the API",
+                {
+                    text: `give the site its own name (e.g. "www.example.com") and the API another (e.g. "api.example.com")`,
+                },
+            );
     }
     const certificateRegion = customDomain?.certificateArn && CERTIFICATE_ARN.exec(customDomain.certificateArn)?.[1];
     if (certificateRegion && config.region !== undefined && certificateRegion !== config.region) {

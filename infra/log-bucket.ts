@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { privateBucket } from "./private-bucket";
 import { CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../core/cloudfront";
 import { denyInsecureTransportStatement } from "./iam";
 
@@ -95,23 +96,7 @@ export class LogBucket extends pulumi.ComponentResource {
         this.checkArgs(args);
 
         // Logs are kept retentionDays at most anyway; emptying the bucket lets `pulumi destroy` finish.
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: true }, { parent: this });
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access-block`,
-            {
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            { parent: this },
-        );
-        const ownership = new aws.s3.BucketOwnershipControls(
-            `${name}-ownership`,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerPreferred" } },
-            { parent: this },
-        );
+        const { bucket, publicAccessBlock, ownership } = privateBucket(name, "BucketOwnerPreferred", this);
         // The ACL is replaced whole: the owner keeps FULL_CONTROL (CloudFront requires the account
         // that turns logging on to hold it) and awslogsdelivery gets it. Neither grant is public, so
         // blockPublicAcls does not refuse it.

@@ -1,23 +1,35 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteFile } from "../site/build";
-import { bundleCloudFrontFunction } from "./bundle";
-import { PriceClass } from "./config";
+import { cloudFrontFunction, preflightAnswer, requestFunctionEntry, viewerRequestEntry } from "./cloudfront-function";
+import { backendName, type BackendConfig, PriceClass } from "./config";
+import { aliasRecords } from "./dns";
 import { denyInsecureTransportStatement } from "./iam";
+import { privateBucket } from "./private-bucket";
 import {
     ALL_METHODS,
-    CLOUDFRONT_FUNCTION_MAX_BYTES,
-    CLOUDFRONT_FUNCTION_RUNTIME,
+    CLOUDFRONT_HOSTED_ZONE_ID,
+    MINIMUM_VIEWER_SECURITY_POLICY,
     READ_METHODS,
 } from "../core/cloudfront";
 import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES, RESPONSE_HEADERS_POLICIES } from "../core/cloudfront-policies";
+import { CORS_ALLOW_METHODS, type CorsConfig } from "../core/cors";
 import { CONFIG_KEY } from "../core/frontend-config";
 import { apiPathPatterns } from "../core/paths";
+import { APP_SHELL } from "../core/site";
 import type { SiteManifest } from "../functions/spa-rewrite";
 
 /** Origin ids inside the distribution. */
 export const SITE_ORIGIN_ID = "site";
 export const API_ORIGIN_ID = "api";
+
+/** How CloudFront reaches the API and the backends: HTTPS on 443, TLS 1.2 only. */
+const HTTPS_ORIGIN: aws.types.input.cloudfront.DistributionOriginCustomOriginConfig = {
+    httpPort: 80,
+    httpsPort: 443,
+    originProtocolPolicy: "https-only",
+    originSslProtocols: ["TLSv1.2"],
+};
 
 /** The API origin: an execute-api host or a custom domain, and the path CloudFront prepends. */
 export interface ApiOrigin {
@@ -32,38 +44,77 @@ export interface ApiOrigin {
     readonly customHeaders?: readonly { readonly name: string; readonly value: pulumi.Input<string> }[];
 }
 
+/** The origin id of a backend: `backend-<name>`. */
+export function backendOriginId(path: string): string {
+    return `backend-${backendName(path)}`;
+}
+
+/** A backend's URL as CloudFront's origin: its host, and its path as the origin path. */
+export function backendOrigin(url: string): { domainName: string; originPath: string } {
+    const parsed = new URL(url);
+    return { domainName: parsed.hostname, originPath: parsed.pathname === "/" ? "" : parsed.pathname };
+}
+
+/** What runs on a proxied path's behaviors, besides the origin. */
+export interface ProxyBehaviorOptions {
+    /** A viewer-request CloudFront Function (prefix stripping, CORS preflights). */
+    readonly viewerFunctionArn?: pulumi.Input<string>;
+    /** A Lambda@Edge version run on origin requests (the API's `lambda-edge` rewriter). */
+    readonly edgeRewriterArn?: pulumi.Input<string>;
+    /** The CORS response headers policy, when partner origins are allowed. */
+    readonly responseHeadersPolicyId?: pulumi.Input<string>;
+}
+
 /**
- * The API behaviors, for `apiPath` itself and everything under it (`/api/*` does not match `/api`,
- * which would otherwise fall to the SPA): every method, nothing cached, every viewer header but
- * Host forwarded. With caching disabled and `AllViewerExceptHostHeader`, the Authorization header
- * reaches API Gateway (it cannot be listed in an origin request policy), while CloudFront sends the
- * origin's own domain as Host, which API Gateway requires. HTTPS only: a redirect would drop a
- * POST's body.
+ * The behaviors of a proxied path (the API or a backend), for the prefix itself and everything
+ * under it (`/api/*` does not match `/api`, which would otherwise fall to the SPA): every method,
+ * nothing cached, every viewer header but Host forwarded. With caching disabled and
+ * `AllViewerExceptHostHeader`, the Authorization header reaches the origin (it cannot be listed
+ * in an origin request policy), while CloudFront sends the origin's own domain as Host, which API
+ * Gateway requires. HTTPS only: a redirect would drop a POST's body.
  */
-export function apiCacheBehaviors(
-    apiPath: string,
-    edgeRewriterArn?: pulumi.Input<string>,
+export function proxyCacheBehaviors(
+    prefix: string,
+    originId: string,
+    options: ProxyBehaviorOptions = {},
 ): aws.types.input.cloudfront.DistributionOrderedCacheBehavior[] {
-    return apiPathPatterns(apiPath).map((pathPattern) => ({
+    return apiPathPatterns(prefix).map((pathPattern) => ({
         pathPattern,
-        targetOriginId: API_ORIGIN_ID,
+        targetOriginId: originId,
         viewerProtocolPolicy: "https-only",
         allowedMethods: [...ALL_METHODS],
         cachedMethods: [...READ_METHODS],
         cachePolicyId: CACHE_POLICIES.CachingDisabled.id,
         originRequestPolicyId: ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id,
         compress: false,
+        ...(options.responseHeadersPolicyId === undefined
+            ? {}
+            : { responseHeadersPolicyId: options.responseHeadersPolicyId }),
+        ...(options.viewerFunctionArn === undefined
+            ? {}
+            : { functionAssociations: [{ eventType: "viewer-request", functionArn: options.viewerFunctionArn }] }),
         lambdaFunctionAssociations:
-            edgeRewriterArn === undefined
+            options.edgeRewriterArn === undefined
                 ? []
-                : [
-                      {
-                          eventType: "origin-request",
-                          lambdaArn: edgeRewriterArn,
-                          includeBody: false,
-                      },
-                  ],
+                : [{ eventType: "origin-request", lambdaArn: options.edgeRewriterArn, includeBody: false }],
     }));
+}
+
+/**
+ * The CORS part of the proxied behaviors' response headers policy, from the config key `cors`: the
+ * allowed origins echoed, on every response the origin returns, errors included; the policy's
+ * values replace a backend's own (originOverride), so the edge decides for every backend.
+ */
+export function corsPolicyConfig(cors: CorsConfig): aws.types.input.cloudfront.ResponseHeadersPolicyCorsConfig {
+    return {
+        accessControlAllowOrigins: { items: [...cors.allowOrigins] },
+        accessControlAllowCredentials: cors.allowCredentials,
+        accessControlAllowMethods: { items: [...CORS_ALLOW_METHODS] },
+        accessControlAllowHeaders: { items: [...cors.allowHeaders] },
+        ...(cors.exposeHeaders.length > 0 ? { accessControlExposeHeaders: { items: [...cors.exposeHeaders] } } : {}),
+        accessControlMaxAgeSec: cors.maxAgeSeconds,
+        originOverride: true,
+    };
 }
 
 /** What the SPA function needs to know of the site: every key it serves (config.json too) and the asset folder. */
@@ -72,12 +123,9 @@ export function siteManifest(siteFiles: readonly SiteFile[], assetFolder: string
     return { files: Object.fromEntries(keys.map((key) => [`/${key}`, 1 as const])), assetPrefix: `/${assetFolder}/` };
 }
 
-/** The SPA function's entry: its handler with the site's manifest compiled in (JSON-encoded). */
+/** The SPA function's entry: its handler with the site's manifest compiled in. */
 export function spaRewriteEntry(manifest: SiteManifest): string {
-    return (
-        'import { routeSiteRequest } from "./spa-rewrite";\n' +
-        `export function handler(event) { return routeSiteRequest(event.request, ${JSON.stringify(manifest)}); }\n`
-    );
+    return requestFunctionEntry("spa-rewrite", "routeSiteRequest", manifest);
 }
 
 /**
@@ -127,6 +175,16 @@ export interface SiteLogs {
     readonly accessLogPrefix: string;
 }
 
+/** The site's own domain as the distribution takes it. */
+export interface SiteAlias {
+    /** `www.example.com`. */
+    readonly domainName: string;
+    /** An ACM certificate in us-east-1 covering the domain. */
+    readonly certificateArn: pulumi.Input<string>;
+    /** The Route 53 zone for the alias records; none when DNS is managed elsewhere. */
+    readonly zoneId?: pulumi.Input<string>;
+}
+
 export interface SiteDistributionArgs {
     /**
      * The API's prefix; the behaviors are `<apiPath>` and `<apiPath>/*`.
@@ -144,6 +202,32 @@ export interface SiteDistributionArgs {
      * @example rewriter.qualifiedArn
      */
     readonly edgeRewriterArn?: pulumi.Input<string>;
+    /**
+     * Whether the API behaviors' viewer-request CloudFront Function strips `apiPath`
+     * (`pathRewriter: cloudfront-function`).
+     * @default false
+     */
+    readonly stripApiPath?: boolean;
+    /**
+     * More backends behind the same origin: each an origin and the behaviors `<path>` and `<path>/*`.
+     * @default []
+     * @example [{ path: "/billing", url: "https://abc.execute-api.eu-west-1.amazonaws.com/prod", stripPath: false }]
+     */
+    readonly backends?: readonly BackendConfig[];
+    /**
+     * Partner origins allowed to call the proxied paths: preflights answered at the edge, CORS
+     * headers on the responses.
+     * @default none: same-origin only
+     * @example { allowOrigins: ["https://partner.example.com"], allowCredentials: false, ... }
+     */
+    readonly cors?: CorsConfig;
+    /**
+     * The site's own domain: an alias of the distribution with its certificate, and (with a zone)
+     * A and AAAA alias records.
+     * @default none: the site is served at `<distribution>.cloudfront.net`
+     * @example { domainName: "www.example.com", certificateArn: siteDomain.certificateArn, zoneId: siteDomain.zoneId }
+     */
+    readonly domain?: SiteAlias;
     /**
      * Which edge locations serve the site.
      * @example "PriceClass_100"
@@ -181,13 +265,16 @@ export class SiteDistribution extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;
     readonly distributionId: pulumi.Output<string>;
-    /** `https://<distribution domain>`. */
+    /** `https://<site domain>` with a domain, else `https://<distribution domain>`. */
     readonly url: pulumi.Output<string>;
+    /** The distribution's own host name, where the site domain's DNS points: `d111111abcdef8.cloudfront.net`. */
+    readonly distributionDomainName: pulumi.Output<string>;
 
     constructor(name: string, args: SiteDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("same-origin:site-distribution:SiteDistribution", name, {}, opts);
 
-        const bucket = this.privateBucket(name);
+        // The site is rebuilt from the repository, so emptying the bucket on destroy loses nothing.
+        const { bucket } = privateBucket(name, "BucketOwnerEnforced", this);
         const originAccessControl = new aws.cloudfront.OriginAccessControl(
             `${name}-oac`,
             {
@@ -199,6 +286,14 @@ export class SiteDistribution extends pulumi.ComponentResource {
             { parent: this },
         );
         const spaRewrite = this.spaRewriteFunction(name, args);
+        const backends = args.backends ?? [];
+        const corsPolicy = args.cors && this.corsPolicy(name, args.cors);
+        const apiFunction = this.viewerRequestFunction(
+            `${name}-api-request`,
+            args.apiPath,
+            args.stripApiPath === true,
+            args.cors,
+        );
 
         const distribution = new aws.cloudfront.Distribution(
             `${name}-cdn`,
@@ -208,7 +303,7 @@ export class SiteDistribution extends pulumi.ComponentResource {
                 isIpv6Enabled: true,
                 httpVersion: "http2and3",
                 priceClass: args.priceClass,
-                defaultRootObject: "index.html",
+                defaultRootObject: APP_SHELL,
                 origins: [
                     {
                         originId: SITE_ORIGIN_ID,
@@ -220,13 +315,13 @@ export class SiteDistribution extends pulumi.ComponentResource {
                         domainName: args.apiOrigin.domainName,
                         originPath: args.apiOrigin.originPath,
                         customHeaders: args.apiOrigin.customHeaders?.map((header) => ({ ...header })),
-                        customOriginConfig: {
-                            httpPort: 80,
-                            httpsPort: 443,
-                            originProtocolPolicy: "https-only",
-                            originSslProtocols: ["TLSv1.2"],
-                        },
+                        customOriginConfig: HTTPS_ORIGIN,
                     },
+                    ...backends.map((backend) => ({
+                        originId: backendOriginId(backend.path),
+                        ...backendOrigin(backend.url),
+                        customOriginConfig: HTTPS_ORIGIN,
+                    })),
                 ],
                 defaultCacheBehavior: {
                     targetOriginId: SITE_ORIGIN_ID,
@@ -238,9 +333,37 @@ export class SiteDistribution extends pulumi.ComponentResource {
                     responseHeadersPolicyId: RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy.id,
                     functionAssociations: [{ eventType: "viewer-request", functionArn: spaRewrite.arn }],
                 },
-                orderedCacheBehaviors: apiCacheBehaviors(args.apiPath, args.edgeRewriterArn),
+                orderedCacheBehaviors: [
+                    ...proxyCacheBehaviors(args.apiPath, API_ORIGIN_ID, {
+                        viewerFunctionArn: apiFunction?.arn,
+                        edgeRewriterArn: args.edgeRewriterArn,
+                        responseHeadersPolicyId: corsPolicy?.id,
+                    }),
+                    ...backends.flatMap((backend) =>
+                        proxyCacheBehaviors(backend.path, backendOriginId(backend.path), {
+                            viewerFunctionArn: this.viewerRequestFunction(
+                                `${name}-backend-${backendName(backend.path)}-request`,
+                                backend.path,
+                                backend.stripPath,
+                                args.cors,
+                            )?.arn,
+                            responseHeadersPolicyId: corsPolicy?.id,
+                        }),
+                    ),
+                ],
                 restrictions: { geoRestriction: { restrictionType: "none" } },
-                viewerCertificate: { cloudfrontDefaultCertificate: true },
+                ...(args.domain === undefined
+                    ? { viewerCertificate: { cloudfrontDefaultCertificate: true } }
+                    : {
+                          aliases: [args.domain.domainName],
+                          // SNI only: a dedicated-IP certificate costs $600 a month, and every
+                          // browser sends SNI ("Using HTTPS with CloudFront", cnames-https-dedicated-ip-or-sni.html).
+                          viewerCertificate: {
+                              acmCertificateArn: args.domain.certificateArn,
+                              sslSupportMethod: "sni-only",
+                              minimumProtocolVersion: MINIMUM_VIEWER_SECURITY_POLICY,
+                          },
+                      }),
                 // Standard logging (legacy), to S3: the only kind Security Hub's CloudFront.5 checks
                 // (Config rule cloudfront-accesslogs-enabled). Cookies can carry credentials: not logged.
                 loggingConfig: {
@@ -267,15 +390,25 @@ export class SiteDistribution extends pulumi.ComponentResource {
             { parent: this },
         );
         this.uploadSite(name, bucket, args);
+        const records = this.aliasRecords(name, distribution, args.domain);
 
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.distributionId = distribution.id;
-        this.url = pulumi.interpolate`https://${distribution.domainName}`;
+        this.distributionDomainName = distribution.domainName;
+        // With a domain the URL is known before the distribution exists (the sign-in client's
+        // callbacks need it), and is handed out once its DNS records (when managed here) exist.
+        this.url =
+            args.domain === undefined
+                ? pulumi.interpolate`https://${distribution.domainName}`
+                : pulumi
+                      .all([distribution.id, ...records.map((r) => r.name)])
+                      .apply(() => `https://${args.domain!.domainName}`);
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
             distributionId: this.distributionId,
+            distributionDomainName: this.distributionDomainName,
             url: this.url,
         });
     }
@@ -285,54 +418,78 @@ export class SiteDistribution extends pulumi.ComponentResource {
      * list is compiled in, so it must fit CloudFront's function size limit.
      */
     private spaRewriteFunction(name: string, args: SiteDistributionArgs): aws.cloudfront.Function {
-        const code = bundleCloudFrontFunction({
-            contents: spaRewriteEntry(siteManifest(args.siteFiles, args.assetFolder)),
-        });
-        const bytes = Buffer.byteLength(code);
-        if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) {
-            throw new pulumi.ResourceError(
-                `The SPA function with the site's ${args.siteFiles.length} file names compiled in is ${bytes} bytes; ` +
-                    `CloudFront Functions take at most ${CLOUDFRONT_FUNCTION_MAX_BYTES}. Fix: bundle the site into fewer ` +
-                    "files, or move the file list into a CloudFront KeyValueStore",
-                this,
-            );
-        }
-        return new aws.cloudfront.Function(
+        return cloudFrontFunction(
             `${name}-spa-rewrite`,
             {
-                runtime: CLOUDFRONT_FUNCTION_RUNTIME,
+                entry: spaRewriteEntry(siteManifest(args.siteFiles, args.assetFolder)),
                 comment: "same-origin: serve the app for its routes, 404 for missing assets",
-                code,
-                publish: true,
+                whenTooBig: `the site's ${args.siteFiles.length} file names are compiled in: bundle the site into fewer files, or move the file list into a CloudFront KeyValueStore`,
+            },
+            this,
+        );
+    }
+
+    /**
+     * The viewer-request function on a proxied path's behaviors, when it has work there: stripping
+     * the prefix, answering CORS preflights, or both (functions/viewer-request.ts).
+     */
+    private viewerRequestFunction(
+        resourceName: string,
+        prefix: string,
+        strip: boolean,
+        cors: CorsConfig | undefined,
+    ): aws.cloudfront.Function | undefined {
+        if (!strip && cors === undefined) {
+            return undefined;
+        }
+        const work = [...(strip ? [`strips ${prefix}`] : []), ...(cors ? ["answers CORS preflights"] : [])];
+        return cloudFrontFunction(
+            resourceName,
+            {
+                entry: viewerRequestEntry({
+                    ...(strip ? { stripPrefix: prefix } : {}),
+                    ...(cors ? { cors: preflightAnswer(cors) } : {}),
+                }),
+                comment: `same-origin: ${work.join(", ")}`,
+                whenTooBig: "allow fewer origins in cors.allowOrigins",
+            },
+            this,
+        );
+    }
+
+    /** The response headers policy giving partner origins the CORS headers on the proxied paths. */
+    private corsPolicy(name: string, cors: CorsConfig): aws.cloudfront.ResponseHeadersPolicy {
+        return new aws.cloudfront.ResponseHeadersPolicy(
+            `${name}-cors`,
+            {
+                comment: "same-origin: CORS for the partner origins of the config key cors",
+                corsConfig: corsPolicyConfig(cors),
             },
             { parent: this },
         );
     }
 
-    /** A bucket no one reaches but CloudFront: public access blocked, ACLs disabled. */
-    private privateBucket(name: string): aws.s3.Bucket {
-        // The site is rebuilt from the repository, so emptying the bucket on destroy loses nothing.
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: true }, { parent: this });
-        new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access-block`,
+    /** The site domain's A and AAAA alias records to the distribution, when its zone is managed here. */
+    private aliasRecords(
+        name: string,
+        distribution: aws.cloudfront.Distribution,
+        domain: SiteAlias | undefined,
+    ): aws.route53.Record[] {
+        if (domain?.zoneId === undefined) {
+            return [];
+        }
+        return aliasRecords(
+            name,
             {
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
+                zoneId: domain.zoneId,
+                domainName: domain.domainName,
+                // Every distribution's alias target zone (Route 53 API reference, AliasTarget).
+                target: { name: distribution.domainName, zoneId: CLOUDFRONT_HOSTED_ZONE_ID },
+                // The distribution has IPv6 on: AAAA too, or IPv6 viewers would not resolve it.
+                types: ["A", "AAAA"],
             },
-            { parent: this },
+            this,
         );
-        new aws.s3.BucketOwnershipControls(
-            `${name}-ownership`,
-            {
-                bucket: bucket.id,
-                rule: { objectOwnership: "BucketOwnerEnforced" },
-            },
-            { parent: this },
-        );
-        return bucket;
     }
 
     /** Uploads every built file; `config.json` is the stack's (infra/runtime-config.ts), never the build's. */

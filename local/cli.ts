@@ -12,6 +12,7 @@ import { topLevelKey } from "../infra/config-reader";
 import { CONFIG, CONFIG_KEYS, renderConfigProblems, validateStackConfig } from "../infra/config";
 import { StackConfigError } from "../infra/stack-config";
 import { LOCAL_CREDENTIALS } from "./apigateway/gateway";
+import { type BackendMapping, parseBackendMapping } from "./backends";
 import { LOCAL_TOKEN_PATH } from "./issuer";
 import { type LocalStack, startLocalStack } from "./server";
 
@@ -19,6 +20,9 @@ export interface CliOptions {
     readonly stack: string;
     readonly config: Record<string, string>;
     readonly latencyMs?: number;
+    readonly viewerLatencyMs?: number;
+    readonly originLatencyMs?: number;
+    readonly backends: readonly BackendMapping[];
     readonly host?: string;
     /** No request log. */
     readonly quiet: boolean;
@@ -28,12 +32,18 @@ export interface CliOptions {
 }
 
 export const USAGE = `Usage: npm start -- [--stack NAME] [--config key=value]... [--latency MS] [--host ADDRESS]
-                    [--quiet] [--fidelity]
+                    [--viewer-latency MS] [--origin-latency MS] [--backend PATH=URL]... [--quiet] [--fidelity]
 
   --stack NAME         read Pulumi.NAME.yaml (default: dev)
   --config key=value   override a config value; key in the project namespace unless written ns:key
                        (repeatable; objects as JSON, e.g. customDomain='{"domainName":"api.example.com"}')
   --latency MS         delay every request by MS milliseconds (default: LATENCY_MS or 0)
+  --viewer-latency MS  viewer to edge: delay every request reaching either listener by MS
+  --origin-latency MS  edge to region: delay every request CloudFront sends an origin, and every
+                       request to API Gateway's own endpoint, by MS (a cross-origin call pays both)
+  --backend PATH=URL   serve the backend at PATH (config key backends) from a local server, e.g.
+                       --backend /billing=http://127.0.0.1:9001; it gets the Host and path CloudFront
+                       would send (repeatable; an unmapped backend answers CloudFront's 502)
   --host ADDRESS       the address both listeners bind to (default: 127.0.0.1, this machine only;
                        0.0.0.0 in a container, so that a published port reaches them)
   --quiet              no request log. By default each request prints one line: the listener
@@ -55,6 +65,9 @@ export class UsageError extends Error {}
 export function parseArgs(argv: readonly string[]): CliOptions {
     let stack = "dev";
     let latencyMs: number | undefined;
+    let viewerLatencyMs: number | undefined;
+    let originLatencyMs: number | undefined;
+    const backends: BackendMapping[] = [];
     let host: string | undefined;
     let quiet = false;
     let fidelity = false;
@@ -85,14 +98,22 @@ export function parseArgs(argv: readonly string[]): CliOptions {
                 config[pair.slice(0, eq)] = pair.slice(eq + 1);
                 break;
             }
-            case "--latency": {
-                const text = value();
-                latencyMs = Number(text);
-                if (!/^\d+$/.test(text)) {
-                    throw new UsageError(`--latency takes a whole number of milliseconds, got "${text}"`);
+            case "--latency":
+                latencyMs = milliseconds(flag, value());
+                break;
+            case "--viewer-latency":
+                viewerLatencyMs = milliseconds(flag, value());
+                break;
+            case "--origin-latency":
+                originLatencyMs = milliseconds(flag, value());
+                break;
+            case "--backend":
+                try {
+                    backends.push(parseBackendMapping(value()));
+                } catch (error) {
+                    throw new UsageError((error as Error).message);
                 }
                 break;
-            }
             case "--host": {
                 host = value();
                 if (net.isIP(host) === 0 && !HOSTNAME.test(host)) {
@@ -116,7 +137,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
                 throw new UsageError(`Unknown argument "${argv[i]}"`);
         }
     }
-    return { stack, config, latencyMs, host, quiet, fidelity, help };
+    return { stack, config, latencyMs, viewerLatencyMs, originLatencyMs, backends, host, quiet, fidelity, help };
+}
+
+/** A flag's whole number of milliseconds, or a UsageError naming the flag. */
+function milliseconds(flag: string, text: string): number {
+    if (!/^\d+$/.test(text)) {
+        throw new UsageError(`${flag} takes a whole number of milliseconds, got "${text}"`);
+    }
+    return Number(text);
 }
 
 /** A host name such as `localhost`: dot-separated labels of letters, digits and inner hyphens. */
@@ -150,9 +179,8 @@ export function startBanner(stack: LocalStack, options: CliOptions): string {
     const lines = [
         `same-origin local stack: stack "${graph.stack}" (Pulumi.${graph.stack}.yaml), region ${stackRegion(graph)}`,
         `  config that differs from the defaults: ${differences.length > 0 ? differences.join(", ") : "none"}`,
-        stack.latencyMs > 0
-            ? `  latency: ${stack.latencyMs} ms added to every request (--latency / LATENCY_MS)`
-            : "  latency: none added (--latency MS or LATENCY_MS adds a delay to every request)",
+        latencyLine(stack),
+        ...stack.backends.map((b) => `  backend ${b.path}: served by ${b.url} (--backend)`),
         ...(["127.0.0.1", "localhost"].includes(stack.host)
             ? []
             : [`  listening on ${stack.host}${["0.0.0.0", "::"].includes(stack.host) ? " (every interface)" : ""}`]),
@@ -180,6 +208,20 @@ export function startBanner(stack: LocalStack, options: CliOptions): string {
     return `${lines.join("\n")}\n`;
 }
 
+/** What the banner says of the delays added. */
+function latencyLine(stack: LocalStack): string {
+    const parts = [
+        ...(stack.latencyMs > 0 ? [`${stack.latencyMs} ms on every request (--latency / LATENCY_MS)`] : []),
+        ...(stack.viewerLatencyMs > 0 ? [`${stack.viewerLatencyMs} ms viewer to edge (--viewer-latency)`] : []),
+        ...(stack.originLatencyMs > 0
+            ? [`${stack.originLatencyMs} ms to the region, per origin request and direct call (--origin-latency)`]
+            : []),
+    ];
+    return parts.length > 0
+        ? `  latency: ${parts.join("; ")}`
+        : "  latency: none added (--latency MS or LATENCY_MS adds a delay to every request)";
+}
+
 async function main(): Promise<void> {
     let options: CliOptions;
     try {
@@ -198,6 +240,9 @@ async function main(): Promise<void> {
             stack: options.stack,
             config: options.config,
             latencyMs: options.latencyMs,
+            viewerLatencyMs: options.viewerLatencyMs,
+            originLatencyMs: options.originLatencyMs,
+            backends: options.backends,
             host: options.host,
             log: (line) => process.stdout.write(`${line}\n`),
             requestLog: options.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),

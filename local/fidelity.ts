@@ -51,6 +51,10 @@ export const GENERAL = [
         "name signs in on its own page (no password, MFA or hosted UI), and it also accepts the local site's URL as a " +
         "callback. Its tokens carry the deployed issuer's name; the authorizer's JWKS download is pointed at it with " +
         "AUTH_JWKS_URI, and /config.json's auth.authority (and Cognito's logout endpoint) at its URL.",
+    "A response headers policy (security headers, CORS) is applied to what an origin answered, errors included, as " +
+        "CloudFront's docs say; not to what a CloudFront Function or CloudFront itself answered (a redirect, a 403 or " +
+        "502 page), on which the docs are silent. How CORS headers are echoed (the request's Origin, no Vary) is not " +
+        "documented either.",
     "The direct API Gateway listener answers every CORS preflight itself and echoes any Origin in Access-Control-Allow-Origin; " +
         "the deployed API has no CORS configuration, so cross-origin browser calls to it fail on AWS.",
 ];

@@ -80,3 +80,12 @@ export function jsonResponse(status: number, value: unknown, headers: HeaderList
 export function requestId(): string {
     return randomUUID();
 }
+
+/** Node's `rawHeaders` (name, value, name, value, ...) as a header list, names as sent. */
+export function rawHeaderList(raw: readonly string[]): HeaderList {
+    const headers: [string, string][] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+        headers.push([raw[i], raw[i + 1]]);
+    }
+    return headers;
+}

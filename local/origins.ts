@@ -5,6 +5,7 @@
  */
 import { CONFIG_KEY } from "../core/frontend-config";
 import { ApiGateway, LOCAL_CREDENTIALS } from "./apigateway/gateway";
+import { forwardToBackend } from "./backends";
 import type { OriginFetch } from "./cloudfront/distribution";
 import { type CapturedStack } from "../capture/capture";
 import { resourcesOfType, bucketByRegionalDomain, theDistribution } from "../capture/lookups";
@@ -28,12 +29,14 @@ function localConfigResponse(response: HttpResponse, issuerUrl: string | undefin
 
 /**
  * The origins of the graph's distribution, reached in-process. `issuerUrl` is the local stand-in
- * issuer's, when the stack signs users in.
+ * issuer's, when the stack signs users in; `backends` maps other backends' origin domains to the
+ * local servers standing in for them (local/backends.ts).
  */
 export function originFetcher(
     graph: CapturedStack,
     gateway: ApiGateway,
     issuerUrl?: () => string | undefined,
+    backends: ReadonlyMap<string, string> = new Map(),
 ): OriginFetch {
     const distributionArn = String(theDistribution(graph).state.arn);
     // Origin Access Control makes CloudFront sign its S3 requests; without it, S3 sees an anonymous caller.
@@ -76,6 +79,15 @@ export function originFetcher(
                 trace,
             );
         }
-        throw new Error(`${origin.domainName} is neither a bucket nor an API Gateway host of the program`);
+        const backend = backends.get(origin.domainName);
+        if (backend !== undefined) {
+            trace.answeredBy = `the local backend ${backend}`;
+            return forwardToBackend(backend, request);
+        }
+        const prefix = trace.behavior?.replace(/\/\*$/, "");
+        throw new Error(
+            `${origin.domainName} is neither a bucket nor an API Gateway host of the program, and no local server stands ` +
+                `in for it: npm start -- --backend ${prefix ?? "<path>"}=http://127.0.0.1:<port>`,
+        );
     };
 }

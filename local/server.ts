@@ -12,17 +12,18 @@ import * as http from "node:http";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { ApiGateway, headersTooLarge } from "./apigateway/gateway";
-import { CloudFrontDistribution } from "./cloudfront/distribution";
+import { backendTargets, type BackendMapping } from "./backends";
+import { CloudFrontDistribution, type OriginFetch } from "./cloudfront/distribution";
 import { directEndpoint } from "./direct-endpoint";
 import { fidelityWarnings } from "./fidelity";
 import { captureStack, CapturedStack } from "../capture/capture";
-import { HeaderList, HttpRequest, HttpResponse, splitTarget } from "./http";
+import { HeaderList, HttpRequest, HttpResponse, rawHeaderList, splitTarget } from "./http";
 import { LocalIssuer } from "./issuer";
 import { LambdaRuntime } from "./lambda-runtime";
 import { originFetcher } from "./origins";
 import { isAuthorizerFunction, issuerIdentity } from "./sign-in";
 import { AUTHORIZER_ENV } from "../core/auth";
-import { requestLogLine, RequestTrace } from "./trace";
+import { type ReachedTarget, requestLogLine, RequestTrace } from "./trace";
 
 export interface LocalStackOptions {
     /** The stack whose `Pulumi.<stack>.yaml` is read. @default "dev" */
@@ -41,6 +42,18 @@ export interface LocalStackOptions {
     host?: string;
     /** Delay added to every request reaching either listener. @default LATENCY_MS env or 0 */
     latencyMs?: number;
+    /**
+     * Viewer to edge: added to every request reaching either listener, on top of `latencyMs`.
+     * @default 0
+     */
+    viewerLatencyMs?: number;
+    /**
+     * Edge (or viewer) to the region: added to every request CloudFront sends an origin, and to every
+     * request reaching API Gateway's own endpoint. @default 0
+     */
+    originLatencyMs?: number;
+    /** Local servers standing in for the stack's other backends (`--backend`). @default none */
+    backends?: readonly BackendMapping[];
     /** Where request failures and function output go. @default nowhere */
     log?: (line: string) => void;
     /** Where the one line per request goes (local/trace.ts says what it holds). @default nowhere */
@@ -57,6 +70,12 @@ export interface RecordedRequest {
     /** Lower-case names; a repeated header's values joined with ", ". */
     readonly headers: Readonly<Record<string, string>>;
     readonly status: number;
+    /**
+     * Where it went past the listener: an origin of the distribution, or the API behind the direct
+     * listener; absent when the listener's own side answered (a CloudFront Function, CloudFront's
+     * own error, the direct listener's CORS).
+     */
+    readonly reached?: ReachedTarget;
 }
 
 export interface LocalStack {
@@ -77,6 +96,12 @@ export interface LocalStack {
     readonly host: string;
     /** The delay added to every request, in milliseconds. */
     readonly latencyMs: number;
+    /** The viewer-to-edge delay, in milliseconds. */
+    readonly viewerLatencyMs: number;
+    /** The delay to the region (origin requests, the direct endpoint), in milliseconds. */
+    readonly originLatencyMs: number;
+    /** The local servers standing in for backends, by their path on the site. */
+    readonly backends: readonly BackendMapping[];
     /** Every request either listener received, in arrival order. */
     readonly requests: RecordedRequest[];
     /** What the emulation does differently from AWS. */
@@ -121,6 +146,25 @@ function portFromEnv(text: string, derivesDirect: boolean): number {
         );
     }
     return port;
+}
+
+function checkedDelay(name: string, milliseconds: number): number {
+    if (!Number.isInteger(milliseconds) || milliseconds < 0) {
+        throw new Error(`${name} is ${milliseconds}: a delay is a whole number of milliseconds, 0 or more`);
+    }
+    return milliseconds;
+}
+
+function sleep(milliseconds: number): Promise<void> {
+    return milliseconds > 0 ? new Promise((resolve) => setTimeout(resolve, milliseconds)) : Promise.resolve();
+}
+
+/** An origin fetch that first waits `milliseconds`: the trip from the edge to the origin's region. */
+function delayed(milliseconds: number, fetchOrigin: OriginFetch): OriginFetch {
+    return async (origin, request, trace) => {
+        await sleep(milliseconds);
+        return fetchOrigin(origin, request, trace);
+    };
 }
 
 function checkedPort(name: string, port: number): number {
@@ -282,7 +326,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ports = listenerPorts(options);
     const host = options.host ?? DEFAULT_HOST;
     const latencyMs = options.latencyMs ?? wholeNumberFromEnv("LATENCY_MS", process.env.LATENCY_MS ?? "0");
+    const viewerLatencyMs = checkedDelay("The viewerLatencyMs option", options.viewerLatencyMs ?? 0);
+    const originLatencyMs = checkedDelay("The originLatencyMs option", options.originLatencyMs ?? 0);
     const graph = options.graph ?? (await captureStack({ stack: options.stack, config: options.config }));
+    const backends = options.backends ?? [];
+    const backendServers = backendTargets(graph, backends);
     const warnings = fidelityWarnings(graph);
     const warn = (message: string) => warnings.push(message);
     const identity = issuerIdentity(graph);
@@ -299,9 +347,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const distribution = new CloudFrontDistribution(
             graph,
             lambdas,
-            originFetcher(graph, gateway, () => issuer?.url),
+            delayed(
+                originLatencyMs,
+                originFetcher(graph, gateway, () => issuer?.url, backendServers),
+            ),
             log,
-            warn,
         );
         const requests: RecordedRequest[] = [];
         let directPort = 0;
@@ -353,9 +403,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             const trace: RequestTrace = {};
             let response: HttpResponse;
             try {
-                if (latencyMs > 0) {
-                    await new Promise((r) => setTimeout(r, latencyMs));
-                }
+                await sleep(latencyMs + viewerLatencyMs + (listener === "direct" ? originLatencyMs : 0));
                 response = await produce(trace);
             } catch (error) {
                 log(`${listener} ${head.method} ${head.target}: ${(error as Error).stack ?? error}`);
@@ -371,7 +419,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
                 const lower = name.toLowerCase();
                 headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
             }
-            requests.push({ listener, method: head.method, url: head.target, headers, status: response.status });
+            requests.push({
+                listener,
+                method: head.method,
+                url: head.target,
+                headers,
+                status: response.status,
+                ...(trace.reached ? { reached: trace.reached } : {}),
+            });
             options.requestLog?.(
                 requestLogLine(
                     {
@@ -456,6 +511,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ...(issuer ? { issuerUrl: issuer.url } : {}),
             host,
             latencyMs,
+            viewerLatencyMs,
+            originLatencyMs,
+            backends,
             requests,
             warnings,
             graph,
@@ -469,13 +527,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         lambdas.dispose();
         throw error;
     }
-}
-
-/** Node's `rawHeaders` as a header list, names as sent. */
-function rawHeaderList(raw: readonly string[]): HeaderList {
-    const headers: [string, string][] = [];
-    for (let i = 0; i < raw.length; i += 2) {
-        headers.push([raw[i], raw[i + 1]]);
-    }
-    return headers;
 }

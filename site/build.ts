@@ -6,6 +6,7 @@ import { buildSync, type Metafile, type OutputFile } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { ASSET_FOLDER } from "../core/site";
 
 /** A built file, ready to upload with its headers. */
 export interface SiteFile {
@@ -27,9 +28,6 @@ export interface BuildOptions {
 const SITE_DIR = __dirname;
 const REPO_ROOT = path.dirname(SITE_DIR);
 const TEMPLATE = path.join(SITE_DIR, "index.html");
-
-/** Where the content-hashed files go: every file but index.html. */
-export const ASSET_FOLDER = "assets";
 
 /** Content-hashed names never change content, so browsers and CloudFront may keep them for a year. */
 export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";

@@ -51,6 +51,9 @@ describe("stack config validation", () => {
             throttle: { rateLimit: 100, burstLimit: 200 },
             waf: { enabled: false, rateLimit: 1000 },
             logs: { retentionDays: 30, apiGatewayCloudWatchRole: "create" },
+            siteDomain: undefined,
+            backends: [],
+            cors: undefined,
         });
     });
 
@@ -258,7 +261,7 @@ describe("stack config validation", () => {
             });
         }
         it("an unknown pathRewriter", () => {
-            onlyProblem({ pathRewriter: "cloudfront-function" }, "same-origin:pathRewriter", '"cloudfront-function"');
+            onlyProblem({ pathRewriter: "cloudfront-functions" }, "same-origin:pathRewriter", '"cloudfront-functions"');
         });
         for (const ttl of ["-1", "3601", "1.5", "ten", "", "1e3"]) {
             it(`authorizerCacheTtl ${JSON.stringify(ttl)}`, () => {
@@ -418,5 +421,167 @@ describe("stack config validation", () => {
         assert.throws(() => validateStackConfig({ region: "eu-west-1", apiPath: "api", stageName: "a b" }), {
             message: /^Invalid stack config \(2 problems\):\n {2}- /,
         });
+    });
+});
+
+describe("config for your app on your domain", () => {
+    const BILLING = { path: "/billing", url: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod" };
+
+    it("keeps siteDomain, backends and cors as given, with their defaults", () => {
+        const config = validateStackConfig({
+            region: "eu-west-1",
+            siteDomain: { domainName: "www.example.com", hostedZoneName: "example.com" },
+            backends: JSON.stringify([
+                BILLING,
+                { path: "/v2/orders", url: "https://orders.example.net", stripPath: true },
+            ]),
+            cors: {
+                allowOrigins: ["https://partner.example.com", "http://localhost:5173"],
+                exposeHeaders: ["X-Request-Id"],
+            },
+        });
+        assert.deepEqual(config.siteDomain, {
+            domainName: "www.example.com",
+            hostedZoneName: "example.com",
+            hostedZoneId: undefined,
+            certificateArn: undefined,
+        });
+        assert.deepEqual(config.backends, [
+            { ...BILLING, stripPath: false },
+            { path: "/v2/orders", url: "https://orders.example.net", stripPath: true },
+        ]);
+        assert.deepEqual(config.cors, {
+            allowOrigins: ["https://partner.example.com", "http://localhost:5173"],
+            allowCredentials: false,
+            allowHeaders: [
+                "authorization",
+                "content-type",
+                "x-amz-date",
+                "x-amz-security-token",
+                "x-amz-content-sha256",
+            ],
+            exposeHeaders: ["x-request-id"],
+            maxAgeSeconds: 600,
+        });
+    });
+
+    for (const [raw, key, seen] of [
+        [
+            {
+                siteDomain: {
+                    domainName: "www.example.com",
+                    certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+                },
+            },
+            "same-origin:siteDomain.certificateArn",
+            "in eu-west-1; CloudFront takes certificates from us-east-1 only",
+        ],
+        [
+            { siteDomain: { domainName: "WWW", hostedZoneName: "example.com" } },
+            "same-origin:siteDomain.domainName",
+            '"WWW"',
+        ],
+        [
+            { siteDomain: { domainName: "www.example.com" } },
+            "same-origin:siteDomain",
+            "neither a hosted zone nor a certificate",
+        ],
+        [
+            { backends: [{ ...BILLING, url: "http://abc.example.com" }] },
+            "same-origin:backends[0].url",
+            '"http://abc.example.com"',
+        ],
+        [
+            { backends: [{ ...BILLING, url: "https://abc.example.com/" }] },
+            "same-origin:backends[0].url",
+            "trailing slash",
+        ],
+        [
+            { backends: [{ ...BILLING, url: "https://abc.example.com:8443" }] },
+            "same-origin:backends[0].url",
+            "without port",
+        ],
+        [{ backends: [{ url: BILLING.url }] }, "same-origin:backends[0].path", "is missing"],
+        [{ backends: [{ ...BILLING, path: "billing" }] }, "same-origin:backends[0].path", '"billing"'],
+        [{ backends: [{ ...BILLING, path: "/assets" }] }, "same-origin:backends[0].path", "a name the site uses"],
+        [{ backends: [{ ...BILLING, path: "/config.json" }] }, "same-origin:backends[0].path", "a name the site uses"],
+        [
+            { backends: [{ ...BILLING, path: "/api/billing" }] },
+            "same-origin:backends[0].path",
+            'overlaps same-origin:apiPath ("/api")',
+        ],
+        [
+            { backends: [BILLING, { ...BILLING, path: "/billing/v2" }] },
+            "same-origin:backends[1].path",
+            "overlaps same-origin:backends[0].path",
+        ],
+        [{ backends: [{ ...BILLING, stripPath: "yes" }] }, "same-origin:backends[0].stripPath", '"yes"'],
+        [{ backends: [{ ...BILLING, origin: "x" }] }, "same-origin:backends[0].origin", "not a known field"],
+        [{ backends: { path: "/billing" } }, "same-origin:backends", "it must be a list"],
+        [{ apiPath: "/assets" }, "same-origin:apiPath", "a name the site uses"],
+        [
+            { cors: { allowOrigins: ["https://partner.example.com/app"] } },
+            "same-origin:cors.allowOrigins[0]",
+            "nothing after",
+        ],
+        [
+            { cors: { allowOrigins: ["http://partner.example.com"] } },
+            "same-origin:cors.allowOrigins[0]",
+            "plain http only for localhost",
+        ],
+        [{ cors: { allowOrigins: ["*.example.com"] } }, "same-origin:cors.allowOrigins[0]", "not a URL"],
+        [{ cors: { allowOrigins: ["https://*.example.com"] } }, "same-origin:cors.allowOrigins[0]", "wildcard"],
+        [
+            { cors: { allowOrigins: ["*"], allowCredentials: true } },
+            "same-origin:cors",
+            'credentials with the origin "*"',
+        ],
+        [{ cors: {} }, "same-origin:cors.allowOrigins", "is missing"],
+        [
+            { cors: { allowOrigins: ["https://a.example.com"], allowHeaders: ["x y"] } },
+            "same-origin:cors.allowHeaders[0]",
+            '"x y"',
+        ],
+        [
+            { cors: { allowOrigins: ["https://a.example.com"], maxAgeSeconds: 90000 } },
+            "same-origin:cors.maxAgeSeconds",
+            "90000",
+        ],
+    ] as const) {
+        it(`refuses ${JSON.stringify(raw)}, naming ${key}`, () => {
+            const problem = onlyProblem(raw as RawStackConfig, key, seen);
+            assert.match(problem, /Fix: /);
+        });
+    }
+
+    it("accepts * without credentials: any site may call the public routes", () => {
+        assert.deepEqual(
+            validateStackConfig({ region: "eu-west-1", cors: { allowOrigins: ["*"] } }).cors?.allowOrigins,
+            ["*"],
+        );
+    });
+
+    it("refuses more backends than CloudFront's cache behaviors quota leaves room for", () => {
+        const backends = (count: number) =>
+            Array.from({ length: count }, (_, i) => ({ path: `/service${i}`, url: `https://s${i}.example.com` }));
+        assert.deepEqual(problemsOf({ backends: backends(11) }), []);
+        const problem = onlyProblem(
+            { backends: backends(12) },
+            "same-origin:backends",
+            "26 cache behaviors, over CloudFront's default quota of 25",
+        );
+        assert.match(problem, /Fix: list at most 11 backends/);
+    });
+
+    it("refuses one name for the site and the API's custom domain", () => {
+        onlyProblem(
+            {
+                proxyMode: "custom-domain",
+                customDomain: { domainName: "www.example.com", hostedZoneName: "example.com" },
+                siteDomain: { domainName: "www.example.com", hostedZoneName: "example.com" },
+            },
+            "same-origin:siteDomain.domainName",
+            '"www.example.com"',
+        );
     });
 });

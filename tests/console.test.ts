@@ -8,22 +8,11 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { DEMO_IDENTITY } from "../functions/authorizer";
 import { handler as echo } from "../functions/echo";
 import { type CallInputs, inputProblem, requestFor } from "../site/src/calls";
-import type { ConsoleConfig } from "../site/src/config";
 import { shownHeaderValue, unsendableCharacters } from "../site/src/headers";
 import { responseSummary, sentFacts } from "../site/src/summary";
 import { contrastRatio, parseComputedColor } from "./browser/contrast";
+import { CONSOLE_CONFIG as CONFIG } from "./support/console-config";
 
-const CONFIG: ConsoleConfig = {
-    apiPath: "/api",
-    region: "eu-west-1",
-    signing: {
-        host: "abc123.execute-api.eu-west-1.amazonaws.com",
-        pathPrefix: "/prod/api",
-        region: "eu-west-1",
-        service: "execute-api",
-    },
-    auth: { provider: "demo" },
-};
 const INPUTS: CallInputs = {
     token: "allow",
     credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },

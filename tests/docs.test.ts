@@ -166,6 +166,12 @@ const LIFECYCLE_ACTIONS: Readonly<Record<string, (r: CapturedResource) => [strin
     [TYPES.bucketEncryption]: on(bucketArnOf, ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"]),
     [TYPES.bucketLifecycle]: on(bucketArnOf, ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"]),
     [TYPES.bucketLogging]: on(bucketArnOf, ["s3:PutBucketLogging", "s3:GetBucketLogging"]),
+    // CreateUserPool acts on no resource ("*"); the pool's own actions act on its ARN
+    // (Service Authorization Reference, Amazon Cognito User Pools).
+    [TYPES.userPool]: (r) => [
+        ["cognito-idp:CreateUserPool", "*"],
+        ...on(ownArn, ["cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool", "cognito-idp:DeleteUserPool"])(r),
+    ],
     [TYPES.webAcl]: on(ownArn, ["wafv2:CreateWebACL", "wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL"]),
     // AssociateWebACL takes both (Service Authorization Reference, AWS WAF V2).
     [TYPES.webAclAssociation]: (r) => [
@@ -324,7 +330,7 @@ describe("docs", () => {
         let graphs: CapturedStack[];
 
         before(async () => {
-            // Between them, every role, function, log group and bucket the program can declare.
+            // Between them, every role, function, log group, bucket and user pool the program can declare.
             const configs: Record<string, string>[] = [
                 {},
                 { pathRewriter: "lambda-edge" },
@@ -336,6 +342,16 @@ describe("docs", () => {
                         basePath: "v1",
                     }),
                     waf: JSON.stringify({ enabled: true }),
+                },
+                // Cognito sign-in, the site's domain, a backend, partner CORS and the CloudFront Function rewriter.
+                {
+                    auth: JSON.stringify({ provider: "cognito" }),
+                    siteDomain: JSON.stringify({ domainName: "www.example.com", hostedZoneName: "example.com" }),
+                    backends: JSON.stringify([
+                        { path: "/billing", url: "https://billing.example.net", stripPath: true },
+                    ]),
+                    cors: JSON.stringify({ allowOrigins: ["https://partner.example.com"] }),
+                    pathRewriter: "cloudfront-function",
                 },
             ];
             graphs = [];
@@ -380,6 +396,13 @@ describe("docs", () => {
             );
             assert.ok(deployPolicyProblems(noWaf, graphs).some((p) => p.startsWith("wafv2:CreateWebACL on ")));
             assert.ok(deployPolicyProblems(noWaf, graphs).some((p) => p.startsWith("wafv2:AssociateWebACL on ")));
+            const noSignIn = doc.replace(
+                '"Resource": "arn:aws:cognito-idp:*:<ACCOUNT_ID>:userpool/*"',
+                '"Resource": "*:nothing"',
+            );
+            assert.ok(
+                deployPolicyProblems(noSignIn, graphs).some((p) => p.startsWith("cognito-idp:DeleteUserPool on ")),
+            );
             const noLogBucket = doc.replace(/"arn:aws:s3:::logs-bucket-\*",/g, "");
             assert.ok(
                 deployPolicyProblems(noLogBucket, graphs).includes(

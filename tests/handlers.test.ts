@@ -2,9 +2,12 @@ import { strict as assert } from "node:assert";
 import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from "aws-lambda";
 import { createTokenAuthorizer, policyResource, tokenOf } from "../functions/authorizer";
 import { echoBody, handler as echo } from "../functions/echo";
-import { createPathRewriter, stripPathPrefix } from "../functions/edge-path-rewriter";
+import { createPathRewriter } from "../functions/edge-path-rewriter";
+import { stripPathPrefix } from "../core/paths";
 import { siteManifest, spaRewriteEntry } from "../infra/site-distribution";
 import { bundleCloudFrontFunction, bundleLambda } from "../infra/bundle";
+import { preflightAnswer, viewerRequestEntry } from "../infra/cloudfront-function";
+import type { ViewerRequestOptions } from "../functions/viewer-request";
 import { edgeRewriterEntry } from "../infra/edge-path-rewriter";
 import { tokenAuthorizerEntry } from "../infra/token-authorizer";
 import { loadLambdaHandler, runViewerRequestFunction } from "./support/deployed-code";
@@ -351,5 +354,115 @@ describe("SPA rewrite CloudFront Function", () => {
         assert.equal(response.headers["content-type"].value, "text/plain; charset=utf-8");
         assert.match(response.body.data, /not a file of this site's build/);
         assert.equal(response.uri, undefined);
+    });
+});
+
+describe("API viewer-request CloudFront Function", () => {
+    const PARTNER = "https://partner.example.com";
+    const cors = preflightAnswer({
+        allowOrigins: [PARTNER, "http://localhost:5173"],
+        allowCredentials: true,
+        allowHeaders: ["authorization", "content-type"],
+        exposeHeaders: [],
+        maxAgeSeconds: 600,
+    });
+    const bundle = (options: ViewerRequestOptions) =>
+        bundleCloudFrontFunction({ contents: viewerRequestEntry(options) });
+    const both = bundle({ stripPrefix: "/api", cors });
+    const preflight = (origin: string, uri = "/api/authorized/x") => ({
+        method: "OPTIONS",
+        uri,
+        headers: {
+            Origin: origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    });
+
+    it("is a plain script with a top-level handler, no module syntax, under CloudFront's 10 KB limit", () => {
+        assert.doesNotMatch(both, /\bexport\b|\bimport\b|\brequire\(/);
+        assert.match(both, /^function handler\(event\)/m);
+        assert.ok(Buffer.byteLength(both) < 10 * 1024, `${Buffer.byteLength(both)} bytes`);
+    });
+
+    it("answers an allowed origin's preflight at the edge: 204, the origin echoed, credentials, methods, headers, max-age, Vary", () => {
+        const response = runViewerRequestFunction(both, preflight(PARTNER));
+        assert.equal(response.statusCode, 204);
+        const headers = Object.fromEntries(Object.entries<any>(response.headers).map(([n, v]) => [n, v.value]));
+        assert.deepEqual(headers, {
+            "access-control-allow-origin": PARTNER,
+            "access-control-allow-credentials": "true",
+            "access-control-allow-methods": "GET, HEAD, PUT, POST, PATCH, DELETE",
+            "access-control-allow-headers": "authorization, content-type",
+            "access-control-max-age": "600",
+            vary: "Origin",
+        });
+        assert.equal(response.uri, undefined, "a preflight never goes on to the origin");
+    });
+
+    it("refuses a foreign origin's preflight with a 403 and no CORS header", () => {
+        const response = runViewerRequestFunction(both, preflight("https://evil.example.net"));
+        assert.equal(response.statusCode, 403);
+        assert.deepEqual(
+            Object.keys(response.headers).filter((name) => name.startsWith("access-control-")),
+            [],
+        );
+    });
+
+    it("compares origins exactly: scheme, host and port", () => {
+        for (const near of [
+            "http://partner.example.com",
+            "https://partner.example.com:8443",
+            "https://partner.example.co",
+        ]) {
+            assert.equal(runViewerRequestFunction(both, preflight(near)).statusCode, 403, near);
+        }
+        assert.equal(runViewerRequestFunction(both, preflight("http://localhost:5173")).statusCode, 204);
+    });
+
+    it("answers * to any origin when the list is *, without credentials", () => {
+        const any = bundle({
+            cors: preflightAnswer({
+                allowOrigins: ["*"],
+                allowCredentials: false,
+                allowHeaders: [],
+                exposeHeaders: [],
+                maxAgeSeconds: 5,
+            }),
+        });
+        const response = runViewerRequestFunction(any, preflight("https://anyone.example.org"));
+        assert.equal(response.statusCode, 204);
+        assert.equal(response.headers["access-control-allow-origin"].value, "*");
+        assert.equal(response.headers["access-control-allow-credentials"], undefined);
+    });
+
+    it("passes an OPTIONS request that is not a preflight on, stripped", () => {
+        const request = runViewerRequestFunction(both, {
+            method: "OPTIONS",
+            uri: "/api/x",
+            headers: { Origin: PARTNER },
+        });
+        assert.equal(request.statusCode, undefined);
+        assert.equal(request.uri, "/x");
+    });
+
+    for (const [uri, expected] of [
+        ["/api/x/y", "/x/y"],
+        ["/api", "/"],
+        ["/api/", "/"],
+        ["/apix", "/apix"],
+        ["/api/a%2Fb", "/a%2Fb"],
+    ] as const) {
+        it(`strips the prefix: ${uri} -> ${expected}`, () => {
+            assert.equal(runViewerRequestFunction(both, { method: "POST", uri }).uri, expected);
+        });
+    }
+
+    it("leaves the path alone without stripPrefix, and preflights alone without cors", () => {
+        assert.equal(runViewerRequestFunction(bundle({ cors }), "/api/x").uri, "/api/x");
+        const stripOnly = bundle({ stripPrefix: "/api" });
+        const passed = runViewerRequestFunction(stripOnly, preflight(PARTNER));
+        assert.equal(passed.statusCode, undefined, "without cors a preflight goes to the origin");
+        assert.equal(passed.uri, "/authorized/x");
     });
 });

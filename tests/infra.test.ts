@@ -751,3 +751,126 @@ describe("infrastructure: bad config fails before any resource is created", () =
         }
     }
 });
+
+/** A team's own app: its domain, another backend, the CloudFront Function rewriter, partner CORS, Cognito sign-in. */
+const APP_CONFIG = {
+    pathRewriter: "cloudfront-function",
+    siteDomain: JSON.stringify({ domainName: "www.example.com", hostedZoneName: "example.com" }),
+    backends: JSON.stringify([{ path: "/billing", url: "https://billing.example.net/prod", stripPath: true }]),
+    cors: JSON.stringify({ allowOrigins: ["https://partner.example.com"] }),
+    auth: JSON.stringify({ provider: "cognito" }),
+};
+
+for (const preview of [false, true]) {
+    describe(`infrastructure: your app on your domain, ${preview ? "preview" : "up"}`, function () {
+        let stack: CapturedStack;
+        let distribution: CapturedResource;
+        before(async () => {
+            stack = await captureStack({ stack: "dev", config: APP_CONFIG, preview });
+            distribution = onlyResourceOfType(stack, T.distribution);
+        });
+        const computed = (value: unknown, expected: unknown) =>
+            preview ? assert.equal(value, UNKNOWN) : assert.deepEqual(value, expected);
+        const behavior = (pattern: string) =>
+            distribution.inputs.orderedCacheBehaviors.find((b: any) => b.pathPattern === pattern);
+        const functionOf = (pattern: string) =>
+            resourcesOfType(stack, T.cloudFrontFunction).find(
+                (f) =>
+                    f.name === { "/api/*": "site-api-request", "/billing/*": "site-backend-billing-request" }[pattern],
+            )!;
+
+        it("adds the site's domain as a component of its own, holding its certificate", () => {
+            const domain = stack.resources.find((r) => r.type === "same-origin:site-domain:SiteDomain");
+            assert.equal(domain?.name, "site-domain");
+            const children = stack.resources.filter((r) => r.urn.includes("same-origin:site-domain:SiteDomain$"));
+            assert.deepEqual(children.map((r) => r.name).sort(), [
+                "site-domain-certificate",
+                "site-domain-certificate-validation",
+                "site-domain-certificate-validation-record",
+            ]);
+        });
+
+        it("serves www.example.com with a certificate from us-east-1, validated in the zone", () => {
+            const certificate = onlyResourceOfType(stack, T.certificate);
+            assert.deepEqual(
+                [certificate.inputs.region, certificate.inputs.domainName],
+                ["us-east-1", "www.example.com"],
+            );
+            assert.deepEqual(distribution.inputs.aliases, ["www.example.com"]);
+            const { viewerCertificate } = distribution.inputs;
+            assert.deepEqual(
+                [viewerCertificate.sslSupportMethod, viewerCertificate.minimumProtocolVersion],
+                ["sni-only", "TLSv1.2_2021"],
+            );
+            computed(
+                viewerCertificate.acmCertificateArn,
+                onlyResourceOfType(stack, T.certificateValidation).state.certificateArn,
+            );
+        });
+
+        it("points A and AAAA records for the domain at the distribution", () => {
+            const aliases = resourcesOfType(stack, T.record).filter((r) => r.inputs.name === "www.example.com");
+            assert.deepEqual(
+                aliases.map((r) => [r.name, r.inputs.type]),
+                [
+                    ["site-alias", "A"],
+                    ["site-alias-aaaa", "AAAA"],
+                ],
+            );
+            for (const record of aliases) {
+                computed(record.inputs.aliases[0].name, distribution.state.domainName);
+            }
+        });
+
+        it("strips /api with a CloudFront Function, not Lambda@Edge, and puts the routes at the API root", () => {
+            assert.deepEqual(
+                resourcesOfType(stack, T.lambdaFunction).filter((f) => f.name.startsWith("edge-rewriter")),
+                [],
+            );
+            assert.deepEqual(behavior("/api/*").lambdaFunctionAssociations, []);
+            assert.equal(runViewerRequestFunction(functionOf("/api/*").inputs.code, "/api/iam/x").uri, "/iam/x");
+            if (!preview) {
+                assert.deepEqual(
+                    Object.keys(JSON.parse(onlyResourceOfType(stack, T.restApi).inputs.body).paths).sort(),
+                    expectedRoutePaths("").sort(),
+                );
+            }
+        });
+
+        it("sends /billing to the backend's host and path, stripped by its own function", () => {
+            const origin = distribution.inputs.origins.find((o: any) => o.originId === "backend-billing");
+            assert.deepEqual([origin.domainName, origin.originPath], ["billing.example.net", "/prod"]);
+            assert.equal(behavior("/billing/*").targetOriginId, "backend-billing");
+            assert.equal(runViewerRequestFunction(functionOf("/billing/*").inputs.code, "/billing/x").uri, "/x");
+        });
+
+        it("answers partner preflights at the edge and gives every proxied response its CORS headers", () => {
+            const policy = onlyResourceOfType(stack, T.responseHeadersPolicy);
+            assert.deepEqual(policy.inputs.corsConfig.accessControlAllowOrigins, {
+                items: ["https://partner.example.com"],
+            });
+            for (const pattern of ["/api", "/api/*", "/billing", "/billing/*"]) {
+                computed(behavior(pattern).responseHeadersPolicyId, policy.id);
+            }
+            const answer = runViewerRequestFunction(functionOf("/api/*").inputs.code, {
+                method: "OPTIONS",
+                uri: "/api/authorized",
+                headers: { Origin: "https://partner.example.com", "Access-Control-Request-Method": "GET" },
+            });
+            assert.equal(answer.statusCode, 204);
+        });
+
+        it("signs for the stage alone, and sends sign-in back to the site's domain", () => {
+            const client = onlyResourceOfType(stack, T.userPoolClient);
+            computed(client.inputs.callbackUrls, ["https://www.example.com/", "http://localhost:8080/"]);
+            if (preview) {
+                return;
+            }
+            assert.equal(stack.outputs.siteUrl, "https://www.example.com");
+            assert.equal(stack.outputs.apiUrl, "https://www.example.com/api");
+            assert.equal(stack.outputs.siteDomainTarget, distribution.state.domainName);
+            const frontend = stack.outputs.frontendConfig as FrontendConfig;
+            assert.equal(frontend.signing.pathPrefix, "/dev");
+        });
+    });
+}

@@ -11,10 +11,25 @@ import * as path from "node:path";
 import { captureStack } from "../capture/capture";
 import { configDifferences, parseArgs, UsageError } from "../local/cli";
 import { startLocalStack, urlHost } from "../local/server";
+import { startRecordingServer } from "./support/recording-server";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 const START_TIMEOUT_MS = 120_000;
+
+/** What `npm start` with no arguments runs: the dev stack, no delays, no backends, loopback. */
+const NO_ARGUMENTS = {
+    stack: "dev",
+    config: {},
+    latencyMs: undefined,
+    viewerLatencyMs: undefined,
+    originLatencyMs: undefined,
+    backends: [],
+    host: undefined,
+    quiet: false,
+    fidelity: false,
+    help: false,
+};
 
 describe("local CLI: arguments", () => {
     it("reads --stack, repeated --config (either form) and --latency", () => {
@@ -28,28 +43,31 @@ describe("local CLI: arguments", () => {
                 "--latency",
                 "100",
             ]),
+            { ...NO_ARGUMENTS, stack: "prod", config: { apiPath: "/v2", "aws:region": "us-east-1" }, latencyMs: 100 },
+        );
+        assert.deepEqual(
+            parseArgs([
+                "--viewer-latency",
+                "20",
+                "--origin-latency=150",
+                "--backend",
+                "/billing=http://127.0.0.1:9001",
+                "--backend=/v2/orders=http://localhost:9002/",
+            ]),
             {
-                stack: "prod",
-                config: { apiPath: "/v2", "aws:region": "us-east-1" },
-                latencyMs: 100,
-                host: undefined,
-                quiet: false,
-                fidelity: false,
-                help: false,
+                ...NO_ARGUMENTS,
+                viewerLatencyMs: 20,
+                originLatencyMs: 150,
+                backends: [
+                    { path: "/billing", url: "http://127.0.0.1:9001" },
+                    { path: "/v2/orders", url: "http://localhost:9002" },
+                ],
             },
         );
         assert.deepEqual(parseArgs(["--config", 'customDomain={"domainName":"a.example.com"}']).config, {
             customDomain: '{"domainName":"a.example.com"}',
         });
-        assert.deepEqual(parseArgs([]), {
-            stack: "dev",
-            config: {},
-            latencyMs: undefined,
-            host: undefined,
-            quiet: false,
-            fidelity: false,
-            help: false,
-        });
+        assert.deepEqual(parseArgs([]), NO_ARGUMENTS);
     });
 
     it("reads --host (an IP address or a host name), --quiet and --fidelity", () => {
@@ -106,6 +124,16 @@ describe("local CLI: arguments", () => {
     it("refuses what it does not understand", () => {
         assert.throws(() => parseArgs(["--config", "novalue"]), UsageError);
         assert.throws(() => parseArgs(["--latency", "fast"]), UsageError);
+        assert.throws(() => parseArgs(["--viewer-latency", "-5"]), /--viewer-latency takes a whole number/);
+        assert.throws(() => parseArgs(["--origin-latency", "1.5"]), /--origin-latency takes a whole number/);
+        for (const mapping of [
+            "billing=http://127.0.0.1:9001",
+            "/billing",
+            "/billing=https://x.example.com",
+            "/b=http://h:1/p",
+        ]) {
+            assert.throws(() => parseArgs(["--backend", mapping]), /--backend takes <path>=<local http URL/, mapping);
+        }
         assert.throws(() => parseArgs(["--stack"]), UsageError);
         assert.throws(() => parseArgs(["--port", "1"]), /Unknown argument "--port"/);
         assert.throws(() => parseArgs(["--host"]), /--host needs a value/);
@@ -297,7 +325,7 @@ describe("local CLI: process", function () {
             assert.ok(match, `no ready line:\n${stdout}\n${started.stderr}`);
             assert.match(stdout, /^ {2}\d+ fidelity notes \(what this local stack does differently from AWS\):$/m);
             assert.match(stdout, /^ {4}- No TLS: /m);
-            assert.match(stdout, /^ {2}latency: 5 ms added to every request/m);
+            assert.match(stdout, /^ {2}latency: 5 ms on every request \(--latency \/ LATENCY_MS\)$/m);
             assert.match(stdout, /^ {2}listening on 0\.0\.0\.0 \(every interface\)$/m);
             assert.match(stdout, /^ {2}request log: off \(--quiet\)$/m);
             // Bound to every interface, the printed localhost URLs still reach it.
@@ -358,5 +386,54 @@ describe("local CLI: process", function () {
         } finally {
             await new Promise<void>((resolve) => blocker.close(() => resolve()));
         }
+    });
+
+    const BILLING = 'backends=[{"path":"/billing","url":"https://billing.example.com/prod","stripPath":true}]';
+
+    it("--backend: the banner lists the mapping, and the backend's requests reach the local server", async () => {
+        const backend = await startRecordingServer(() => ({ status: 200, body: "from billing" }));
+        const started = await run(["--config", BILLING, "--backend", `/billing=${backend.url}`], { PORT: "0" }, READY);
+        try {
+            const match = READY.exec(started.stdout);
+            assert.ok(match, `no ready line:\n${started.stdout}\n${started.stderr}`);
+            assert.match(
+                started.stdout,
+                new RegExp(
+                    `^ {2}backend /billing: served by ${backend.url.replace(/\./g, "\\.")} \\(--backend\\)$`,
+                    "m",
+                ),
+            );
+            const reply = await fetch(`${match[1]}/billing/invoices`);
+            assert.equal(reply.status, 200);
+            assert.equal(await reply.text(), "from billing");
+            assert.deepEqual(
+                backend.received.map((r) => `${r.method} ${r.headers.host}${r.url}`),
+                ["GET billing.example.com/prod/invoices"],
+            );
+            await waitForOutput(started, /^cloudfront GET \/billing\/invoices .*\n/m);
+            assert.match(started.output(), /answered by the local backend http:\/\/127\.0\.0\.1:\d+: 200 in \d+ ms$/m);
+        } finally {
+            assert.equal(await stop(started), 0);
+            await backend.close();
+        }
+    });
+
+    it("a --backend the stack does not serve fails with status 1, naming the flag and the fix", async () => {
+        const result = await run(
+            ["--config", BILLING, "--backend", "/payments=http://127.0.0.1:9001"],
+            {
+                PORT: "0",
+            },
+            READY,
+        );
+        if (result.code === null) {
+            await stop(result);
+            assert.fail(`started with an unknown --backend:\n${result.stdout}`);
+        }
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(
+            result.stderr,
+            /^--backend \/payments=http:\/\/127\.0\.0\.1:9001: the distribution has no behavior for \/payments \(its prefixes: \/api, \/billing\); add the backend with --config/m,
+        );
     });
 });

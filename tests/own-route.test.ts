@@ -17,28 +17,11 @@ import { LOCAL_TOKEN_PATH } from "../local/issuer";
 import { type LocalStack, startLocalStack } from "../local/server";
 import { sigV4Headers } from "./browser/sigv4";
 import { CAPTURE_TIMEOUT_MS } from "./support/graphs";
+import { call } from "./support/fetch-reply";
 
 const ROUTES_MODULE = "tests/fixtures/own-route/routes.ts";
 const COGNITO = { auth: JSON.stringify({ provider: "cognito" }) };
 const LOCAL_KEY = { accessKeyId: "AKIALOCALSTACK000000", secretAccessKey: "local-secret-key" };
-
-interface Reply {
-    readonly status: number;
-    readonly json: any;
-    readonly text: string;
-}
-
-async function call(url: string, init: RequestInit = {}): Promise<Reply> {
-    const response = await fetch(url, init);
-    const text = await response.text();
-    let json: unknown;
-    try {
-        json = JSON.parse(text);
-    } catch {
-        json = undefined;
-    }
-    return { status: response.status, json, text };
-}
 
 /** An access token from the stand-in issuer's shortcut, for `scope`. */
 async function tokenFor(stack: LocalStack, scope: string): Promise<string> {

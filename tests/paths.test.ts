@@ -11,6 +11,7 @@ describe("path mapping", () => {
     it("puts routes under apiPath unless the edge rewriter strips it", () => {
         assert.equal(apiBasePath("/api", "none"), "/api");
         assert.equal(apiBasePath("/api", "lambda-edge"), "");
+        assert.equal(apiBasePath("/api", "cloudfront-function"), "");
     });
 
     it("prepends the stage on execute-api and the base path on a custom domain", () => {
@@ -30,8 +31,15 @@ describe("path mapping", () => {
         const cases = [
             { proxyMode: "direct-stage", pathRewriter: "none", basePath: undefined, pathPrefix: "/prod/api" },
             { proxyMode: "direct-stage", pathRewriter: "lambda-edge", basePath: undefined, pathPrefix: "/prod" },
+            {
+                proxyMode: "direct-stage",
+                pathRewriter: "cloudfront-function",
+                basePath: undefined,
+                pathPrefix: "/prod",
+            },
             { proxyMode: "custom-domain", pathRewriter: "none", basePath: "v1", pathPrefix: "/v1/api" },
             { proxyMode: "custom-domain", pathRewriter: "lambda-edge", basePath: "v1", pathPrefix: "/v1" },
+            { proxyMode: "custom-domain", pathRewriter: "cloudfront-function", basePath: "v1", pathPrefix: "/v1" },
             { proxyMode: "custom-domain", pathRewriter: "none", basePath: undefined, pathPrefix: "/api" },
             { proxyMode: "custom-domain", pathRewriter: "lambda-edge", basePath: undefined, pathPrefix: "" },
         ] as const;

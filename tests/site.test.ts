@@ -25,20 +25,10 @@ import { CALL_IDS, describeCall, requestFor } from "../site/src/calls";
 import { type ConsoleConfig, parseConfig } from "../site/src/config";
 import { prettyBody } from "../site/src/http";
 import { amzDate, apiGatewayRequest, type Credentials, signRequest } from "../site/src/sign";
+import { CONSOLE_CONFIG as CONFIG } from "./support/console-config";
 
 const MAX_GZIP_BYTES = 40 * 1024;
 
-const CONFIG: ConsoleConfig = {
-    apiPath: "/api",
-    region: "eu-west-1",
-    signing: {
-        host: "abc123.execute-api.eu-west-1.amazonaws.com",
-        pathPrefix: "/prod/api",
-        region: "eu-west-1",
-        service: "execute-api",
-    },
-    auth: { provider: "demo" },
-};
 const CREDENTIALS: Credentials = {
     accessKeyId: "AKIDEXAMPLE",
     secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",

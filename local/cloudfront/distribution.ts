@@ -18,8 +18,9 @@ import { cloudFrontFunctionByArn, lambdaByQualifiedArn, theDistribution } from "
 import type { RequestTrace } from "../trace";
 import { BehaviorTable, CacheBehavior, methodAllowed, selectBehavior } from "./behaviors";
 import { applyOriginRequestResult, originRequestEvent, OriginRequestParts, OriginTarget } from "./edge-lambda";
-import { cloudFrontErrorPage, CLOUDFRONT_ERRORS } from "./errors";
+import { cloudFrontErrorPage, CLOUDFRONT_ERRORS, OriginTimeoutError } from "./errors";
 import { requestOverLimits } from "./limits";
+import { corsHeaderSettings } from "./cors";
 import {
     applyResponseHeaders,
     BehaviorPolicies,
@@ -40,7 +41,7 @@ const EDGE_IP = "127.0.0.1";
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "content-length"];
 
 /** The parts of the distribution's inputs the emulator reads. */
-interface DistributionConfig extends BehaviorTable {
+export interface DistributionConfig extends BehaviorTable {
     readonly origins: readonly {
         readonly originId: string;
         readonly domainName: string;
@@ -71,6 +72,8 @@ export class CloudFrontDistribution {
     private readonly resource: CapturedResource;
     private readonly config: DistributionConfig;
     private readonly policies = new Map<CacheBehavior, BehaviorPolicies>();
+    /** The responses an origin returned (custom error pages included), as opposed to the edge's own. */
+    private readonly fromOrigin = new WeakSet<HttpResponse>();
     /** The `Via` value this distribution's edge server sends: `1.1 <host>.cloudfront.net (CloudFront)`. */
     private readonly via: string;
 
@@ -79,7 +82,6 @@ export class CloudFrontDistribution {
         private readonly lambdas: LambdaRuntime,
         private readonly fetchOrigin: OriginFetch,
         private readonly log: (line: string) => void,
-        warn: (message: string) => void,
     ) {
         this.resource = theDistribution(stack);
         this.config = this.resource.state as unknown as DistributionConfig;
@@ -89,11 +91,6 @@ export class CloudFrontDistribution {
         for (const behavior of [...(this.config.orderedCacheBehaviors ?? []), this.config.defaultCacheBehavior]) {
             const policies = resolvePolicies(stack, behavior);
             this.policies.set(behavior, policies);
-            if (policies.responseHeaders.cors !== undefined) {
-                warn(
-                    `Behavior "${behavior.pathPattern ?? "*"}": its response headers policy's CORS settings are not emulated`,
-                );
-            }
             this.originOf(behavior);
             for (const association of behavior.functionAssociations ?? []) {
                 if (!cloudFrontFunctionByArn(stack, association.functionArn)) {
@@ -150,9 +147,10 @@ export class CloudFrontDistribution {
                 { status: 304, headers: withoutHeaders(response.headers, ["content-type"]), body: Buffer.alloc(0) },
                 behavior,
                 cfId,
+                viewer,
             );
         }
-        return this.toViewer(response, behavior, cfId);
+        return this.toViewer(response, behavior, cfId, this.fromOrigin.has(response) ? viewer : undefined);
     }
 
     /**
@@ -326,14 +324,21 @@ export class CloudFrontDistribution {
             trace.reached = { originId: behavior.targetOriginId, host: origin.domainName, path };
         }
         try {
-            return await this.fetchOrigin(
+            const response = await this.fetchOrigin(
                 origin,
                 { method: request.method, path, query: request.query, headers, body: request.body, clientIp: EDGE_IP },
                 trace ?? {},
             );
+            this.fromOrigin.add(response);
+            return response;
         } catch (error) {
             this.log(`CloudFront could not reach origin ${origin.domainName}: ${(error as Error).message}`);
-            return answer("CloudFront", cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.originUnreachable, cfId));
+            return answer(
+                "CloudFront",
+                error instanceof OriginTimeoutError
+                    ? cloudFrontErrorPage(504, CLOUDFRONT_ERRORS.originTimedOut, cfId)
+                    : cloudFrontErrorPage(502, CLOUDFRONT_ERRORS.originUnreachable, cfId),
+            );
         }
     }
 
@@ -356,7 +361,7 @@ export class CloudFrontDistribution {
         const status = rule.responseCode ?? response.status;
         trace.answeredBy = `CloudFront (custom error response for ${rule.errorCode}${rule.responsePagePath ? `: ${rule.responsePagePath}` : ""}), after ${trace.answeredBy ?? "the origin"}`;
         if (!rule.responsePagePath) {
-            return { ...response, status };
+            return this.sameSource(response, { ...response, status });
         }
         const pageBehavior = selectBehavior(this.config, rule.responsePagePath);
         const page = await this.fetch(
@@ -367,15 +372,42 @@ export class CloudFrontDistribution {
             cfId,
             undefined,
         );
-        return { ...page, status };
+        return this.sameSource(page, { ...page, status });
     }
 
-    /** The response as the viewer gets it: response headers policy and CloudFront's own headers. */
-    private toViewer(response: HttpResponse, behavior: CacheBehavior, cfId: string): HttpResponse {
-        const policies = this.policies.get(behavior)!;
+    /** `changed`, counted as the origin's when `original` was. */
+    private sameSource(original: HttpResponse, changed: HttpResponse): HttpResponse {
+        if (this.fromOrigin.has(original)) {
+            this.fromOrigin.add(changed);
+        }
+        return changed;
+    }
+
+    /**
+     * The response as the viewer gets it: response headers policy and CloudFront's own headers.
+     * The whole policy (its headers and, for an allowed origin, its CORS headers) goes on what the
+     * origin returned (`viewer` given), errors included: CloudFront "modifies the headers in the
+     * responses that it serves from the cache and the ones that it forwards from the origin"
+     * (modifying-response-headers.html). Not on what a function or CloudFront itself answered: the
+     * docs do not say it does (a fidelity note says so; the preflight answer carries its own).
+     */
+    private toViewer(
+        response: HttpResponse,
+        behavior: CacheBehavior,
+        cfId: string,
+        viewer?: HttpRequest,
+    ): HttpResponse {
+        const { responseHeaders } = this.policies.get(behavior)!;
+        const policy =
+            viewer === undefined
+                ? []
+                : [
+                      ...responseHeaders.headers,
+                      ...(responseHeaders.cors === undefined ? [] : corsHeaderSettings(responseHeaders.cors, viewer)),
+                  ];
         const headers: HeaderList = applyResponseHeaders(
             withoutHeaders(response.headers, [...HOP_BY_HOP, "x-cache", "via"]),
-            policies.responseHeaders.headers,
+            policy,
         );
         // Nothing is cached locally, so every response is a miss (or an error).
         const cacheState = response.status >= 400 ? "Error from cloudfront" : "Miss from cloudfront";

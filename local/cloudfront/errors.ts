@@ -19,6 +19,8 @@ export const CLOUDFRONT_ERRORS = {
         "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions.",
     lambdaInvalidResult: "The Lambda function returned an invalid response to CloudFront.",
     originUnreachable: "CloudFront wasn't able to resolve the origin domain name.",
+    // The 504 page's wording is not documented; this says what happened.
+    originTimedOut: "CloudFront did not get a response from the origin within the origin response timeout.",
     // For a request over CloudFront's size limits (413) or one it cannot parse (400): the pages'
     // wording for these is not documented; "Bad request." is what its pages say for a bad request.
     badRequest: "Bad request.",
@@ -56,3 +58,15 @@ Request ID: ${cfId}
         body: Buffer.from(html),
     };
 }
+
+/**
+ * An origin that did not answer within CloudFront's origin response timeout: CloudFront gives up
+ * and answers 504 ("HTTP 504 status code (Gateway Timeout)", http-504-gateway-timeout.html).
+ */
+export class OriginTimeoutError extends Error {}
+
+/**
+ * CloudFront's default origin response (read) timeout for a custom origin, which the program does
+ * not change ("Response timeout", DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout).
+ */
+export const ORIGIN_RESPONSE_TIMEOUT_MS = 30_000;

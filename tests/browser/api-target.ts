@@ -91,7 +91,8 @@ export async function apiTargetOf(stack: LocalStack): Promise<ApiTarget> {
         config,
         proxyMode,
         stage,
-        routeBase: rewriter === "lambda-edge" ? "" : config.apiPath,
+        // Either edge rewriter (a CloudFront Function or Lambda@Edge) strips the prefix before the origin.
+        routeBase: rewriter === "none" ? config.apiPath : "",
         basePath: basePathOf(stack),
         directOrigin: new URL(stack.directUrl).origin,
         directPrefix: proxyMode === "custom-domain" ? customDomainPrefixOf(stack) : `/${stage}`,

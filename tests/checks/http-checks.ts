@@ -12,7 +12,7 @@ import type { AuthProvider } from "../../core/auth";
 import { CONFIG_KEY, frontendConfigProblems } from "../../core/frontend-config";
 import { signingPathFor } from "../../core/paths";
 import { DEMO_IDENTITY } from "../../functions/authorizer";
-import { ASSET_FOLDER } from "../../site/build";
+import { ASSET_FOLDER } from "../../core/site";
 import { type CallId, requestFor } from "../../site/src/calls";
 import type { Credentials } from "../../site/src/sign";
 import {

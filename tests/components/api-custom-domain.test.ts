@@ -48,9 +48,13 @@ describe("ApiCustomDomain", () => {
             );
         });
 
-        it("requests a DNS-validated ACM certificate for the domain and validates it through a record in the zone", () => {
+        it("requests a DNS-validated RSA 2048 ACM certificate for the domain and validates it through a record in the zone", () => {
             const certificate = onlyResourceOfType(run, TYPES.certificate);
-            assert.deepEqual(certificate.inputs, { domainName: "api.example.com", validationMethod: "DNS" });
+            assert.deepEqual(certificate.inputs, {
+                domainName: "api.example.com",
+                validationMethod: "DNS",
+                keyAlgorithm: "RSA_2048",
+            });
             const [option] = certificate.state.domainValidationOptions;
             const record = named(run, "api-domain-certificate-validation-record").inputs;
             assert.equal(record.zoneId, run.invokes[0].result.zoneId, "in the zone the look-up found");

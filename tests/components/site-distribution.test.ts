@@ -323,6 +323,7 @@ describe("SiteDistribution", () => {
             assert.deepEqual(run.outputs, {
                 url: `https://${distribution.state.domainName}`,
                 distributionId: distribution.id,
+                distributionDomainName: distribution.state.domainName,
                 bucketName: bucket.state.bucket,
                 bucketArn: bucket.state.arn,
             });
@@ -445,12 +446,215 @@ describe("SiteDistribution", () => {
             const { error, failure } = await siteError({ siteFiles: many });
             assert.match(
                 error.message,
-                /^The SPA function with the site's 1000 file names compiled in is \d+ bytes; CloudFront Functions take at most 10240\. Fix: /,
+                /^The CloudFront Function "same-origin: serve the app for its routes, 404 for missing assets" is \d+ bytes; CloudFront Functions take at most 10240\. Fix: the site's 1000 file names are compiled in/,
             );
             assert.deepEqual(
                 failure.resources.filter((r) => r.type === TYPES.cloudFrontFunction || r.type === TYPES.distribution),
                 [],
             );
+        });
+    });
+
+    describe("with backends, the CloudFront Function rewriter and partner CORS", () => {
+        const PARTNER = "https://partner.example.com";
+        let run: ComponentRun<SiteDistribution>;
+        before(async () => {
+            run = await runSite({
+                stripApiPath: true,
+                backends: [
+                    { path: "/billing", url: "https://billing.example.net/prod", stripPath: true },
+                    { path: "/v2/orders", url: "https://orders.example.org", stripPath: false },
+                ],
+                cors: {
+                    allowOrigins: [PARTNER],
+                    allowCredentials: true,
+                    allowHeaders: ["authorization", "content-type"],
+                    exposeHeaders: ["x-request-id"],
+                    maxAgeSeconds: 600,
+                },
+            });
+        });
+        const behavior = (pattern: string) =>
+            distributionOf(run).inputs.orderedCacheBehaviors.find((b: any) => b.pathPattern === pattern);
+        const functionCode = (pattern: string) =>
+            cloudFrontFunctionByArn(run, behavior(pattern).functionAssociations[0].functionArn)!.inputs.code;
+
+        it("adds each backend as an HTTPS-only origin: its URL's host, its path as the origin path", () => {
+            const origins = distributionOf(run).inputs.origins.filter((o: any) => o.originId.startsWith("backend-"));
+            const https = {
+                httpPort: 80,
+                httpsPort: 443,
+                originProtocolPolicy: "https-only",
+                originSslProtocols: ["TLSv1.2"],
+            };
+            assert.deepEqual(origins, [
+                {
+                    originId: "backend-billing",
+                    domainName: "billing.example.net",
+                    originPath: "/prod",
+                    customOriginConfig: https,
+                },
+                {
+                    originId: "backend-v2-orders",
+                    domainName: "orders.example.org",
+                    originPath: "",
+                    customOriginConfig: https,
+                },
+            ]);
+        });
+
+        it("gives each backend the behaviors <path> and <path>/* with the API's policies, after the API's", () => {
+            assert.deepEqual(
+                distributionOf(run).inputs.orderedCacheBehaviors.map((b: any) => [b.pathPattern, b.targetOriginId]),
+                [
+                    ["/api", "api"],
+                    ["/api/*", "api"],
+                    ["/billing", "backend-billing"],
+                    ["/billing/*", "backend-billing"],
+                    ["/v2/orders", "backend-v2-orders"],
+                    ["/v2/orders/*", "backend-v2-orders"],
+                ],
+            );
+            const api = behavior("/api/*");
+            for (const pattern of ["/billing", "/billing/*", "/v2/orders", "/v2/orders/*"]) {
+                const b = behavior(pattern);
+                for (const key of [
+                    "allowedMethods",
+                    "cachedMethods",
+                    "viewerProtocolPolicy",
+                    "cachePolicyId",
+                    "originRequestPolicyId",
+                    "compress",
+                    "responseHeadersPolicyId",
+                ]) {
+                    assert.deepEqual(b[key], api[key], `${pattern} ${key}`);
+                }
+                assert.deepEqual(b.lambdaFunctionAssociations, [], pattern);
+            }
+            assert.equal(api.cachePolicyId, CACHE_POLICIES.CachingDisabled.id);
+            assert.equal(api.originRequestPolicyId, ORIGIN_REQUEST_POLICIES.AllViewerExceptHostHeader.id);
+        });
+
+        it("runs one viewer-request function per proxied path, on both of its behaviors", () => {
+            const functions = resourcesOfType(run, TYPES.cloudFrontFunction)
+                .map((f) => f.name)
+                .sort();
+            assert.deepEqual(functions, [
+                "site-api-request",
+                "site-backend-billing-request",
+                "site-backend-v2-orders-request",
+                "site-spa-rewrite",
+            ]);
+            for (const prefix of ["/api", "/billing", "/v2/orders"]) {
+                assert.deepEqual(behavior(prefix).functionAssociations, behavior(`${prefix}/*`).functionAssociations);
+                assert.equal(behavior(prefix).functionAssociations[0].eventType, "viewer-request");
+            }
+        });
+
+        it("strips the API's prefix and a stripPath backend's, and leaves the other backend's path alone", () => {
+            assert.equal(runViewerRequestFunction(functionCode("/api/*"), "/api/orders/42").uri, "/orders/42");
+            assert.equal(runViewerRequestFunction(functionCode("/billing/*"), "/billing/invoices").uri, "/invoices");
+            assert.equal(runViewerRequestFunction(functionCode("/v2/orders/*"), "/v2/orders/7").uri, "/v2/orders/7");
+        });
+
+        it("answers an allowed origin's preflight at the edge on every proxied path, and refuses a foreign one", () => {
+            const preflight = (uri: string, origin: string) => ({
+                method: "OPTIONS",
+                uri,
+                headers: { Origin: origin, "Access-Control-Request-Method": "POST" },
+            });
+            for (const pattern of ["/api/*", "/billing/*", "/v2/orders/*"]) {
+                const uri = `${pattern.slice(0, -2)}/x`;
+                const allowed = runViewerRequestFunction(functionCode(pattern), preflight(uri, PARTNER));
+                assert.equal(allowed.statusCode, 204, pattern);
+                assert.equal(allowed.headers["access-control-allow-origin"].value, PARTNER);
+                assert.equal(allowed.headers["access-control-allow-credentials"].value, "true");
+                assert.equal(
+                    runViewerRequestFunction(functionCode(pattern), preflight(uri, "https://evil.example")).statusCode,
+                    403,
+                );
+            }
+        });
+
+        it("puts one CORS response headers policy on every proxied behavior, not on the site's", () => {
+            const policy = onlyResourceOfType(run, TYPES.responseHeadersPolicy);
+            assert.deepEqual(policy.inputs.corsConfig, {
+                accessControlAllowOrigins: { items: [PARTNER] },
+                accessControlAllowCredentials: true,
+                accessControlAllowMethods: { items: ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE"] },
+                accessControlAllowHeaders: { items: ["authorization", "content-type"] },
+                accessControlExposeHeaders: { items: ["x-request-id"] },
+                accessControlMaxAgeSec: 600,
+                originOverride: true,
+            });
+            for (const b of distributionOf(run).inputs.orderedCacheBehaviors) {
+                assert.equal(b.responseHeadersPolicyId, policy.id, b.pathPattern);
+            }
+            assert.equal(
+                distributionOf(run).inputs.defaultCacheBehavior.responseHeadersPolicyId,
+                RESPONSE_HEADERS_POLICIES.SecurityHeadersPolicy.id,
+            );
+        });
+
+        it("leaves a backend without stripPath or CORS with no function at all", async () => {
+            const plain = await runSite({
+                backends: [{ path: "/billing", url: "https://b.example.net", stripPath: false }],
+            });
+            const billing = distributionOf(plain).inputs.orderedCacheBehaviors.filter(
+                (b: any) => b.targetOriginId === "backend-billing",
+            );
+            assert.equal(billing.length, 2);
+            for (const b of billing) {
+                assert.equal(b.functionAssociations, undefined);
+                assert.equal(b.responseHeadersPolicyId, undefined);
+            }
+            assert.deepEqual(resourcesOfType(plain, TYPES.responseHeadersPolicy), []);
+        });
+    });
+
+    describe("on its own domain", () => {
+        const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab";
+        const ZONE = "Z0123456789ABCDEFGHIJ";
+        let run: ComponentRun<SiteDistribution>;
+        before(async () => {
+            run = await runSite({
+                domain: { domainName: "www.example.com", certificateArn: CERTIFICATE, zoneId: ZONE },
+            });
+        });
+
+        it("serves the domain as an alias with its certificate, SNI only, TLS 1.2 (2021) at least", () => {
+            const inputs = distributionOf(run).inputs;
+            assert.deepEqual(inputs.aliases, ["www.example.com"]);
+            assert.deepEqual(inputs.viewerCertificate, {
+                acmCertificateArn: CERTIFICATE,
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+            });
+        });
+
+        it("points A and AAAA alias records in the zone at the distribution", () => {
+            const distribution = distributionOf(run);
+            const records = resourcesOfType(run, TYPES.record).map((r) => r.inputs);
+            assert.deepEqual(
+                records.map((r) => [r.type, r.zoneId, r.name, r.aliases]),
+                ["A", "AAAA"].map((type) => [
+                    type,
+                    ZONE,
+                    "www.example.com",
+                    [{ name: distribution.state.domainName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }],
+                ]),
+            );
+        });
+
+        it("hands out the domain's URL, and the distribution's own host for DNS managed elsewhere", () => {
+            assert.equal(run.outputs.url, "https://www.example.com");
+            assert.equal(run.outputs.distributionDomainName, distributionOf(run).state.domainName);
+        });
+
+        it("creates no record without a zone", async () => {
+            const elsewhere = await runSite({ domain: { domainName: "www.example.com", certificateArn: CERTIFICATE } });
+            assert.deepEqual(resourcesOfType(elsewhere, TYPES.record), []);
+            assert.equal(elsewhere.outputs.url, "https://www.example.com");
         });
     });
 });

@@ -32,19 +32,43 @@ export function loadLambdaHandler(
     return module.exports.handler;
 }
 
+/** What a test sends a viewer-request function: a GET of a path, or a request with a method and headers. */
+export type ViewerRequestInput =
+    string | { readonly method: string; readonly uri: string; readonly headers?: Record<string, string> };
+
 /**
- * Runs a viewer-request CloudFront Function on a GET of `uri`: the runtime evaluates the code as a
- * script and calls its top-level `handler(event)` with the event structure of the CloudFront
- * Developer Guide, "CloudFront Functions event structure" (functions-event-structure.html).
+ * Loads a CloudFront Function's code as the runtime does, a script evaluated on its own, and
+ * returns its top-level `handler(event)`.
  */
-export function runViewerRequestFunction(code: string, uri: string): any {
+export function loadViewerRequestFunction(code: string): (event: unknown) => any {
     const context = vm.createContext({});
     vm.runInContext(code, context);
+    const handler = (context as { handler?: unknown }).handler;
+    assert.equal(typeof handler, "function", "the code defines no top-level function handler(event)");
+    return handler as (event: unknown) => any;
+}
+
+/**
+ * Runs a viewer-request CloudFront Function on a request (a path alone is a GET), loaded afresh:
+ * the runtime calls its top-level `handler(event)` with the event structure of the CloudFront
+ * Developer Guide, "CloudFront Functions event structure" (functions-event-structure.html):
+ * lower-case header names, each `{ value }`.
+ */
+export function runViewerRequestFunction(code: string, input: ViewerRequestInput): any {
+    const { method, uri, headers = {} } = typeof input === "string" ? { method: "GET", uri: input } : input;
     const event = {
         version: "1.0",
         context: { eventType: "viewer-request" },
         viewer: { ip: "203.0.113.1" },
-        request: { method: "GET", uri, querystring: {}, headers: {}, cookies: {} },
+        request: {
+            method,
+            uri,
+            querystring: {},
+            headers: Object.fromEntries(
+                Object.entries(headers).map(([name, value]) => [name.toLowerCase(), { value }]),
+            ),
+            cookies: {},
+        },
     };
-    return (context as { handler(e: typeof event): any }).handler(event);
+    return loadViewerRequestFunction(code)(event);
 }
