@@ -61,7 +61,7 @@ function packagedCode(code: CapturedAsset, where: string): string {
 }
 
 /** Sizes every function of a captured graph: Lambda packages, and CloudFront Functions against their limit. */
-export function measureFunctions(graph: CapturedStack): SizedBundle[] {
+function functionsOf(graph: CapturedStack): SizedBundle[] {
     const lambdas = resourcesOfType(graph, TYPES.lambdaFunction).map((fn) =>
         sized(`${fn.name} (${fn.state.publish ? "Lambda@Edge" : "Lambda"})`, packagedCode(fn.state.code, fn.name)),
     );
@@ -74,4 +74,13 @@ export function measureFunctions(graph: CapturedStack): SizedBundle[] {
         };
     });
     return [...lambdas, ...cloudFrontFunctions];
+}
+
+/**
+ * Sizes every function of the captured graphs, each once (the first graph's, by name): graphs
+ * captured with different config deploy different functions besides the ones they share.
+ */
+export function measureFunctions(graphs: readonly CapturedStack[]): SizedBundle[] {
+    const bundles = graphs.flatMap(functionsOf);
+    return bundles.filter((bundle, i) => bundles.findIndex((other) => other.name === bundle.name) === i);
 }

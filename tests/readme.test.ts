@@ -7,6 +7,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CALLERS } from "../bench/latency";
+import { CALLER_LABELS } from "../bench/report";
 import { CONFIG, CONFIG_KEYS } from "../infra/config";
 import { LOCAL_CREDENTIALS } from "../local/apigateway/gateway";
 import { type LocalStack, startLocalStack } from "../local/server";
@@ -282,12 +284,17 @@ describe("README", () => {
         assert.ok(README.includes(`\`${LOCAL_CREDENTIALS.secretAccessKey}\``), LOCAL_CREDENTIALS.secretAccessKey);
     });
 
-    it("keeps one latency table, saying when it was measured and linking to how to refresh it", () => {
+    it("keeps one latency table with the partner rows, saying when it was measured and linking to how to refresh it", () => {
         const latency = section(README, "## Latency");
-        assert.equal(README.split("\n").filter((line) => line.startsWith("| latency (ms) |")).length, 1);
+        assert.equal(README.split("\n").filter((line) => line.startsWith("| viewer / region (ms) |")).length, 1);
         assert.match(latency, /\d{4}-\d{2}-\d{2}/);
         assert.ok(latency.includes("(docs/benchmark.md)"));
-        assert.equal(tableRows(latency).length, 12, "3 latencies x 2 kinds x 2 origins");
+        const rows = tableRows(latency);
+        assert.equal(rows.length, 9, "3 latency shapes x 3 callers");
+        for (const caller of CALLERS) {
+            const label = CALLER_LABELS[caller];
+            assert.equal(rows.filter((row) => row[1] === label).length, 3, `rows for "${label}"`);
+        }
     });
 
     describe("Try it: the curl examples against a running local stack", function () {
