@@ -6,10 +6,16 @@
 import { HTTP_METHODS, type RouteScopes } from "./routes";
 
 /**
- * `cognito`: a user pool the program creates. `oidc`: an existing OpenID Connect provider.
- * `demo`: the fixed tokens `allow` / `deny`, for local demos and tests only.
+ * The provider of the fixed tokens `allow` / `deny`, for local demos and tests only: the authorizer's
+ * environment names it, and the policy pack refuses a function whose environment does.
  */
-export const AUTH_PROVIDERS = ["cognito", "oidc", "demo"] as const;
+export const DEMO_PROVIDER = "demo";
+
+/**
+ * `cognito`: a user pool the program creates. `oidc`: an existing OpenID Connect provider.
+ * `demo` ({@link DEMO_PROVIDER}): the fixed tokens.
+ */
+export const AUTH_PROVIDERS = ["cognito", "oidc", DEMO_PROVIDER] as const;
 export type AuthProvider = (typeof AUTH_PROVIDERS)[number];
 
 /** What the authorizer checks a bearer token against. */
@@ -54,8 +60,8 @@ export function authorizerEnvironment(
     verification: TokenVerification,
     routeScopes: readonly RouteScopes[] = [],
 ): Record<string, string> {
-    if (verification.provider === "demo") {
-        return { [AUTHORIZER_ENV.provider]: "demo", ...routeScopesEnvironment(routeScopes) };
+    if (verification.provider === DEMO_PROVIDER) {
+        return { [AUTHORIZER_ENV.provider]: DEMO_PROVIDER, ...routeScopesEnvironment(routeScopes) };
     }
     return {
         ...routeScopesEnvironment(routeScopes),
@@ -70,7 +76,7 @@ export function authorizerEnvironment(
 /** Reads the verification back from an environment; throws naming the variable that is missing or wrong. */
 export function verificationFromEnvironment(env: Readonly<Record<string, string | undefined>>): TokenVerification {
     const provider = env[AUTHORIZER_ENV.provider];
-    if (provider === "demo") {
+    if (provider === DEMO_PROVIDER) {
         return { provider };
     }
     if (provider !== "cognito" && provider !== "oidc") {

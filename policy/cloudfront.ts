@@ -43,6 +43,8 @@ export interface OriginProps {
     readonly originAccessControlId?: string;
     readonly s3OriginConfig?: { readonly originAccessIdentity: string };
     readonly customOriginConfig?: { readonly originProtocolPolicy: string };
+    /** Headers CloudFront adds to every request it sends to the origin. */
+    readonly customHeaders?: readonly { readonly name: string; readonly value: string }[];
 }
 
 /** The fields of a distribution the rules read. */
@@ -64,6 +66,10 @@ export interface DistributionProps {
         readonly iamCertificateId?: string;
         readonly minimumProtocolVersion?: string;
     };
+    /** Standard logging (legacy) to an S3 bucket. */
+    readonly loggingConfig?: { readonly bucket?: string };
+    /** The AWS WAF web ACL: a WAFv2 ACL's ARN, or a WAF Classic ACL's id. */
+    readonly webAclId?: string;
 }
 
 /** A behavior with a label for messages and the origins it sends requests to. */

