@@ -27,7 +27,6 @@ export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
  */
 export const ALL_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 export const READ_METHODS: readonly string[] = ["GET", "HEAD"];
-export const READ_AND_OPTIONS_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS"];
 
 /** The hosted zone id of every CloudFront distribution, for Route 53 alias records. */
 export const CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2";

@@ -36,8 +36,15 @@ export const DEFAULT_CORS_ALLOW_HEADERS: readonly string[] = [
 ];
 
 /**
+ * The longest a browser reuses a preflight's answer: Chromium caps Access-Control-Max-Age at two
+ * hours, Firefox at a day (MDN, "Access-Control-Max-Age",
+ * https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Max-Age).
+ */
+export const CHROMIUM_MAX_AGE_CAP_SECONDS = 7200;
+
+/**
  * Ten minutes: a change to the allowed origins reaches browsers within that time, and a partner
- * page preflights each URL at most every ten minutes (Chromium caps the age at two hours).
+ * page preflights each URL at most every ten minutes (well under {@link CHROMIUM_MAX_AGE_CAP_SECONDS}).
  */
 export const DEFAULT_CORS_MAX_AGE_SECONDS = 600;
 
@@ -66,6 +73,24 @@ export function originProblem(origin: string): string | undefined {
     const localhost = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
     if (url.protocol !== "https:" && !(url.protocol === "http:" && localhost)) {
         return "it must be https (plain http only for localhost, a local dev server)";
+    }
+    return undefined;
+}
+
+/** What is wrong with the list of allowed origins as a whole (each origin already checked), or undefined. */
+export function allowOriginsProblem(origins: readonly string[]): { must: string; fix: string } | undefined {
+    if (origins.length === 0) {
+        return {
+            must: "it lists no origin, so every partner's preflight would be refused",
+            fix: "list the partner origins, or remove the key cors to stay same-origin only",
+        };
+    }
+    if (origins.includes("*") && origins.length > 1) {
+        return { must: '"*" already allows every origin', fix: 'list "*" alone, or only the exact origins' };
+    }
+    const repeated = origins.find((origin, i) => origins.indexOf(origin) !== i);
+    if (repeated !== undefined) {
+        return { must: `${JSON.stringify(repeated)} is listed twice`, fix: "list each origin once" };
     }
     return undefined;
 }

@@ -21,6 +21,11 @@ export function apiPathPatterns(apiPath: string): [exact: string, under: string]
     return [apiPath, `${apiPath}/*`];
 }
 
+/** The prefix a proxied path's `under` pattern stands for (`/api/*` -> `/api`), or undefined for another pattern. */
+export function patternPrefix(pathPattern: string | undefined): string | undefined {
+    return pathPattern?.endsWith("/*") ? pathPattern.slice(0, -2) : undefined;
+}
+
 /**
  * Removes a behavior prefix from a viewer path: `/api/x` -> `/x`, `/api` and `/api/` -> `/`. A
  * path that is not under the prefix (`/apix`) is returned unchanged. The path stays encoded as

@@ -10,7 +10,8 @@
  *   the origin's routes live at its root.
  *
  * The actual (non-preflight) responses get their CORS headers from the behavior's response
- * headers policy, which CloudFront applies to what the origin returns, errors included.
+ * headers policy, which CloudFront applies to what the origin returns; errors included, as its
+ * docs imply without saying so outright (docs/cors.md).
  * Sources: the Fetch standard's CORS protocol (https://fetch.spec.whatwg.org/#http-cors-protocol);
  * "CloudFront Functions event structure" (functions-event-structure.html) for the request and
  * response objects; "JavaScript runtime 2.0 features" (functions-javascript-runtime-20.html): the

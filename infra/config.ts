@@ -7,7 +7,14 @@
  */
 import { AUTH_PROVIDERS, type AuthProvider } from "../core/auth";
 import { CACHE_BEHAVIORS_QUOTA, EDGE_REGION } from "../core/cloudfront";
-import { type CorsConfig, DEFAULT_CORS_ALLOW_HEADERS, DEFAULT_CORS_MAX_AGE_SECONDS, originProblem } from "../core/cors";
+import {
+    allowOriginsProblem,
+    CHROMIUM_MAX_AGE_CAP_SECONDS,
+    type CorsConfig,
+    DEFAULT_CORS_ALLOW_HEADERS,
+    DEFAULT_CORS_MAX_AGE_SECONDS,
+    originProblem,
+} from "../core/cors";
 import { CONFIG_KEY } from "../core/frontend-config";
 import { APP_SHELL, ASSET_FOLDER } from "../core/site";
 import { apiPathPatterns, type PathRewriter, type ProxyMode } from "../core/paths";
@@ -465,17 +472,17 @@ export function backendName(path: string): string {
 }
 
 /** The distribution's cache behaviors besides the default: `<path>` and `<path>/*` for the API and each backend. */
-export function behaviorCount(backendCount: number): number {
+function behaviorCount(backendCount: number): number {
     return apiPathPatterns("/").length * (1 + backendCount);
 }
 
 /** How many backends fit within CloudFront's cache behaviors quota, beside the API's behaviors. */
-export function maxBackends(): number {
+function maxBackends(): number {
     return Math.floor((CACHE_BEHAVIORS_QUOTA - behaviorCount(0)) / (behaviorCount(1) - behaviorCount(0)));
 }
 
 /** Whether one path prefix is the other or lies under it (`/api` and `/api/v2`), so their behaviors overlap. */
-export function prefixesOverlap(a: string, b: string): boolean {
+function prefixesOverlap(a: string, b: string): boolean {
     return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
@@ -487,7 +494,8 @@ function isOriginUrl(text: string): boolean {
         return false;
     }
     const url = new URL(text);
-    return url.username === "" && url.password === "" && url.port === "";
+    // A custom origin's DomainName is a DNS name, not an IP address (CloudFront API reference, Origin).
+    return url.username === "" && url.password === "" && url.port === "" && DOMAIN_NAME.test(url.hostname);
 }
 
 /** Reads one backend: its path, its URL, whether its prefix is stripped. */
@@ -510,7 +518,7 @@ function readBackend(value: ConfigValue): BackendConfig | undefined {
         f.string({
             valid: isOriginUrl,
             must:
-                "it must be an https URL of the backend's host and an optional path, without port, query, fragment, " +
+                "it must be an https URL of the backend's DNS name and an optional path, without port, query, fragment, " +
                 "credentials or trailing slash (CloudFront reaches custom origins on 443 over TLS 1.2 here)",
             example: BACKEND_EXAMPLE_URL,
         }),
@@ -606,10 +614,14 @@ function readCors(value: ConfigValue): CorsConfig | undefined {
             f.integer(
                 0,
                 86_400,
-                "it must be a whole number of seconds from 0 to 86400 (Chromium caps it at 7200)",
+                `it must be a whole number of seconds from 0 to 86400 (Chromium caps it at ${CHROMIUM_MAX_AGE_CAP_SECONDS})`,
                 DEFAULT_CORS_MAX_AGE_SECONDS,
             ),
     });
+    const listProblem = allowOrigins && allowOriginsProblem(allowOrigins);
+    if (listProblem) {
+        return originsField.invalid(listProblem.must, { text: listProblem.fix });
+    }
     if (rest?.allowCredentials && allowOrigins?.includes("*")) {
         cors.field("allowCredentials").report(
             `${cors.key} allows credentials with the origin "*": browsers refuse that answer, and it would let any site act for your users`,
@@ -617,7 +629,20 @@ function readCors(value: ConfigValue): CorsConfig | undefined {
         );
         return undefined;
     }
-    return allowOrigins === undefined || rest === undefined ? undefined : { allowOrigins, ...rest };
+    // With credentials, "*" in these lists is a header named "*", not a wildcard (Fetch standard,
+    // "HTTP responses", https://fetch.spec.whatwg.org/#http-responses).
+    const literalStars = rest?.allowCredentials
+        ? (["allowHeaders", "exposeHeaders"] as const).filter((name) => rest[name].includes("*"))
+        : [];
+    for (const name of literalStars) {
+        cors.field(name).report(
+            `${cors.key}.${name} lists "*" with allowCredentials true: browsers then read it as a header named "*", not as every header`,
+            { text: `list the header names in ${name}` },
+        );
+    }
+    return allowOrigins === undefined || rest === undefined || literalStars.length > 0
+        ? undefined
+        : { allowOrigins, ...rest };
 }
 
 /** The list when every element was read, else undefined (each problem is already reported). */

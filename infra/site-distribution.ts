@@ -45,18 +45,18 @@ export interface ApiOrigin {
 }
 
 /** The origin id of a backend: `backend-<name>`. */
-export function backendOriginId(path: string): string {
+function backendOriginId(path: string): string {
     return `backend-${backendName(path)}`;
 }
 
 /** A backend's URL as CloudFront's origin: its host, and its path as the origin path. */
-export function backendOrigin(url: string): { domainName: string; originPath: string } {
+function backendOrigin(url: string): { domainName: string; originPath: string } {
     const parsed = new URL(url);
     return { domainName: parsed.hostname, originPath: parsed.pathname === "/" ? "" : parsed.pathname };
 }
 
 /** What runs on a proxied path's behaviors, besides the origin. */
-export interface ProxyBehaviorOptions {
+interface ProxyBehaviorOptions {
     /** A viewer-request CloudFront Function (prefix stripping, CORS preflights). */
     readonly viewerFunctionArn?: pulumi.Input<string>;
     /** A Lambda@Edge version run on origin requests (the API's `lambda-edge` rewriter). */
@@ -73,7 +73,7 @@ export interface ProxyBehaviorOptions {
  * in an origin request policy), while CloudFront sends the origin's own domain as Host, which API
  * Gateway requires. HTTPS only: a redirect would drop a POST's body.
  */
-export function proxyCacheBehaviors(
+function proxyCacheBehaviors(
     prefix: string,
     originId: string,
     options: ProxyBehaviorOptions = {},
@@ -102,10 +102,11 @@ export function proxyCacheBehaviors(
 
 /**
  * The CORS part of the proxied behaviors' response headers policy, from the config key `cors`: the
- * allowed origins echoed, on every response the origin returns, errors included; the policy's
- * values replace a backend's own (originOverride), so the edge decides for every backend.
+ * allowed origins, on every response the origin returns (errors included, as CloudFront's docs
+ * imply without saying so outright: docs/cors.md); the policy's values replace a backend's own
+ * (originOverride), so the edge decides for every backend.
  */
-export function corsPolicyConfig(cors: CorsConfig): aws.types.input.cloudfront.ResponseHeadersPolicyCorsConfig {
+function corsPolicyConfig(cors: CorsConfig): aws.types.input.cloudfront.ResponseHeadersPolicyCorsConfig {
     return {
         accessControlAllowOrigins: { items: [...cors.allowOrigins] },
         accessControlAllowCredentials: cors.allowCredentials,
@@ -390,20 +391,18 @@ export class SiteDistribution extends pulumi.ComponentResource {
             { parent: this },
         );
         this.uploadSite(name, bucket, args);
-        const records = this.aliasRecords(name, distribution, args.domain);
+        this.aliasRecords(name, distribution, args.domain);
 
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.distributionId = distribution.id;
         this.distributionDomainName = distribution.domainName;
-        // With a domain the URL is known before the distribution exists (the sign-in client's
-        // callbacks need it), and is handed out once its DNS records (when managed here) exist.
+        // With a domain the URL is known from the config, so a preview already shows it (and the
+        // sign-in client's callback URLs) rather than an unknown.
         this.url =
             args.domain === undefined
                 ? pulumi.interpolate`https://${distribution.domainName}`
-                : pulumi
-                      .all([distribution.id, ...records.map((r) => r.name)])
-                      .apply(() => `https://${args.domain!.domainName}`);
+                : pulumi.output(`https://${args.domain.domainName}`);
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,

@@ -2,13 +2,14 @@
  * The stack's other backends (config key `backends`), reached locally: each `--backend
  * /billing=http://127.0.0.1:9001` sends what CloudFront would send the backend's origin to a local
  * server instead, with the same Host header (the origin's own domain, as AllViewerExceptHostHeader
- * makes CloudFront send) and the same path (origin path, then the viewer path, stripped when the
+ * makes CloudFront send: "Using managed origin request policies",
+ * using-managed-origin-request-policies.html) and the same path (origin path, then the viewer path, stripped when the
  * backend asks). A backend without a mapping cannot be reached: the caller answers CloudFront's 502.
  */
 import * as http from "node:http";
 import type { CapturedStack } from "../capture/capture";
 import { bucketByRegionalDomain, stackRegion, theDistribution } from "../capture/lookups";
-import { apiPathPatterns } from "../core/paths";
+import { apiPathPatterns, patternPrefix } from "../core/paths";
 import { servesHost } from "./apigateway/routing";
 import type { DistributionConfig } from "./cloudfront/distribution";
 import { ORIGIN_RESPONSE_TIMEOUT_MS, OriginTimeoutError } from "./cloudfront/errors";
@@ -40,7 +41,7 @@ export function parseBackendMapping(text: string): BackendMapping {
 }
 
 /**
- * The local server for each mapped origin, by the origin's domain name. Throws naming the flag
+ * The local server for each mapped origin, by the origin's id (backends may share a host: two stages of one API). Throws naming the flag
  * when a mapping's path is no behavior of the distribution, is the API's or the site's (served by
  * the emulation itself), or was mapped already.
  */
@@ -54,9 +55,7 @@ export function backendTargets(graph: CapturedStack, mappings: readonly BackendM
             : servesHost(graph, domainName, region)
               ? "API Gateway (the program's API)"
               : undefined;
-    const prefixes = behaviors.flatMap(({ pathPattern }) =>
-        pathPattern?.endsWith("/*") ? [pathPattern.slice(0, -2)] : [],
-    );
+    const prefixes = behaviors.flatMap(({ pathPattern }) => patternPrefix(pathPattern) ?? []);
     const backendPrefixes = prefixes.filter((prefix) => {
         const behavior = behaviors.find((b) => b.pathPattern === `${prefix}/*`)!;
         const origin = distribution.origins.find((o) => o.originId === behavior.targetOriginId);
@@ -89,7 +88,7 @@ export function backendTargets(graph: CapturedStack, mappings: readonly BackendM
             );
         }
         mapped.set(mapping.path, mapping.url);
-        targets.set(origin.domainName, mapping.url);
+        targets.set(origin.originId, mapping.url);
     }
     return targets;
 }

@@ -4,6 +4,7 @@
  * does not resolve, as a misspelt origin would not on AWS.
  */
 import { CONFIG_KEY } from "../core/frontend-config";
+import { patternPrefix } from "../core/paths";
 import { ApiGateway, LOCAL_CREDENTIALS } from "./apigateway/gateway";
 import { forwardToBackend } from "./backends";
 import type { OriginFetch } from "./cloudfront/distribution";
@@ -29,7 +30,7 @@ function localConfigResponse(response: HttpResponse, issuerUrl: string | undefin
 
 /**
  * The origins of the graph's distribution, reached in-process. `issuerUrl` is the local stand-in
- * issuer's, when the stack signs users in; `backends` maps other backends' origin domains to the
+ * issuer's, when the stack signs users in; `backends` maps other backends' origin ids to the
  * local servers standing in for them (local/backends.ts).
  */
 export function originFetcher(
@@ -79,12 +80,13 @@ export function originFetcher(
                 trace,
             );
         }
-        const backend = backends.get(origin.domainName);
+        const backend = origin.originId === undefined ? undefined : backends.get(origin.originId);
         if (backend !== undefined) {
             trace.answeredBy = `the local backend ${backend}`;
             return forwardToBackend(backend, request);
         }
-        const prefix = trace.behavior?.replace(/\/\*$/, "");
+        // The behavior is the prefix itself or the pattern under it.
+        const prefix = patternPrefix(trace.behavior) ?? trace.behavior;
         throw new Error(
             `${origin.domainName} is neither a bucket nor an API Gateway host of the program, and no local server stands ` +
                 `in for it: npm start -- --backend ${prefix ?? "<path>"}=http://127.0.0.1:<port>`,

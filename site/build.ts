@@ -6,7 +6,7 @@ import { buildSync, type Metafile, type OutputFile } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { ASSET_FOLDER } from "../core/site";
+import { APP_SHELL, ASSET_FOLDER } from "../core/site";
 
 /** A built file, ready to upload with its headers. */
 export interface SiteFile {
@@ -184,7 +184,7 @@ export function buildSite(options: BuildOptions = {}): SiteFile[] {
         Object.keys(metafile.outputs).map((output) => toKey(outDir, path.resolve(REPO_ROOT, output))),
     );
     const files = new Map<string, Uint8Array | string>(outputFiles.map((file) => [file.path, file.contents]));
-    files.set(path.join(outDir, "index.html"), renderTemplate(template, outputUrls(metafile, outDir)));
+    files.set(path.join(outDir, APP_SHELL), renderTemplate(template, outputUrls(metafile, outDir)));
     writeAtomically(outDir, files);
 
     return [...files.keys()]

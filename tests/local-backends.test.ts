@@ -448,3 +448,43 @@ describe("local backends: a local server that does not answer", () => {
         }
     });
 });
+
+describe("local stack: two backends on one host (two stages of one API)", function () {
+    const SHARED_HOST = [
+        { path: "/billing", url: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod" },
+        { path: "/reports", url: "https://abc123.execute-api.eu-west-1.amazonaws.com/reports" },
+    ];
+    let billing: RecordingServer;
+    let stack: LocalStack;
+
+    before(async function () {
+        this.timeout(CAPTURE_TIMEOUT_MS);
+        billing = await startRecordingServer(() => BACKEND_ANSWER);
+        // Only /billing is mapped: /reports, on the same host, must not reach /billing's server.
+        stack = await startLocalStack({
+            graph: await graphOf({ backends: JSON.stringify(SHARED_HOST) }),
+            port: 0,
+            directPort: 0,
+            backends: [{ path: "/billing", url: billing.url }],
+            requestLog: () => undefined,
+        });
+    });
+
+    after(async () => {
+        await stack?.close();
+        await billing?.close();
+    });
+
+    it("each backend's traffic goes to its own mapping: the mapped one's server, the unmapped one CloudFront's 502", async () => {
+        const before = billing.received.length;
+        assertBackendAnswer(await call(`${stack.url}/billing/invoices`));
+        assertReceived(billing, before, {
+            method: "GET",
+            url: "/prod/billing/invoices",
+            host: "abc123.execute-api.eu-west-1.amazonaws.com",
+        });
+        const unmapped = await call(`${stack.url}/reports/monthly`);
+        assert.equal(unmapped.status, 502);
+        assert.equal(billing.received.length, before + 1, "the unmapped backend's request reached no local server");
+    });
+});

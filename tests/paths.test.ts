@@ -1,11 +1,18 @@
 import { strict as assert } from "node:assert";
 import { frontendConfig } from "../core/frontend-config";
-import { apiBasePath, apiOriginPath, apiPathPatterns, signingPathFor } from "../core/paths";
+import { apiBasePath, apiOriginPath, apiPathPatterns, patternPrefix, signingPathFor } from "../core/paths";
 
 describe("path mapping", () => {
     it("derives the behavior patterns from apiPath: the prefix itself and everything under it", () => {
         assert.deepEqual(apiPathPatterns("/api"), ["/api", "/api/*"]);
         assert.deepEqual(apiPathPatterns("/v1/api"), ["/v1/api", "/v1/api/*"]);
+    });
+
+    it("reads the prefix back from a behavior's `under` pattern, and nothing from another pattern", () => {
+        assert.equal(patternPrefix("/v1/api/*"), "/v1/api");
+        assert.equal(patternPrefix("/api"), undefined);
+        assert.equal(patternPrefix("*"), undefined);
+        assert.equal(patternPrefix(undefined), undefined);
     });
 
     it("puts routes under apiPath unless the edge rewriter strips it", () => {

@@ -32,7 +32,7 @@ const typeTokenOf = (resourceClass: unknown) => (resourceClass as { __pulumiType
 const METHOD = typeTokenOf(aws.apigateway.Method);
 const API_RESOURCE = typeTokenOf(aws.apigateway.Resource);
 
-/** The program's variants the pack must pass: the dev stack, the two optional modes, and prod. */
+/** The program's variants the pack must pass: the dev stack, the optional modes, a team's app, and prod. */
 const VARIANTS = {
     dev: {},
     "custom-domain": {
@@ -46,6 +46,17 @@ const VARIANTS = {
         },
     },
     "lambda-edge": { config: { pathRewriter: "lambda-edge" } },
+    // A team's own app: its domain, a backend (another team's API stage), partner CORS, the CloudFront Function rewriter.
+    app: {
+        config: {
+            siteDomain: JSON.stringify({ domainName: "www.example.com", hostedZoneName: "example.com" }),
+            backends: JSON.stringify([
+                { path: "/billing", url: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod", stripPath: true },
+            ]),
+            cors: JSON.stringify({ allowOrigins: ["https://partner.example.com"] }),
+            pathRewriter: "cloudfront-function",
+        },
+    },
     prod: { stack: "prod" },
 } as const;
 type Variant = keyof typeof VARIANTS;

@@ -435,6 +435,7 @@ export class CloudFrontDistribution {
         const custom = origin.customOriginConfig;
         const protocol = custom?.originProtocolPolicy === "http-only" ? "http" : "https";
         return {
+            originId: origin.originId,
             kind: custom ? "custom" : "s3",
             domainName: origin.domainName,
             path: origin.originPath ?? "",

@@ -8,6 +8,8 @@ import { HeaderList, HttpResponse } from "../http";
 
 /** The origin a request is about to go to. `path` is the origin path, prepended after the function. */
 export interface OriginTarget {
+    /** The distribution's origin id; none for an origin a Lambda@Edge function named instead. */
+    readonly originId?: string;
     readonly kind: "custom" | "s3";
     readonly domainName: string;
     readonly path: string;
@@ -152,6 +154,7 @@ export function applyOriginRequestResult(
     const next: OriginTarget = custom
         ? {
               ...origin,
+              originId: undefined,
               kind: "custom",
               domainName: String(custom.domainName),
               path: String(custom.path ?? ""),
@@ -162,6 +165,7 @@ export function applyOriginRequestResult(
         : s3
           ? {
                 ...origin,
+                originId: undefined,
                 kind: "s3",
                 domainName: String(s3.domainName),
                 path: String(s3.path ?? ""),
