@@ -16,6 +16,7 @@ import {
     originProblem,
 } from "../core/cors";
 import { CONFIG_KEY } from "../core/frontend-config";
+import { HTTP_TOKEN } from "../core/http";
 import { APP_SHELL, ASSET_FOLDER } from "../core/site";
 import { apiPathPatterns, type PathRewriter, type ProxyMode } from "../core/paths";
 import { COGNITO_SCOPE, OAUTH_SCOPE } from "../core/scopes";
@@ -559,9 +560,6 @@ function readBackends(value: ConfigValue): BackendConfig[] | undefined {
     return allOrNothing(backends);
 }
 
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** Reads `cors`: exact origins (no `*` with credentials), header lists, the preflight's max age. */
 function readCors(value: ConfigValue): CorsConfig | undefined {
     const defaults: Omit<CorsConfig, "allowOrigins"> = {
@@ -602,7 +600,7 @@ function readCors(value: ConfigValue): CorsConfig | undefined {
                 .list('["content-type"]')
                 ?.map((header) =>
                     header
-                        .string({ valid: HEADER_NAME, must: "it must be an HTTP header name", example: "content-type" })
+                        .string({ valid: HTTP_TOKEN, must: "it must be an HTTP header name", example: "content-type" })
                         ?.toLowerCase(),
                 ),
         );

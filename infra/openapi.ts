@@ -7,6 +7,7 @@
  * x-amazon-apigateway-gateway-responses, x-amazon-apigateway-binary-media-types and
  * x-amazon-apigateway-api-key-source.
  */
+import { operationKey } from "../core/api-gateway";
 import { isTokenRoute, type Route, type RouteTable } from "../core/routes";
 
 /** The security definition naming the TOKEN authorizer. */
@@ -81,8 +82,8 @@ export function apiDefinition(inputs: ApiDefinitionInputs): Record<string, unkno
     for (const route of inputs.routes) {
         const path = `${inputs.basePath}${route.path}`;
         const item = (paths[path] ??= {});
-        for (const method of route.methods === "ANY" ? ["ANY"] : route.methods) {
-            item[method === "ANY" ? "x-amazon-apigateway-any-method" : method.toLowerCase()] = operation(route, inputs);
+        for (const method of route.methods === "ANY" ? (["ANY"] as const) : route.methods) {
+            item[operationKey(method)] = operation(route, inputs);
         }
     }
     const authorizer = inputs.tokenAuthorizer;

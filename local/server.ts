@@ -23,6 +23,7 @@ import { LambdaRuntime } from "./lambda-runtime";
 import { originFetcher } from "./origins";
 import { isAuthorizerFunction, issuerIdentity } from "./sign-in";
 import { AUTHORIZER_ENV } from "../core/auth";
+import { TOKEN_CHAR } from "../core/http";
 import { type ReachedTarget, requestLogLine, RequestTrace } from "./trace";
 
 export interface LocalStackOptions {
@@ -234,6 +235,9 @@ interface RawHead {
     readonly headers: HeaderList;
 }
 
+/** `METHOD target HTTP/x.y`, the method an HTTP token. */
+const REQUEST_LINE = new RegExp(`^(${TOKEN_CHAR}+) (\\S+) HTTP\\/(\\d\\.\\d)$`);
+
 /**
  * Reads the request line and header lines from the bytes Node's parser refused; undefined when they
  * do not start with a request line. A header line cut off by the end of the bytes is left out.
@@ -242,7 +246,7 @@ function parseRawHead(raw: Buffer | undefined): RawHead | undefined {
     const text = (raw ?? Buffer.alloc(0)).toString("latin1");
     const end = text.indexOf("\r\n\r\n");
     const lines = (end === -1 ? text : text.slice(0, end)).split("\r\n");
-    const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d\.\d)$/.exec(lines[0] ?? "");
+    const requestLine = REQUEST_LINE.exec(lines[0] ?? "");
     if (!requestLine) {
         return undefined;
     }

@@ -9,20 +9,15 @@
  * named `x-api-key` in the header, listed in an operation's `security`, makes the method require an
  * API key (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-usage-plan-oas.html).
  */
-import { API_KEY_HEADER } from "../core/api-gateway";
-
-/** The operation keys of a path item: the HTTP methods and API Gateway's catch-all. */
-const OPERATION_KEYS = ["get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"];
+import {
+    apiKeySourceOf,
+    isApiKeyScheme,
+    isOnApiKeyHeader,
+    operationMethod,
+    type SecurityScheme,
+} from "../core/api-gateway";
 
 type SecurityRequirement = Readonly<Record<string, unknown>>;
-
-interface SecurityScheme {
-    readonly type?: string;
-    readonly name?: string;
-    readonly in?: string;
-    /** Present on a Lambda authorizer, which API Gateway also declares as an `apiKey` scheme. */
-    readonly "x-amazon-apigateway-authtype"?: string;
-}
 
 interface OpenApiDocument {
     readonly paths?: Record<string, Record<string, { readonly security?: readonly SecurityRequirement[] }>>;
@@ -44,18 +39,12 @@ export interface ApiKeyRequirements {
     readonly disablesExecuteApiEndpoint: boolean;
 }
 
-/** The names of the schemes that are API Gateway API keys: `apiKey` in the `x-api-key` header, not an authorizer. */
+/** The names of the schemes that are API Gateway API keys on the `x-api-key` header. */
 function apiKeySchemes(document: OpenApiDocument): Set<string> {
     const schemes = document.securityDefinitions ?? document.components?.securitySchemes ?? {};
     return new Set(
         Object.entries(schemes)
-            .filter(
-                ([, scheme]) =>
-                    scheme.type === "apiKey" &&
-                    scheme.in === "header" &&
-                    scheme.name?.toLowerCase() === API_KEY_HEADER &&
-                    scheme["x-amazon-apigateway-authtype"] === undefined,
-            )
+            .filter(([, scheme]) => isApiKeyScheme(scheme) && isOnApiKeyHeader(scheme))
             .map(([name]) => name),
     );
 }
@@ -79,13 +68,12 @@ export function apiKeyRequirements(body: string): ApiKeyRequirements {
         security.every((requirement) => Object.keys(requirement).some((scheme) => keySchemes.has(scheme)));
     const operationsWithoutKey = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
         Object.entries(item)
-            .filter(([key]) => OPERATION_KEYS.includes(key))
-            .filter(([, operation]) => !requiresKey(operation.security))
-            .map(([key]) => `${key === "x-amazon-apigateway-any-method" ? "ANY" : key.toUpperCase()} ${path}`),
+            .filter(([key, operation]) => operationMethod(key) !== undefined && !requiresKey(operation.security))
+            .map(([key]) => `${operationMethod(key)} ${path}`),
     );
     return {
         operationsWithoutKey,
-        keySource: document["x-amazon-apigateway-api-key-source"] ?? "HEADER",
+        keySource: apiKeySourceOf(document),
         disablesExecuteApiEndpoint:
             document["x-amazon-apigateway-endpoint-configuration"]?.disableExecuteApiEndpoint === true,
     };

@@ -4,7 +4,13 @@
  * media types. Source: "OpenAPI extensions to API Gateway"
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html).
  */
-import { API_KEY_HEADER } from "../../core/api-gateway";
+import {
+    API_KEY_HEADER,
+    apiKeySourceOf,
+    isApiKeyScheme,
+    isOnApiKeyHeader,
+    operationMethod,
+} from "../../core/api-gateway";
 import type { GatewayResponseDefinition } from "./gateway-responses";
 
 /** A TOKEN Lambda authorizer (`x-amazon-apigateway-authorizer` of type `token`). */
@@ -49,26 +55,9 @@ export interface ApiDefinition {
     readonly apiKeySource: ApiKeySource;
 }
 
-const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch"];
-const ANY_METHOD = "x-amazon-apigateway-any-method";
-
 /** `method.request.header.Authorization` -> `Authorization`. */
 function headerOfIdentitySource(source: string | undefined): string | undefined {
     return /^method\.request\.header\.([^,\s]+)$/.exec((source ?? "").trim())?.[1];
-}
-
-/**
- * An API key requirement's security definition: `apiKey` with no authorizer; API Gateway's example
- * ("Configure a method to use API keys with an OpenAPI definition",
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-usage-plan-oas.html) puts it
- * in the `x-api-key` header, the only header a HEADER key source reads.
- */
-function isApiKeyDefinition(definition: any): boolean {
-    return (
-        definition.type === "apiKey" &&
-        definition["x-amazon-apigateway-authorizer"] === undefined &&
-        definition["x-amazon-apigateway-authtype"] === undefined
-    );
 }
 
 /** The authorization a security scheme other than an API key asks for. */
@@ -121,8 +110,8 @@ function securityOf(operation: any, document: any): { auth: MethodAuth; apiKeyRe
         const definition = document.securityDefinitions?.[name] ?? document.components?.securitySchemes?.[name];
         if (!definition) {
             auth = { kind: "unsupported", what: `a security requirement "${name}" with no security definition` };
-        } else if (isApiKeyDefinition(definition)) {
-            if (definition.in !== "header" || String(definition.name).toLowerCase() !== API_KEY_HEADER) {
+        } else if (isApiKeyScheme(definition)) {
+            if (!isOnApiKeyHeader(definition)) {
                 auth = {
                     kind: "unsupported",
                     what: `the API key definition "${name}" not on the ${API_KEY_HEADER} header`,
@@ -154,7 +143,7 @@ export function parseApiDefinition(body: string, restApiBinaryMediaTypes: readon
         }
         const methods = resources.get(template === "" ? "/" : template)!;
         for (const [key, operation] of Object.entries<any>(item ?? {})) {
-            const httpMethod = key === ANY_METHOD ? "ANY" : HTTP_METHODS.includes(key) ? key.toUpperCase() : undefined;
+            const httpMethod = operationMethod(key);
             if (httpMethod === undefined) {
                 continue;
             }
@@ -175,9 +164,6 @@ export function parseApiDefinition(body: string, restApiBinaryMediaTypes: readon
         binaryMediaTypes: [
             ...new Set([...restApiBinaryMediaTypes, ...(document["x-amazon-apigateway-binary-media-types"] ?? [])]),
         ],
-        apiKeySource:
-            String(document["x-amazon-apigateway-api-key-source"] ?? "HEADER").toUpperCase() === "AUTHORIZER"
-                ? "AUTHORIZER"
-                : "HEADER",
+        apiKeySource: apiKeySourceOf(document).toUpperCase() === "AUTHORIZER" ? "AUTHORIZER" : "HEADER",
     };
 }

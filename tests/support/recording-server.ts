@@ -5,6 +5,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { type HeaderList, rawHeaderList } from "../../local/http";
 
 /** A request as the server received it. */
 export interface ReceivedRequest {
@@ -12,7 +13,7 @@ export interface ReceivedRequest {
     /** The request target: path and query, as sent. */
     readonly url: string;
     /** Every header line in order, with its case. */
-    readonly rawHeaders: readonly (readonly [string, string])[];
+    readonly rawHeaders: HeaderList;
     /** Lower-case names, as Node joins them. */
     readonly headers: http.IncomingHttpHeaders;
     readonly body: string;
@@ -44,14 +45,10 @@ export async function startRecordingServer(
         const chunks: Buffer[] = [];
         req.on("data", (chunk: Buffer) => chunks.push(chunk));
         req.on("end", () => {
-            const rawHeaders: [string, string][] = [];
-            for (let i = 0; i < req.rawHeaders.length; i += 2) {
-                rawHeaders.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
-            }
             const request: ReceivedRequest = {
                 method: req.method ?? "",
                 url: req.url ?? "",
-                rawHeaders,
+                rawHeaders: rawHeaderList(req.rawHeaders),
                 headers: req.headers,
                 body: Buffer.concat(chunks).toString("utf8"),
             };
