@@ -96,7 +96,8 @@ export function verificationFromEnvironment(env: Readonly<Record<string, string 
         provider,
         issuer: required(AUTHORIZER_ENV.issuer),
         audience: required(AUTHORIZER_ENV.audience),
-        requiredScopes: (env[AUTHORIZER_ENV.requiredScopes] ?? "").split(" ").filter((s) => s !== ""),
+        // Written space-separated, as a scope claim is.
+        requiredScopes: scopesOf(env[AUTHORIZER_ENV.requiredScopes]),
         ...(jwksUri === undefined || jwksUri === "" ? {} : { jwksUri }),
     };
 }
